@@ -1,0 +1,2 @@
+import LFMCore
+print("lfm-bench")
