@@ -1,0 +1,348 @@
+/// A strict RFC 8259 JSON parser over UTF-8 bytes that keeps key order and number text.
+///
+/// It reads one value from a byte buffer. The streaming ``RecordReader`` uses it record by
+/// record; ``parse(_:)`` reads a whole document (the registry, a config).
+public struct JSONParser {
+    /// Why parsing stopped.
+    enum Failure: Error {
+        case syntax(offset: Int, message: String)
+        /// The buffer ended inside the value: more bytes may complete it.
+        case truncated
+    }
+
+    static let maxDepth = 512
+
+    private let base: UnsafePointer<UInt8>
+    private let end: Int
+    private(set) var position: Int
+    /// Offset of `base` within the whole file, for messages.
+    private let origin: Int
+
+    init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0) {
+        self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        self.end = buffer.count
+        self.position = position
+        self.origin = origin
+    }
+
+    /// Parses a complete document: one value, surrounded only by whitespace (a UTF-8 BOM is allowed).
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer)
+            parser.skipBOM()
+            do {
+                parser.skipWhitespace()
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                if parser.position < parser.end {
+                    throw Failure.syntax(offset: parser.position, message: "unexpected text after the JSON value")
+                }
+                return .success(value)
+            } catch let failure as Failure {
+                return .failure(failure.syntaxError(at: buffer.count).located(in: buffer))
+            } catch {
+                return .failure(JSONSyntaxError(offset: 0, message: "\(error)"))
+            }
+        }
+        return try result.get()
+    }
+
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    mutating func skipBOM() {
+        if end - position >= 3, base[position] == 0xEF, base[position + 1] == 0xBB, base[position + 2] == 0xBF {
+            position += 3
+        }
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < end {
+            let c = base[position]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { position += 1 } else { return }
+        }
+    }
+
+    /// The next byte without consuming it, or nil at the end of the buffer.
+    var peek: UInt8? { position < end ? base[position] : nil }
+
+    mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+        guard position < end else { throw .truncated }
+        switch base[position] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default:
+            throw .syntax(offset: origin + position, message: "expected a value (string, number, object, array, true, false or null)")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
+        let count = literal.utf8CodeUnitCount
+        let bytes = literal.utf8Start
+        for i in 0..<count {
+            guard position + i < end else { throw .truncated }
+            if base[position + i] != bytes[i] {
+                throw .syntax(offset: origin + position, message: "expected a value (string, number, object, array, true, false or null)")
+            }
+        }
+        position += count
+    }
+
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
+        if depth > Self.maxDepth { throw .syntax(offset: origin + position, message: "nested more than \(Self.maxDepth) levels deep") }
+        position += 1  // {
+        var members: [JSONMember] = []
+        skipWhitespace()
+        guard position < end else { throw .truncated }
+        if base[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(JSONObject(members))
+        }
+        while true {
+            skipWhitespace()
+            guard position < end else { throw .truncated }
+            guard base[position] == UInt8(ascii: "\"") else {
+                throw .syntax(offset: origin + position, message: "expected a property name in double quotes")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < end else { throw .truncated }
+            guard base[position] == UInt8(ascii: ":") else {
+                throw .syntax(offset: origin + position, message: "expected ':' after the property name \"\(key)\"")
+            }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            members.append(JSONMember(key, value))
+            skipWhitespace()
+            guard position < end else { throw .truncated }
+            let c = base[position]
+            position += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { return .object(JSONObject(members)) }
+            position -= 1
+            throw .syntax(offset: origin + position, message: "expected ',' or '}' after the value of \"\(key)\"")
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
+        if depth > Self.maxDepth { throw .syntax(offset: origin + position, message: "nested more than \(Self.maxDepth) levels deep") }
+        position += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        guard position < end else { throw .truncated }
+        if base[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard position < end else { throw .truncated }
+            let c = base[position]
+            position += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "]") { return .array(elements) }
+            position -= 1
+            throw .syntax(offset: origin + position, message: "expected ',' or ']' after an array element")
+        }
+    }
+
+    private mutating func parseNumber() throws(Failure) -> String {
+        let start = position
+        func digits(_ p: inout Int, _ base: UnsafePointer<UInt8>, _ end: Int) -> Int {
+            let s = p
+            while p < end, base[p] >= 0x30, base[p] <= 0x39 { p += 1 }
+            return p - s
+        }
+        var p = position
+        if base[p] == UInt8(ascii: "-") { p += 1 }
+        guard p < end else { throw .truncated }
+        if base[p] == UInt8(ascii: "0") {
+            p += 1
+        } else if digits(&p, base, end) == 0 {
+            throw .syntax(offset: origin + p, message: "invalid number")
+        }
+        if p < end, base[p] == UInt8(ascii: ".") {
+            p += 1
+            if digits(&p, base, end) == 0 {
+                if p >= end { throw .truncated }
+                throw .syntax(offset: origin + p, message: "invalid number: expected a digit after '.'")
+            }
+        }
+        if p < end, base[p] == UInt8(ascii: "e") || base[p] == UInt8(ascii: "E") {
+            p += 1
+            if p < end, base[p] == UInt8(ascii: "+") || base[p] == UInt8(ascii: "-") { p += 1 }
+            if digits(&p, base, end) == 0 {
+                if p >= end { throw .truncated }
+                throw .syntax(offset: origin + p, message: "invalid number: expected a digit in the exponent")
+            }
+        }
+        // A number that touches the end of the buffer may continue in the next chunk.
+        if p >= end { throw .truncated }
+        position = p
+        return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
+    }
+
+    mutating func parseString() throws(Failure) -> String {
+        position += 1  // opening quote
+        let start = position
+        var p = position
+        var sawHighBit = false
+        // Fast path: no escapes.
+        while p < end {
+            let c = base[p]
+            if c == UInt8(ascii: "\"") {
+                let bytes = UnsafeBufferPointer(start: base + start, count: p - start)
+                position = p + 1
+                if sawHighBit { return try decodeUTF8(bytes, at: start) }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 {
+                throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
+            }
+            if c >= 0x80 { sawHighBit = true }
+            p += 1
+        }
+        guard p < end else { throw .truncated }
+        return try parseEscapedString(from: start)
+    }
+
+    private func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(Failure) -> String {
+        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
+        throw .syntax(offset: origin + start + bad, message: "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8")
+    }
+
+    private mutating func parseEscapedString(from start: Int) throws(Failure) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        var p = start
+        var sawHighBit = false
+        while true {
+            guard p < end else { throw .truncated }
+            let c = base[p]
+            if c == UInt8(ascii: "\"") {
+                position = p + 1
+                if sawHighBit {
+                    return try out.withUnsafeBufferPointer { (b) throws(Failure) -> String in try decodeUTF8(b, at: start) }
+                }
+                return String(decoding: out, as: UTF8.self)
+            }
+            if c < 0x20 {
+                throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
+            }
+            if c != UInt8(ascii: "\\") {
+                if c >= 0x80 { sawHighBit = true }
+                out.append(c)
+                p += 1
+                continue
+            }
+            guard p + 1 < end else { throw .truncated }
+            let e = base[p + 1]
+            p += 2
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try readHex4(at: p)
+                p += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A high surrogate must be followed by \uDC00-\uDFFF.
+                    if p + 1 < end, base[p] == UInt8(ascii: "\\"), base[p + 1] == UInt8(ascii: "u") {
+                        let low = try readHex4(at: p + 2)
+                        if (0xDC00...0xDFFF).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                            p += 6
+                        } else {
+                            scalar = 0xFFFD
+                        }
+                    } else if p + 6 > end {
+                        throw .truncated
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    scalar = 0xFFFD
+                }
+                let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default:
+                throw .syntax(offset: origin + p - 1, message: "invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
+            }
+        }
+    }
+
+    private func readHex4(at p: Int) throws(Failure) -> UInt32 {
+        guard p + 4 <= end else { throw .truncated }
+        var value: UInt32 = 0
+        for i in 0..<4 {
+            let c = base[p + i]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            default: throw .syntax(offset: origin + p + i, message: "invalid \\u escape: expected 4 hex digits")
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+}
+
+extension JSONParser.Failure {
+    /// Converts to a user-facing error; a truncation at the end of a complete document means
+    /// the document itself is cut short.
+    func syntaxError(at endOffset: Int) -> JSONSyntaxError {
+        switch self {
+        case .syntax(let offset, let message): return JSONSyntaxError(offset: offset, message: message)
+        case .truncated: return JSONSyntaxError(offset: endOffset, message: "unexpected end of file: the JSON is cut short (a missing ']', '}' or '\"'?)")
+        }
+    }
+}
+
+/// UTF-8 validation with the position of the first bad byte.
+enum UTF8Validation {
+    static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var minScalar: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minScalar = 0x80
+            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minScalar = 0x800
+            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minScalar = 0x10000
+            default: return i
+            }
+            if i + length > n { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                if c & 0xC0 != 0x80 { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            i += length
+        }
+        return nil
+    }
+}

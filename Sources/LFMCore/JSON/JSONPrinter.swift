@@ -1,0 +1,89 @@
+/// Writes JSON the way Python's `json.dump(obj, f, indent=N, ensure_ascii=False)` does, so files
+/// that LLaMA-Factory users (and their scripts) keep by hand do not churn when lfm edits them.
+public struct JSONPrinter: Sendable {
+    /// Spaces per level, or nil for one line with Python's default `", "` and `": "` separators.
+    public var indent: Int?
+
+    public init(indent: Int? = 2) { self.indent = indent }
+
+    public func string(_ value: JSONValue, level: Int = 0) -> String {
+        var out: [UInt8] = []
+        write(value, level: level, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func bytes(_ value: JSONValue, level: Int = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        write(value, level: level, into: &out)
+        return out
+    }
+
+    public func write(_ value: JSONValue, level: Int, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let elements):
+            if elements.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1, into: &out, first: i == 0)
+                write(element, level: level + 1, into: &out)
+            }
+            newline(level, into: &out, first: false, closing: true)
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            if object.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1, into: &out, first: i == 0)
+                Self.writeString(member.key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                write(member.value, level: level + 1, into: &out)
+            }
+            newline(level, into: &out, first: false, closing: true)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private func newline(_ level: Int, into out: inout [UInt8], first: Bool, closing: Bool = false) {
+        if let indent {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        } else if !first && !closing {
+            out.append(UInt8(ascii: " "))
+        }
+    }
+
+    /// A JSON string literal with Python's `ensure_ascii=False` escaping.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    public static func quoted(_ s: String) -> String {
+        var out: [UInt8] = []
+        writeString(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
