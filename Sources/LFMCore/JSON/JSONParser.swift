@@ -14,7 +14,7 @@ public struct JSONParser {
 
     private let base: UnsafePointer<UInt8>
     private let end: Int
-    private(set) var position: Int
+    var position: Int
     /// Offset of `base` within the whole file, for messages.
     private let origin: Int
 

@@ -1,10 +1,15 @@
 /// Writes JSON the way Python's `json.dump(obj, f, indent=N, ensure_ascii=False)` does, so files
 /// that LLaMA-Factory users (and their scripts) keep by hand do not churn when lfm edits them.
 public struct JSONPrinter: Sendable {
-    /// Spaces per level, or nil for one line with Python's default `", "` and `": "` separators.
-    public var indent: Int?
+    /// The text of one indentation level, or nil for one line with Python's default `", "` and
+    /// `": "` separators.
+    public var indentUnit: String?
 
-    public init(indent: Int? = 2) { self.indent = indent }
+    /// `indent` spaces per level, or nil for a single line.
+    public init(indent: Int? = 2) { self.indentUnit = indent.map { String(repeating: " ", count: $0) } }
+
+    /// A custom indentation unit, e.g. a tab, to match an existing file.
+    public init(indentUnit: String?) { self.indentUnit = indentUnit }
 
     public func string(_ value: JSONValue, level: Int = 0) -> String {
         var out: [UInt8] = []
@@ -50,9 +55,9 @@ public struct JSONPrinter: Sendable {
     }
 
     private func newline(_ level: Int, into out: inout [UInt8], first: Bool, closing: Bool = false) {
-        if let indent {
+        if let indentUnit {
             out.append(0x0A)
-            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+            for _ in 0..<level { out.append(contentsOf: indentUnit.utf8) }
         } else if !first && !closing {
             out.append(UInt8(ascii: " "))
         }

@@ -1,0 +1,50 @@
+import Foundation
+import LFMSystem
+
+/// Writes a copy of a data file without some records (`--drop-invalid`), streaming, in the same
+/// layout as the source.
+enum CleanCopy {
+    static func write(source: String, layout: RecordLayout, dropping: Set<Int>, to destination: String) throws {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let temp = directory + "/.\((destination as NSString).lastPathComponent).lfm-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw FileError.cannotWrite(path: temp, reason: "cannot create")
+        }
+        var ok = false
+        defer {
+            try? handle.close()
+            if !ok { unlink(temp) }
+        }
+        let reader = try RecordReader(path: source, layoutHint: layout == .text ? .text : nil)
+        let printer = JSONPrinter(indent: layout == .jsonArray ? 2 : nil)
+        var out: [UInt8] = []
+        var first = true
+        if layout == .jsonArray { out.append(UInt8(ascii: "[")) }
+        try reader.forEach { location, record in
+            guard !dropping.contains(location.index) else { return }
+            switch layout {
+            case .jsonArray:
+                out.append(contentsOf: first ? "\n  ".utf8 : ",\n  ".utf8)
+                printer.write(record, level: 1, into: &out)
+            case .jsonLines:
+                printer.write(record, level: 0, into: &out)
+                out.append(0x0A)
+            case .text:
+                out.append(contentsOf: (record["text"]?.stringValue ?? "").utf8)
+                out.append(0x0A)
+            }
+            first = false
+            if out.count > 1 << 20 {
+                handle.write(Data(out))
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        if layout == .jsonArray { out.append(contentsOf: first ? "]\n".utf8 : "\n]\n".utf8) }
+        handle.write(Data(out))
+        try handle.synchronize()
+        guard rename(temp, destination) == 0 else {
+            throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
+        }
+        ok = true
+    }
+}

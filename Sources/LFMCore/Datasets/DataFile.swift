@@ -1,0 +1,62 @@
+import Foundation
+
+/// A data file or folder as LLaMA-Factory will load it (REFERENCE a.4): its type comes from the
+/// extension, folders must hold files of one type.
+public struct DataFile: Sendable, Equatable {
+    public enum FileType: String, Sendable, CaseIterable {
+        case json, jsonl, txt, csv, parquet, arrow
+
+        /// lfm reads these records itself; the others are registered unchecked.
+        public var isCheckable: Bool { self == .json || self == .jsonl || self == .txt }
+    }
+
+    public var path: String
+    public var isDirectory: Bool
+    public var type: FileType
+    public var size: Int
+
+    /// Inspects `path`; throws a message LLaMA-Factory users recognise for unsupported types.
+    public init(path: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw DataFileError(path: path, message: "no such file or directory")
+        }
+        self.path = path
+        self.isDirectory = isDir.boolValue
+        if isDir.boolValue {
+            let items = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+            if let hidden = items.first(where: { $0.hasPrefix(".") }) {
+                throw DataFileError(path: path, message: "the folder holds \(hidden); LLaMA-Factory loads every file in a dataset folder, so remove hidden files first")
+            }
+            guard let first = items.first else {
+                throw DataFileError(path: path, message: "the folder is empty")
+            }
+            let types = try items.map { try Self.fileType(of: $0, in: path) }
+            if Set(types).count > 1 {
+                throw DataFileError(path: path, message: "the folder mixes file types (\(Set(types).map(\.rawValue).sorted().joined(separator: ", "))); LLaMA-Factory requires one type (\"File types should be identical.\")")
+            }
+            type = try Self.fileType(of: first, in: path)
+            size = items.reduce(0) { total, item in
+                total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + item)[.size] as? Int) ?? 0)
+            }
+        } else {
+            type = try Self.fileType(of: path, in: nil)
+            size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+    }
+
+    static func fileType(of name: String, in folder: String?) throws -> FileType {
+        let ext = (name as NSString).pathExtension.lowercased()
+        guard let type = FileType(rawValue: ext) else {
+            throw DataFileError(path: folder.map { $0 + "/" + name } ?? name,
+                message: "unsupported file type \".\(ext)\" (LLaMA-Factory: \"Allowed file types: arrow,csv,json,jsonl,parquet,txt.\")")
+        }
+        return type
+    }
+}
+
+public struct DataFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import LFMSystem
+
+/// `lfm register`: validate a data file, put it in the data directory, and merge a complete entry
+/// into `dataset_info.json`. Any error leaves the data directory and the registry as they were.
+public struct Registrar {
+    public enum Placement: String, Sendable, Codable {
+        /// Copy the file into the data directory (the default).
+        case copy
+        /// Symlink it from the data directory.
+        case link
+        /// The file is already in the data directory: register it where it is.
+        case inPlace = "in-place"
+    }
+
+    public struct Request: Sendable {
+        public var source: String
+        public var name: String?
+        public var family: DataFormat.Family?
+        public var kind: DatasetKind?
+        public var columns: [String: String] = [:]
+        public var tags: [String: String] = [:]
+        public var placement: Placement = .copy
+        public var force = false
+        public var dryRun = false
+        public var dropInvalid = false
+
+        public init(source: String) { self.source = source }
+    }
+
+    public struct Outcome: Sendable {
+        public var name: String
+        public var fileName: String
+        public var destination: String
+        public var entry: JSONObject
+        public var format: DataFormat?
+        public var notes: [String]
+        public var report: ValidationReport?
+        public var dropped: Int
+        public var placement: Placement
+        public var replaced: Bool
+        public var dryRun: Bool
+        /// False for csv/parquet/arrow files and folders, whose records lfm cannot read.
+        public var checked: Bool
+    }
+
+    public let workspace: Workspace
+    public var onProgress: ((Int, Int) -> Void)?
+
+    public init(workspace: Workspace, onProgress: ((Int, Int) -> Void)? = nil) {
+        self.workspace = workspace
+        self.onProgress = onProgress
+    }
+
+    public func register(_ request: Request) throws -> Outcome {
+        let registry = workspace.registry
+        let source = Workspace.absolute(request.source, from: FileManager.default.currentDirectoryPath)
+        let file: DataFile
+        do { file = try DataFile(path: source) } catch let error as DataFileError { throw RegisterError.badFile(error) }
+        let name = request.name ?? DatasetName.from(fileName: source)
+        if let problem = DatasetName.problem(with: name) {
+            throw RegisterError.badName(problem + (request.name == nil ? "; pass --name NAME" : ""))
+        }
+        let document = try registry.read()
+        let exists = document.entry(named: name) != nil
+        if exists && !request.force { throw RegistryError.nameTaken(name: name, path: registry.path) }
+
+        // Where the data will live and what file_name says.
+        let dataDir = workspace.dataDir
+        let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
+        let insideDataDir = source.hasPrefix(dataDir + "/")
+        var placement = request.placement
+        if insideDataDir && placement == .copy { placement = .inPlace }
+        let fileName: String
+        switch placement {
+        case .inPlace:
+            guard insideDataDir else {
+                throw RegisterError.badPlacement("\(source) is not inside the data directory \(dataDir); drop --in-place to copy it there, or use --link")
+            }
+            fileName = String(source.dropFirst(dataDir.count + 1))
+        case .copy, .link:
+            let ext = file.isDirectory ? "" : "." + (source as NSString).pathExtension
+            fileName = request.name.map { $0 + ext } ?? (source as NSString).lastPathComponent
+        }
+        _ = sourceDir
+        let destination = dataDir + "/" + fileName
+
+        // Detect and validate.
+        var format: DataFormat?
+        var notes: [String] = []
+        var report: ValidationReport?
+        var spec: DatasetSpec
+        let checked = file.type.isCheckable && !file.isDirectory
+        if checked {
+            let layoutHint: RecordLayout? = file.type == .txt ? .text : nil
+            let sample: (records: [JSONValue], layout: RecordLayout)
+            do {
+                sample = try FileValidator.sample(path: source, layoutHint: layoutHint)
+            } catch let error as RecordReadError {
+                var failed = ValidationReport(path: source)
+                failed.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line,
+                    message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column))", hint: "fix the JSON syntax"))
+                throw RegisterError.invalid(failed)
+            }
+            let detector = FormatDetector(columnOverrides: request.columns, tagOverrides: request.tags, family: request.family, kind: request.kind)
+            let detected: FormatDetector.Result
+            do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
+                throw RegisterError.undetectable(path: source, message: error.message)
+            }
+            spec = detected.spec
+            format = detected.format
+            notes = detected.notes
+            var validator = FileValidator(spec: spec)
+            validator.onProgress = onProgress
+            let result = try validator.validate(path: source, layoutHint: layoutHint)
+            report = result
+            if result.hasErrors && !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0) {
+                throw RegisterError.invalid(result)
+            }
+        } else {
+            spec = try Self.uncheckedSpec(request)
+            format = DataFormat(family: request.family ?? .alpaca, kind: spec.kind)
+            notes.append("records in \(file.isDirectory ? "folders" : ".\(file.type.rawValue) files") are not checked by lfm; the columns assume the \(format!) defaults")
+        }
+
+        let entry = DatasetEntry.makeObject(fileName: fileName, spec: spec)
+        let dropped = (request.dropInvalid ? report?.invalidRecords.count : nil) ?? 0
+        var outcome = Outcome(name: name, fileName: fileName, destination: destination, entry: entry, format: format, notes: notes,
+                              report: report, dropped: dropped, placement: placement, replaced: exists, dryRun: request.dryRun, checked: checked)
+        if request.dryRun { return outcome }
+
+        // Put the data in place, then merge the entry; undo the data step if the merge fails.
+        var createdFile = false
+        let fm = FileManager.default
+        switch placement {
+        case .inPlace:
+            if dropped > 0 { throw RegisterError.badPlacement("--drop-invalid with --in-place would rewrite your file; copy it instead") }
+        case .copy, .link:
+            if let existing = try? fm.destinationOfSymbolicLink(atPath: destination) {
+                if !(placement == .link && existing == source) && !(placement == .copy && !request.force) {
+                    if !request.force { throw RegisterError.fileExists(destination) }
+                }
+            }
+            if fm.fileExists(atPath: destination) {
+                let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.contentsEqual(atPath: destination, andPath: source)
+                if !same && !request.force { throw RegisterError.fileExists(destination) }
+                if !same {
+                    // --force on a different file: keep the old one as a backup.
+                    try? fm.removeItem(atPath: destination + ".bak")
+                    try fm.moveItem(atPath: destination, toPath: destination + ".bak")
+                    outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
+                }
+                if same { break }
+            }
+            try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if dropped > 0, let report {
+                try CleanCopy.write(source: source, layout: report.layout ?? .jsonArray, dropping: Set(report.invalidRecords), to: destination)
+            } else if placement == .link {
+                try fm.createSymbolicLink(atPath: destination, withDestinationPath: source)
+            } else if file.isDirectory {
+                try fm.copyItem(atPath: source, toPath: destination)
+            } else {
+                try AtomicFile.copy(source, to: destination)
+            }
+            createdFile = true
+        }
+        do {
+            try registry.register(name: name, entry: entry, replace: request.force)
+        } catch {
+            if createdFile { try? fm.removeItem(atPath: destination) }
+            throw error
+        }
+        return outcome
+    }
+
+    /// Columns for files lfm cannot read: the documented defaults of the requested format.
+    static func uncheckedSpec(_ request: Request) throws -> DatasetSpec {
+        var spec = DatasetSpec()
+        var columns = ColumnMap()
+        let family = request.family ?? .alpaca
+        let kind = request.kind ?? (family == .pretrain ? .pretrain : .sft)
+        switch family {
+        case .pretrain:
+            columns.prompt = "text"
+        case .alpaca:
+            columns.prompt = "instruction"
+            columns.query = "input"
+            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" } else { columns.response = "output" }
+            if kind == .kto { columns.ktoTag = "kto_tag" }
+        case .sharegpt, .openai:
+            spec.formatting = .sharegpt
+            columns.messages = family == .openai ? "messages" : "conversations"
+            spec.tags = family == .openai ? .openAI : .sharegpt
+            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" }
+            if kind == .kto { columns.ktoTag = "kto_tag" }
+        }
+        for (role, field) in request.columns { columns[role: role] = field }
+        for (key, value) in request.tags { spec.tags[key: key] = value }
+        spec.columns = columns
+        spec.ranking = kind == .preference
+        return spec
+    }
+}
+
+public enum RegisterError: Error, Sendable, CustomStringConvertible {
+    case badFile(DataFileError)
+    case badName(String)
+    case badPlacement(String)
+    case fileExists(String)
+    case undetectable(path: String, message: String)
+    case invalid(ValidationReport)
+
+    public var description: String {
+        switch self {
+        case .badFile(let error): return error.description
+        case .badName(let message): return "invalid dataset name: \(message)"
+        case .badPlacement(let message): return message
+        case .fileExists(let path): return "\(path) already exists and differs from the file being registered; pass --name NEW to store it under another name, or --force to replace it (the old file is kept as .bak)"
+        case .undetectable(let path, let message): return "\(path): \(message)"
+        case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
+        }
+    }
+}

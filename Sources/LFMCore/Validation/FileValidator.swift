@@ -1,0 +1,128 @@
+import Foundation
+
+/// Validates a whole data file in one streaming pass: every record against the converter rules,
+/// plus what only the whole file shows (duplicates, a column that changes type, KTO labels).
+public struct FileValidator {
+    public var spec: DatasetSpec
+    /// Called now and then with (bytes read, file size).
+    public var onProgress: ((Int, Int) -> Void)?
+
+    public init(spec: DatasetSpec, onProgress: ((Int, Int) -> Void)? = nil) {
+        self.spec = spec
+        self.onProgress = onProgress
+    }
+
+    /// Reads up to `limit` records for format detection.
+    public static func sample(path: String, limit: Int = 200, layoutHint: RecordLayout? = nil) throws -> (records: [JSONValue], layout: RecordLayout) {
+        let reader = try RecordReader(path: path, layoutHint: layoutHint)
+        var records: [JSONValue] = []
+        struct Enough: Error {}
+        do {
+            try reader.forEach { _, value in
+                records.append(value)
+                if records.count >= limit { throw Enough() }
+            }
+        } catch is Enough {}
+        return (records, reader.layout)
+    }
+
+    public func validate(path: String, layoutHint: RecordLayout? = nil) throws -> ValidationReport {
+        var report = ValidationReport(path: path)
+        let reader = try RecordReader(path: path, layoutHint: layoutHint)
+        let validator = RecordValidator(spec: spec)
+        var seen: [Int: Int32] = [:]
+        var fieldTypes: [String: (type: String, record: Int)] = [:]
+        var present: Set<String> = []
+        var ktoTrue = 0, ktoFalse = 0
+        var issues: [ValidationIssue] = []
+        var lastProgress = 0
+        let mapped = Set(spec.columns.mapped.map(\.field))
+        let printer = JSONPrinter(indent: nil)
+        var scratch: [UInt8] = []
+
+        do {
+            try reader.forEach { location, record in
+                issues.removeAll(keepingCapacity: true)
+                validator.validate(record, at: location, into: &issues)
+                if let object = record.objectValue {
+                    for member in object.members {
+                        if mapped.contains(member.key) { present.insert(member.key) }
+                        let type = Self.arrowType(member.value)
+                        guard let type else { continue }
+                        if let first = fieldTypes[member.key] {
+                            if first.type != type {
+                                issues.append(ValidationIssue(.error, "type-changes", record: location.index, line: location.line, path: member.key,
+                                    message: "\"\(member.key)\" is \(type) here but \(first.type) in record \(first.record)",
+                                    hint: "LLaMA-Factory's loader (pyarrow) needs one type per field across the file"))
+                            }
+                        } else {
+                            fieldTypes[member.key] = (type, location.index)
+                        }
+                    }
+                    if let tag = spec.columns.ktoTag, spec.kind == .kto, let value = object[tag]?.boolValue {
+                        if value { ktoTrue += 1 } else { ktoFalse += 1 }
+                    }
+                }
+                scratch.removeAll(keepingCapacity: true)
+                printer.write(record, level: 0, into: &scratch)
+                var hasher = Hasher()
+                scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
+                let hash = hasher.finalize()
+                if let first = seen[hash] {
+                    issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
+                        message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with --drop-invalid or lfm dedupe"))
+                } else {
+                    seen[hash] = Int32(truncatingIfNeeded: location.index)
+                }
+                report.records += 1
+                var invalid = false
+                for issue in issues {
+                    if issue.severity == .error { invalid = true }
+                    report.add(issue)
+                }
+                if invalid { report.invalidRecords.append(location.index) } else { report.validRecords += 1 }
+                if let onProgress, reader.bytesRead - lastProgress > (8 << 20) {
+                    lastProgress = reader.bytesRead
+                    onProgress(reader.bytesRead, reader.fileSize)
+                }
+            }
+        } catch let error as RecordReadError {
+            report.layout = reader.layout
+            report.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line, path: nil,
+                message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column))",
+                hint: "fix the JSON syntax; nothing after this point could be checked"))
+            report.bytes = reader.fileSize
+            return report
+        }
+        report.layout = reader.layout
+        report.bytes = reader.fileSize
+        onProgress?(reader.fileSize, reader.fileSize)
+
+        if report.records == 0 {
+            report.add(ValidationIssue(.error, "no-records", message: "the file holds no records", hint: "LLaMA-Factory would fail with \"Cannot find valid samples\""))
+        }
+        for (role, field) in spec.columns.mapped where !present.contains(field) && report.records > 0 {
+            report.add(ValidationIssue(.error, "column-absent", path: field,
+                message: "columns.\(role) maps \"\(field)\" but no record has it",
+                hint: "LLaMA-Factory raises KeyError: '\(field)'; remove the mapping or add the field"))
+        }
+        if spec.kind == .kto, report.records > 0, ktoTrue == 0 || ktoFalse == 0 {
+            report.add(ValidationIssue(.error, "kto-one-label", path: spec.columns.ktoTag,
+                message: "every record is labelled \(ktoTrue > 0 ? "true" : "false") (\(ktoTrue) true, \(ktoFalse) false)",
+                hint: "KTO needs both desirable (true) and undesirable (false) examples (\"Your dataset only has one preference type\")"))
+        }
+        return report
+    }
+
+    /// The Arrow type family pyarrow infers for a value, nil for null.
+    static func arrowType(_ value: JSONValue) -> String? {
+        switch value {
+        case .null: return nil
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "a list"
+        case .object: return "an object"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List every registered dataset with its format, size, record count and health.",
+        discussion: """
+        Status is one of: ok, missing file, invalid, entry problem (the entry itself would fail in \
+        LLaMA-Factory, e.g. partial columns), unchecked (csv/parquet/arrow/folders), remote (hub, cloud). \
+        Record counts are cached by file size and modification time. --check validates every local file.
+        """)
+
+    @Flag(help: "Validate every local file (slower), not just count its records.")
+    var check = false
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        do {
+            let workspace = try workspaceOptions.workspace()
+            let rows = try DatasetLister(workspace: workspace, check: check).summaries()
+            if output.json {
+                Terminal.json(.object(JSONObject([
+                    "registry": .string(workspace.registry.path),
+                    "datasets": .array(rows.map(Self.json)),
+                ])))
+                return
+            }
+            if rows.isEmpty {
+                Terminal.out("No datasets registered in \(workspace.registry.path). Add one with: lfm register FILE")
+                return
+            }
+            let table = rows.map { row -> [String] in
+                [row.name, row.source, row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+            }
+            Terminal.out(Terminal.table(["NAME", "SOURCE", "FORMAT", "KIND", "RECORDS", "SIZE", "STATUS"], table, rightAligned: [4, 5]))
+            let problems = rows.filter { !$0.problems.isEmpty }
+            for row in problems {
+                for problem in row.problems.prefix(3) { Terminal.warning("\(row.name): \(problem)") }
+            }
+            let local = rows.filter { $0.path != nil }.count
+            Terminal.err(Terminal.paint("\(rows.count) datasets (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func statusText(_ status: DatasetSummary.Status) -> String {
+        switch status {
+        case .ok: return Terminal.paint("ok", .green)
+        case .missingFile, .invalid, .problem: return Terminal.paint(status.rawValue, .red)
+        case .remote, .unchecked: return Terminal.paint(status.rawValue, .dim)
+        }
+    }
+
+    static func json(_ row: DatasetSummary) -> JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(row.name)
+        object["source"] = .string(row.source)
+        object["formatting"] = .string(row.formatting)
+        object["kind"] = .string(row.kind)
+        object["records"] = row.records.map { .int($0) } ?? .null
+        object["bytes"] = row.bytes.map { .int($0) } ?? .null
+        object["status"] = .string(row.status.rawValue)
+        object["path"] = row.path.map { .string($0) } ?? .null
+        object["problems"] = .array(row.problems.map { .string($0) })
+        return .object(object)
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+
+struct RegisterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "Validate a data file and add it to LLaMA-Factory's dataset_info.json.",
+        discussion: """
+        Every record is checked against LLaMA-Factory's own rules (the converters and processors \
+        that otherwise drop records or crash at training time). Only when there is no error is the \
+        file copied into the data directory and a complete entry (all columns and tags, ranking for \
+        preference data) merged into dataset_info.json. Other entries are left byte for byte.
+
+        The format is detected from the records unless --format is given:
+          alpaca     {"instruction", "input", "output"}          (+ "chosen"/"rejected" → preference, "kto_tag" → KTO)
+          sharegpt   {"conversations": [{"from", "value"}]}      (+ chosen/rejected messages → preference)
+          openai     {"messages": [{"role", "content"}]}
+          pretrain   {"text"} records or a .txt file
+
+        Examples:
+          lfm register mydata.json
+          lfm register qa.jsonl --name support-qa --columns prompt=question,response=answer
+          lfm register prefs.json --format sharegpt-preference --dry-run
+          lfm register big.json --drop-invalid        # register a cleaned copy without the bad records
+        """)
+
+    @Argument(help: "The data file (.json, .jsonl, .txt; .csv/.parquet/.arrow and folders are registered unchecked).")
+    var file: String
+
+    @Option(help: "Registry name (default: the file name without extension).")
+    var name: String?
+
+    @Option(help: ArgumentHelp("Data format; detected when omitted.", discussion: "One of: \(DataFormat.names.joined(separator: ", "))."))
+    var format: String?
+
+    @Option(help: ArgumentHelp("Column mapping, role=field pairs.", discussion: "Roles: prompt, query, response, history, messages, system, tools, images, videos, audios, chosen, rejected, kto_tag.", valueName: "role=field,..."))
+    var columns: String?
+
+    @Option(help: ArgumentHelp("Message tags for ShareGPT data, key=value pairs.", discussion: "Keys: role_tag, content_tag, user_tag, assistant_tag, observation_tag, function_tag, system_tag.", valueName: "tag=value,..."))
+    var tags: String?
+
+    @Flag(help: "Symlink the file into the data directory instead of copying it.")
+    var link = false
+
+    @Flag(help: "Register the file where it is (it must already be inside the data directory).")
+    var inPlace = false
+
+    @Flag(help: "Replace an existing entry (and file) of the same name; the old ones are kept as .bak.")
+    var force = false
+
+    @Flag(help: "Register a cleaned copy without the invalid records instead of failing.")
+    var dropInvalid = false
+
+    @Flag(help: "Validate and print the entry that would be written; change nothing.")
+    var dryRun = false
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if link && inPlace { throw ValidationError("--link and --in-place cannot be combined") }
+        if let format, DataFormat.parse(format) == nil {
+            throw ValidationError("unknown format \"\(format)\"; use one of: \(DataFormat.names.joined(separator: ", "))")
+        }
+        let known = Set(ColumnMap.roles.map(\.key))
+        for role in try parsePairs(columns, option: "--columns").keys where !known.contains(role) {
+            throw ValidationError("unknown column role \"\(role)\" in --columns; roles are \(ColumnMap.roles.map(\.key).joined(separator: ", "))")
+        }
+        for key in try parsePairs(tags, option: "--tags").keys where !TagMap.keys.contains(key) {
+            throw ValidationError("unknown tag \"\(key)\" in --tags; tags are \(TagMap.keys.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        var request = Registrar.Request(source: file)
+        request.name = name
+        if let format, let parsed = DataFormat.parse(format) {
+            request.family = parsed.family
+            request.kind = parsed.kind
+        }
+        request.columns = try parsePairs(columns, option: "--columns")
+        request.tags = try parsePairs(tags, option: "--tags")
+        request.placement = link ? .link : (inPlace ? .inPlace : .copy)
+        request.force = force
+        request.dryRun = dryRun
+        request.dropInvalid = dropInvalid
+
+        let progress = ProgressBar(label: "validating")
+        do {
+            let workspace = try workspaceOptions.workspace()
+            let registrar = Registrar(workspace: workspace) { done, total in progress.update(done: done, total: total) }
+            let outcome = try registrar.register(request)
+            progress.finish()
+            if output.json { Terminal.json(Self.json(outcome)); return }
+            printOutcome(outcome, workspace: workspace)
+        } catch RegisterError.invalid(let report) {
+            progress.finish()
+            if output.json {
+                Terminal.json(.object(JSONObject(["registered": .bool(false), "report": ReportPrinter.json(report)])))
+            } else {
+                ReportPrinter.printIssues(report, file: file)
+                Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(report.records) records; nothing was registered.")
+                if report.validRecords > 0 && report.counts["syntax"] == nil {
+                    Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
+                }
+            }
+            throw Exit.failure
+        } catch {
+            progress.finish()
+            throw fail(error)
+        }
+    }
+
+    private func printOutcome(_ outcome: Registrar.Outcome, workspace: Workspace) {
+        if let report = outcome.report, report.warningCount > 0 { ReportPrinter.printIssues(report, perGroup: 3, file: file) }
+        for note in outcome.notes { Terminal.note(note) }
+        let records = outcome.report.map { "\($0.records - outcome.dropped) records" } ?? "records not checked"
+        let format = outcome.format.map(\.description) ?? "unknown format"
+        let verb = outcome.dryRun ? "Would register" : (outcome.replaced ? "Replaced" : "Registered")
+        let mark = outcome.dryRun ? "" : Terminal.paint("✔ ", .green)
+        Terminal.out("\(mark)\(verb) \"\(outcome.name)\" (\(format), \(records))")
+        let placement: String
+        switch outcome.placement {
+        case .copy: placement = outcome.dropped > 0 ? "cleaned copy, \(outcome.dropped) invalid records dropped" : "copied"
+        case .link: placement = "symlink"
+        case .inPlace: placement = "in place"
+        }
+        Terminal.out("  file:     \(outcome.destination) (\(placement))")
+        Terminal.out("  registry: \(workspace.registry.path)")
+        if outcome.dryRun {
+            Terminal.out("  entry:")
+            let text = JSONPrinter(indent: 2).string(.object(JSONObject([JSONMember(outcome.name, .object(outcome.entry))])))
+            Terminal.out(text.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        } else {
+            Terminal.out("Next: lfm train --dataset \(outcome.name) --model MODEL")
+        }
+    }
+
+    static func json(_ outcome: Registrar.Outcome) -> JSONValue {
+        var object = JSONObject()
+        object["registered"] = .bool(!outcome.dryRun)
+        object["dry_run"] = .bool(outcome.dryRun)
+        object["name"] = .string(outcome.name)
+        object["file_name"] = .string(outcome.fileName)
+        object["destination"] = .string(outcome.destination)
+        object["placement"] = .string(outcome.placement.rawValue)
+        object["replaced"] = .bool(outcome.replaced)
+        object["format"] = outcome.format.map { .string($0.description) } ?? .null
+        object["checked"] = .bool(outcome.checked)
+        object["records"] = outcome.report.map { .int($0.records - outcome.dropped) } ?? .null
+        object["dropped"] = .int(outcome.dropped)
+        object["entry"] = .object(outcome.entry)
+        object["notes"] = .array(outcome.notes.map { .string($0) })
+        object["report"] = outcome.report.map(ReportPrinter.json) ?? .null
+        return .object(object)
+    }
+}

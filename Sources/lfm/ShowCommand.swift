@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a dataset's entry, its file, and its first records.",
+        discussion: "  lfm show alpaca_en_demo -n 3")
+
+    @Argument(help: "Registered dataset name.")
+    var name: String
+
+    @Option(name: .shortAndLong, help: "How many records to show.")
+    var count = 2
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        do {
+            let workspace = try workspaceOptions.workspace()
+            let document = try workspace.registry.read()
+            guard let entry = document.entry(named: name) else {
+                throw RegistryError.notFound(name: name, path: workspace.registry.path, suggestion: Suggestion.closest(to: name, in: document.names))
+            }
+            var path: String?
+            var records: [JSONValue] = []
+            if case .file(let fileName) = entry.source {
+                path = workspace.registry.resolve(fileName: fileName)
+                if let path, let file = try? DataFile(path: path), file.type.isCheckable, !file.isDirectory {
+                    records = (try? FileValidator.sample(path: path, limit: max(0, count), layoutHint: file.type == .txt ? .text : nil).records) ?? []
+                }
+            }
+            if output.json {
+                Terminal.json(.object(JSONObject([
+                    "name": .string(entry.name), "entry": .object(entry.object), "kind": .string(entry.kind.rawValue),
+                    "path": path.map { .string($0) } ?? .null, "problems": .array(entry.problems.map { .string($0) }),
+                    "records": .array(records),
+                ])))
+                return
+            }
+            Terminal.out(Terminal.paint(entry.name, .bold) + "  (\(entry.spec.formatting.rawValue), \(entry.kind.rawValue))")
+            Terminal.out(JSONPrinter(indent: 2).string(.object(entry.object)))
+            if let path { Terminal.out("file: \(path)\(FileManager.default.fileExists(atPath: path) ? "" : "  (missing)")") }
+            for problem in entry.problems { Terminal.warning(problem) }
+            for (i, record) in records.enumerated() {
+                Terminal.out("\n" + Terminal.paint("record \(i)", .bold))
+                Terminal.out(RecordRenderer.render(record, spec: entry.spec))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// Renders a record as a conversation people can read.
+enum RecordRenderer {
+    static func render(_ record: JSONValue, spec: DatasetSpec) -> String {
+        guard let object = record.objectValue else { return JSONPrinter(indent: 2).string(record) }
+        var lines: [String] = []
+        func add(_ label: String, _ text: String?) {
+            guard let text, !text.isEmpty else { return }
+            let clipped = text.count > 600 ? String(text.prefix(600)) + " …" : text
+            lines.append(Terminal.paint(label.padding(toLength: 10, withPad: " ", startingAt: 0), .cyan) + clipped.replacingOccurrences(of: "\n", with: "\n          "))
+        }
+        let c = spec.columns
+        if let system = c.system { add("system", object[system]?.stringValue) }
+        if spec.usesMessages, let messages = c.messages {
+            for message in object[messages]?.arrayValue ?? [] {
+                add(message[spec.tags.roleTag]?.stringValue ?? "?", message[spec.tags.contentTag]?.stringValue)
+            }
+            if let chosen = c.chosen { add("chosen", object[chosen]?[spec.tags.contentTag]?.stringValue) }
+            if let rejected = c.rejected { add("rejected", object[rejected]?[spec.tags.contentTag]?.stringValue) }
+        } else {
+            if let history = c.history {
+                for pair in object[history]?.arrayValue ?? [] {
+                    add("user", pair.arrayValue?.first?.stringValue)
+                    add("assistant", pair.arrayValue?.last?.stringValue)
+                }
+            }
+            let prompt = [c.prompt, c.query].compactMap { $0 }.compactMap { object[$0]?.stringValue }.filter { !$0.isEmpty }.joined(separator: "\n")
+            add(spec.kind == .pretrain ? "text" : "user", prompt)
+            if let response = c.response { add("assistant", object[response]?.stringValue) }
+            if let chosen = c.chosen { add("chosen", object[chosen]?.stringValue) }
+            if let rejected = c.rejected { add("rejected", object[rejected]?.stringValue) }
+        }
+        if let tag = c.ktoTag, let value = object[tag] { add("kto_tag", JSONPrinter(indent: nil).string(value)) }
+        return lines.isEmpty ? JSONPrinter(indent: 2).string(record) : lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import LFMCore
+
+/// Printing for people and scripts: stdout for results, stderr for messages and progress,
+/// colour only on a terminal and never with NO_COLOR.
+enum Terminal {
+    static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+    static let stderrIsTTY = isatty(STDERR_FILENO) == 1
+    static let colorEnabled: Bool = {
+        let env = ProcessInfo.processInfo.environment
+        if env["NO_COLOR"].map({ !$0.isEmpty }) == true { return false }
+        if env["TERM"] == "dumb" { return false }
+        return stdoutIsTTY
+    }()
+    static let stderrColorEnabled: Bool = {
+        let env = ProcessInfo.processInfo.environment
+        if env["NO_COLOR"].map({ !$0.isEmpty }) == true { return false }
+        if env["TERM"] == "dumb" { return false }
+        return stderrIsTTY
+    }()
+
+    enum Style: String {
+        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36"
+    }
+
+    static func paint(_ text: String, _ style: Style, stderr: Bool = false) -> String {
+        (stderr ? stderrColorEnabled : colorEnabled) ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    static func out(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ message: String) {
+        err(paint("error:", .red, stderr: true) + " " + message)
+    }
+
+    static func warning(_ message: String) {
+        err(paint("warning:", .yellow, stderr: true) + " " + message)
+    }
+
+    static func note(_ message: String) {
+        err(paint("note:", .cyan, stderr: true) + " " + message)
+    }
+
+    static func json(_ value: JSONValue) {
+        out(JSONPrinter(indent: 2).string(value))
+    }
+
+    /// A left-aligned table with a header, columns padded to their widest cell (display width).
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        var widths = header.map(displayWidth)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: max(0, widths[i] - displayWidth(cell)))
+                if i == cells.count - 1 && !rightAligned.contains(i) { return cell }
+                return rightAligned.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+        }
+        var lines = [paint(line(header), .bold)]
+        lines += rows.map(line)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Terminal columns a string occupies (CJK and other wide characters count 2).
+    static func displayWidth(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { width, scalar in
+            let v = scalar.value
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            return width + (wide ? 2 : (scalar.properties.generalCategory == .nonspacingMark ? 0 : 1))
+        }
+    }
+
+    static func bytes(_ count: Int?) -> String {
+        guard let count else { return "-" }
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: value >= 100 ? "%.0f %@" : "%.1f %@", value, units[unit])
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let enabled: Bool
+    private var lastDraw = Date.distantPast
+    private let start = Date()
+
+    init(label: String, enabled: Bool = Terminal.stderrIsTTY) {
+        self.label = label
+        self.enabled = enabled
+    }
+
+    func update(done: Int, total: Int) {
+        guard enabled, total > 0 else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        lastDraw = now
+        let fraction = min(1, Double(done) / Double(total))
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed / 1e6 : 0
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(Int(fraction * 100))%  \(String(format: "%.0f", rate)) MB/s ".utf8))
+    }
+
+    func finish() {
+        guard enabled, lastDraw != .distantPast else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
