@@ -166,7 +166,11 @@ private struct EventWriter {
         case .plain:
             style = YAML_PLAIN_SCALAR_STYLE
         case .any:
-            if scalar.text.contains("\n") || scalar.text.contains("\r") {
+            if scalar.text.unicodeScalars.contains(where: { ["\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }) {
+                // Readers normalize these breaks inside block scalars; only escapes keep them.
+                style = YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                plainImplicit = 0
+            } else if scalar.text.contains("\n") {
                 style = YAML_LITERAL_SCALAR_STYLE  // libyaml falls back to "..." when a block cannot hold it
                 plainImplicit = 0
             } else if YAMLResolver.isAmbiguousAsPlain(scalar.text) {
