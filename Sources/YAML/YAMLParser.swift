@@ -15,7 +15,10 @@ public struct YAMLParser: Sendable {
     public static let maximumDepth = 512
 
     /// The first document. An empty stream (empty or comment-only text) gives
-    /// ``YAMLNode/null``, as PyYAML's `safe_load` gives `None`.
+    /// ``YAMLNode/null``, as PyYAML's `safe_load` gives `None`; callers that
+    /// want a config mapping should treat `null` as an empty mapping.
+    /// Text after the first document is not read (PyYAML's `safe_load` would
+    /// reject a second document; use ``parseAll(_:)`` for streams).
     public static func parse(_ text: String) throws -> YAMLNode {
         try parseAll(text, limit: 1).first ?? .null
     }

@@ -186,3 +186,18 @@ import Testing
     #expect(m.entries.map(\.key) == ["a", "d"])
     #expect(m != ["d": 4, "a": "x"])
 }
+
+@Test func concurrentParseAndEmit() async throws {
+    let text = "a: 1\nb: [x, 'no', 2.5]\nc:\n  d: 你好\n"
+    let expected = try YAMLParser.parse(text)
+    let results = try await withThrowingTaskGroup(of: YAMLNode.self) { group in
+        for _ in 0..<32 {
+            group.addTask { try YAMLParser.parse(try YAMLEmitter.emit(try YAMLParser.parse(text))) }
+        }
+        var all: [YAMLNode] = []
+        for try await node in group { all.append(node) }
+        return all
+    }
+    #expect(results.count == 32)
+    #expect(results.allSatisfy { $0 == expected })
+}
