@@ -29,6 +29,7 @@ let package = Package(
             name: "lfm",
             dependencies: [
                 "LFMCore",
+                "LFMSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

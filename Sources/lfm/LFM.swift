@@ -2,10 +2,27 @@ import ArgumentParser
 import LFMCore
 
 @main
-struct LFM: AsyncParsableCommand {
+struct LFM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lfm",
         abstract: "From your own documents to a LoRA adapter trained with LLaMA-Factory.",
-        subcommands: []
+        discussion: """
+        A typical session:
+          lfm init ~/lf-work                      # or work inside a LLaMA-Factory checkout
+          lfm register mydata.json                # validate, copy, merge into dataset_info.json
+          lfm list                                # every dataset, its format, size and health
+
+        Exit status: 0 success, 1 failure (invalid data, missing workspace, ...), 64 usage error,
+        130 interrupted. See docs/ for the guides.
+        """,
+        version: LFMVersion.current,
+        subcommands: [
+            InitCommand.self,
+            RegisterCommand.self,
+            ListCommand.self,
+            ShowCommand.self,
+            RemoveCommand.self,
+            ValidateCommand.self,
+        ]
     )
 }

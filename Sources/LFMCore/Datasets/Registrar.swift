@@ -117,6 +117,14 @@ public struct Registrar {
             if result.hasErrors && !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0) {
                 throw RegisterError.invalid(result)
             }
+            if request.dropInvalid && !result.invalidRecords.isEmpty {
+                // The cleaned copy may lose optional fields; mapping them would raise KeyError.
+                for role in ["query", "history", "system", "tools", "images", "videos", "audios"] {
+                    if let field = spec.columns[role: role], !result.fieldsInValidRecords.contains(field) {
+                        spec.columns[role: role] = nil
+                    }
+                }
+            }
         } else {
             spec = try Self.uncheckedSpec(request)
             format = DataFormat(family: request.family ?? .alpaca, kind: spec.kind)

@@ -77,8 +77,9 @@ public struct TagMap: Sendable, Equatable, Codable {
     public var contentTag = "value"
     public var userTag = "human"
     public var assistantTag = "gpt"
-    public var observationTag = "observation"
-    public var functionTag = "function_call"
+    /// nil when an entry's `tags` leaves it out: LLaMA-Factory then matches no message with it.
+    public var observationTag: String? = "observation"
+    public var functionTag: String? = "function_call"
     public var systemTag: String? = "system"
 
     public init() {}
@@ -119,8 +120,8 @@ public struct TagMap: Sendable, Equatable, Codable {
             case "content_tag": contentTag = newValue ?? contentTag
             case "user_tag": userTag = newValue ?? userTag
             case "assistant_tag": assistantTag = newValue ?? assistantTag
-            case "observation_tag": observationTag = newValue ?? observationTag
-            case "function_tag": functionTag = newValue ?? functionTag
+            case "observation_tag": observationTag = newValue
+            case "function_tag": functionTag = newValue
             case "system_tag": systemTag = newValue
             default: break
             }
@@ -144,6 +145,12 @@ public struct DatasetSpec: Sendable, Equatable {
 
     /// True for ShareGPT and OpenAI converters (message lists); false for Alpaca.
     public var usesMessages: Bool { formatting != .alpaca }
+
+    /// The column roles the converter for this formatting reads (others are ignored by it).
+    public var relevantColumns: [(role: String, field: String)] {
+        let alpacaOnly: Set<String> = ["prompt", "query", "response", "history"]
+        return columns.mapped.filter { usesMessages ? (!alpacaOnly.contains($0.role)) : $0.role != "messages" }
+    }
 
     public var kind: DatasetKind {
         if ranking { return .preference }

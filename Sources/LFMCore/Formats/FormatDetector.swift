@@ -174,9 +174,9 @@ public struct FormatDetector: Sendable {
             }
         }
         var notes: [String] = []
-        func pick(_ key: String, _ options: [String], current: String) {
+        func pick(_ key: String, _ options: [String], current: String?) {
             if let override = tagOverrides[key] { tags[key: key] = override; return }
-            if roleValues.contains(current) { return }
+            if let current, roleValues.contains(current) { return }
             if let found = options.first(where: roleValues.contains) {
                 tags[key: key] = found
                 notes.append("\(key) = \"\(found)\"")

@@ -99,10 +99,15 @@ public struct DatasetEntry: Sendable, Equatable {
             var tags = TagMap()
             var missing: [String] = []
             for key in TagMap.keys {
-                if let value = tagsObject[key]?.stringValue { tags[key: key] = value } else if key == "system_tag" { tags.systemTag = nil } else { missing.append(key) }
+                if let value = tagsObject[key]?.stringValue {
+                    tags[key: key] = value
+                } else {
+                    tags[key: key] = nil
+                    if ["role_tag", "content_tag", "user_tag", "assistant_tag"].contains(key) { missing.append(key) }
+                }
             }
             if !missing.isEmpty {
-                problems.append("tags lacks \(missing.joined(separator: ", ")): LLaMA-Factory sets missing tags to None (write all tags)")
+                problems.append("tags lacks \(missing.joined(separator: ", ")): LLaMA-Factory sets missing tags to None and fails (write all tags)")
             }
             spec.tags = tags
         }

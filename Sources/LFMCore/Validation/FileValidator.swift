@@ -36,7 +36,7 @@ public struct FileValidator {
         var ktoTrue = 0, ktoFalse = 0
         var issues: [ValidationIssue] = []
         var lastProgress = 0
-        let mapped = Set(spec.columns.mapped.map(\.field))
+        let mapped = Set(spec.relevantColumns.map(\.field))
         let printer = JSONPrinter(indent: nil)
         var scratch: [UInt8] = []
 
@@ -50,7 +50,7 @@ public struct FileValidator {
                         let type = Self.arrowType(member.value)
                         guard let type else { continue }
                         if let first = fieldTypes[member.key] {
-                            if first.type != type {
+                            if first.type != type, !issues.contains(where: { $0.severity == .error && $0.path == member.key }) {
                                 issues.append(ValidationIssue(.error, "type-changes", record: location.index, line: location.line, path: member.key,
                                     message: "\"\(member.key)\" is \(type) here but \(first.type) in record \(first.record)",
                                     hint: "LLaMA-Factory's loader (pyarrow) needs one type per field across the file"))
@@ -80,7 +80,14 @@ public struct FileValidator {
                     if issue.severity == .error { invalid = true }
                     report.add(issue)
                 }
-                if invalid { report.invalidRecords.append(location.index) } else { report.validRecords += 1 }
+                if invalid {
+                    report.invalidRecords.append(location.index)
+                } else {
+                    report.validRecords += 1
+                    if let object = record.objectValue {
+                        for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
+                    }
+                }
                 if let onProgress, reader.bytesRead - lastProgress > (8 << 20) {
                     lastProgress = reader.bytesRead
                     onProgress(reader.bytesRead, reader.fileSize)
@@ -101,7 +108,7 @@ public struct FileValidator {
         if report.records == 0 {
             report.add(ValidationIssue(.error, "no-records", message: "the file holds no records", hint: "LLaMA-Factory would fail with \"Cannot find valid samples\""))
         }
-        for (role, field) in spec.columns.mapped where !present.contains(field) && report.records > 0 {
+        for (role, field) in spec.relevantColumns where !present.contains(field) && report.records > 0 {
             report.add(ValidationIssue(.error, "column-absent", path: field,
                 message: "columns.\(role) maps \"\(field)\" but no record has it",
                 hint: "LLaMA-Factory raises KeyError: '\(field)'; remove the mapping or add the field"))

@@ -163,15 +163,15 @@ public struct RecordValidator: Sendable {
             roles.append(role)
         }
         if let systemTag = tags.systemTag, roles.first == systemTag { start = 1 }
-        let userRoles = [tags.userTag, tags.observationTag]
-        let assistantRoles = [tags.assistantTag, tags.functionTag]
+        let userRoles = [tags.userTag, tags.observationTag].compactMap { $0 }
+        let assistantRoles = [tags.assistantTag, tags.functionTag].compactMap { $0 }
         for i in start..<roles.count {
             let position = i - start
             let expected = position % 2 == 0 ? userRoles : assistantRoles
             if !expected.contains(roles[i]) {
                 let known = Set(userRoles + assistantRoles + [tags.systemTag].compactMap { $0 })
                 let why = known.contains(roles[i])
-                    ? "turns must alternate \(tags.userTag) → \(tags.assistantTag) (found \"\(roles[i])\" where \(position % 2 == 0 ? "a \(tags.userTag)/\(tags.observationTag)" : "an \(tags.assistantTag)/\(tags.functionTag)") turn belongs)"
+                    ? "turns must alternate \(tags.userTag) → \(tags.assistantTag) (found \"\(roles[i])\" where \(position % 2 == 0 ? "a " + userRoles.joined(separator: "/") : "an " + assistantRoles.joined(separator: "/")) turn belongs)"
                     : "unknown role \"\(roles[i])\" (the tags expect \(known.sorted().map { "\"\($0)\"" }.joined(separator: ", ")))"
                 context.error("role-order", "\(field)[\(i)].\(tags.roleTag)", why, hint: "LLaMA-Factory logs \"Invalid role tag\" and skips the record")
                 return

@@ -46,6 +46,8 @@ public struct ValidationReport: Sendable, Codable {
     /// Records with at least one error (what `--drop-invalid` removes).
     public var invalidRecords: [Int] = []
     public var bytes: Int = 0
+    /// Fields that occur in at least one valid record (what a cleaned copy can map).
+    public var fieldsInValidRecords: Set<String> = []
 
     public static let keepPerCode = 1000
 
@@ -53,7 +55,7 @@ public struct ValidationReport: Sendable, Codable {
 
     public var hasErrors: Bool { errorCount > 0 }
 
-    mutating func add(_ issue: ValidationIssue) {
+    public mutating func add(_ issue: ValidationIssue) {
         let count = counts[issue.code, default: 0]
         counts[issue.code] = count + 1
         if issue.severity == .error { errorCount += 1 } else { warningCount += 1 }

@@ -1,5 +1,6 @@
 import Foundation
 import YAML
+import LFMSystem
 
 /// lfm's config file (`lfm.yaml`), read and written through the libyaml wrapper.
 ///

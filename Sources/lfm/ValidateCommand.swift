@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMSystem
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a data file or a registered dataset without changing anything.",
+        discussion: """
+        For a file: the same checks as `lfm register` (format detection, every record against \
+        LLaMA-Factory's rules). For a registered name: the entry as LLaMA-Factory reads it \
+        (partial columns, misspelled keys, tags) against its file.
+
+          lfm validate mydata.json
+          lfm validate alpaca_en_demo --json
+        Exit status: 0 when there is no error (warnings allowed), 1 otherwise.
+        """)
+
+    @Argument(help: "A data file, or the name of a registered dataset.")
+    var target: String
+
+    @Option(help: "Data format of a file; detected when omitted.")
+    var format: String?
+
+    @Option(help: ArgumentHelp("Column mapping for a file.", valueName: "role=field,..."))
+    var columns: String?
+
+    @Option(help: ArgumentHelp("Message tags for a file.", valueName: "tag=value,..."))
+    var tags: String?
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let path = Workspace.absolute(target, from: cwd)
+        do {
+            if FileManager.default.fileExists(atPath: path) {
+                try validateFile(path)
+            } else {
+                try validateEntry()
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func validateFile(_ path: String) throws {
+        let file = try DataFile(path: path)
+        guard file.type.isCheckable, !file.isDirectory else {
+            throw ValidationError("lfm cannot read the records of \(file.isDirectory ? "a folder" : ".\(file.type.rawValue) files"); they are registered unchecked")
+        }
+        let layout: RecordLayout? = file.type == .txt ? .text : nil
+        let parsed = format.flatMap(DataFormat.parse)
+        let detector = FormatDetector(columnOverrides: try parsePairs(columns, option: "--columns"), tagOverrides: try parsePairs(tags, option: "--tags"),
+                                      family: parsed?.family, kind: parsed?.kind)
+        let sample = try FileValidator.sample(path: path, layoutHint: layout)
+        let detected = try detector.detect(sample: sample.records, layout: sample.layout)
+        let progress = ProgressBar(label: "validating")
+        let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
+        progress.finish()
+        finish(report, format: detected.format.description, entry: DatasetEntry.makeObject(fileName: (path as NSString).lastPathComponent, spec: detected.spec), problems: [])
+    }
+
+    private func validateEntry() throws {
+        let workspace = try workspaceOptions.workspace()
+        let document = try workspace.registry.read()
+        guard let entry = document.entry(named: target) else {
+            if target.contains(".") || target.contains("/") {
+                throw FileError.notFound(path: target)
+            }
+            throw RegistryError.notFound(name: target, path: workspace.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
+        }
+        let (report, path) = try EntryValidator(registry: workspace.registry).validate(entry)
+        if path == nil, !output.json { Terminal.out("\(target) is \(entry.source.label): lfm checks only local files") }
+        finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems)
+    }
+
+    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String]) {
+        if output.json {
+            Terminal.json(.object(JSONObject([
+                "valid": .bool(!report.hasErrors), "format": .string(format), "entry": .object(entry), "report": ReportPrinter.json(report),
+            ])))
+        } else {
+            ReportPrinter.printIssues(report, file: target)
+            let summary = "\(target): \(format), \(report.records) records, \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
+            if report.hasErrors {
+                Terminal.error(summary)
+            } else {
+                Terminal.out(Terminal.paint("✔ ", .green) + summary)
+            }
+        }
+        if report.hasErrors { Foundation.exit(1) }
+    }
+}
