@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 
-RECIPE_VERSION = "1"  # bump when the recipe below changes
+RECIPE_VERSION = "2"  # bump when the recipe below changes
 
 SPECIAL_TOKENS = [
     "<|begin_of_text|>",
@@ -91,7 +91,7 @@ def build_tokenizer(corpus_dir, vocab_size):
         eos_token=EOS,
         pad_token=PAD,
         additional_special_tokens=[t for t in SPECIAL_TOKENS if t not in (BOS, EOS, PAD)],
-        model_max_length=2048,
+        model_max_length=131072,  # as Llama-3; avoids "sequence length is longer" noise
         padding_side="right",
         clean_up_tokenization_spaces=False,
     )
