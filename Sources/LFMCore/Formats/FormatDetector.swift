@@ -143,9 +143,9 @@ public struct FormatDetector: Sendable {
             }
         case .pretrain: break
         }
+        let usual: Set<String> = ["instruction", "input", "output", "conversations", "messages", "text", "kto_tag"]
         for (role, fieldName) in columns.mapped where columnOverrides[role] == nil {
-            let defaultName = Self.candidates[role]?.first
-            if fieldName != defaultName { notes.append("\(role) ← \"\(fieldName)\"") }
+            if fieldName != role && !usual.contains(fieldName) { notes.append("\(role) ← \"\(fieldName)\"") }
         }
         spec.columns = columns
         spec.formatting = family == .alpaca || family == .pretrain ? .alpaca : .sharegpt

@@ -68,9 +68,11 @@ public struct FileValidator {
                 var hasher = Hasher()
                 scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
                 let hash = hasher.finalize()
-                if let first = seen[hash] {
+                if reader.layout == .text {
+                    // Repeated lines in running text are normal, not duplicated examples.
+                } else if let first = seen[hash] {
                     issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
-                        message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with --drop-invalid or lfm dedupe"))
+                        message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
                 } else {
                     seen[hash] = Int32(truncatingIfNeeded: location.index)
                 }
