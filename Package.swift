@@ -24,12 +24,15 @@ let package = Package(
         .target(name: "LFMSystem"),
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
+        // `lfm train` and friends: templates, models, conda environments, runs.
+        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"]),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
             dependencies: [
                 "LFMCore",
                 "LFMSystem",
+                "LFMTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
     ]
 )
