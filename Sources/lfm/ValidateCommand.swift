@@ -62,7 +62,7 @@ struct ValidateCommand: ParsableCommand {
         let progress = ProgressBar(label: "validating")
         let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
         progress.finish()
-        finish(report, format: detected.format.description, entry: DatasetEntry.makeObject(fileName: (path as NSString).lastPathComponent, spec: detected.spec), problems: [])
+        try finish(report, format: detected.format.description, entry: DatasetEntry.makeObject(fileName: (path as NSString).lastPathComponent, spec: detected.spec), problems: [])
     }
 
     private func validateEntry() throws {
@@ -76,10 +76,10 @@ struct ValidateCommand: ParsableCommand {
         }
         let (report, path) = try EntryValidator(registry: workspace.registry).validate(entry)
         if path == nil, !output.json { Terminal.out("\(target) is \(entry.source.label): lfm checks only local files") }
-        finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems)
+        try finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems)
     }
 
-    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String]) {
+    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String]) throws {
         if output.json {
             Terminal.json(.object(JSONObject([
                 "valid": .bool(!report.hasErrors), "format": .string(format), "entry": .object(entry), "report": ReportPrinter.json(report),
@@ -89,10 +89,10 @@ struct ValidateCommand: ParsableCommand {
             let summary = "\(target): \(format), \(report.records) records, \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
             if report.hasErrors {
                 Terminal.error(summary)
+                throw Exit.failure
             } else {
                 Terminal.out(Terminal.paint("✔ ", .green) + summary)
             }
         }
-        if report.hasErrors { Foundation.exit(1) }
     }
 }
