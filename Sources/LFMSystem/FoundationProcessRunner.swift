@@ -21,15 +21,20 @@ public struct FoundationProcessRunner: ProcessRunner {
     /// How long to keep reading after the group is gone, for a process outside the group
     /// that still holds the pipes; then the output is cut.
     public var outputDrainTimeout: Duration
+    /// Whether members left in the child's process group are terminated after it exits
+    /// (off only for launchers whose children detach themselves, like `Detacher`).
+    public var terminatesLeftoverGroup: Bool
 
     public init(
         signalForwarder: SignalForwarder? = nil,
         orphanGracePeriod: Duration = .seconds(3),
-        outputDrainTimeout: Duration = .seconds(2)
+        outputDrainTimeout: Duration = .seconds(2),
+        terminatesLeftoverGroup: Bool = true
     ) {
         self.signalForwarder = signalForwarder
         self.orphanGracePeriod = orphanGracePeriod
         self.outputDrainTimeout = outputDrainTimeout
+        self.terminatesLeftoverGroup = terminatesLeftoverGroup
     }
 
     public func run(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void)
@@ -146,13 +151,22 @@ public struct FoundationProcessRunner: ProcessRunner {
         forwarded?.attach(processGroup: groupID ?? pid)
         onStart?(pid)
 
+        // Learn of the exit from waitid(WNOWAIT) too (see ProcessSystem.waitForTermination):
+        // whichever reports first wins.
+        let watcher = Thread {
+            if let outcome = ProcessSystem.waitForTermination(of: pid) { exit.set(outcome) }
+        }
+        watcher.name = "lfm-exit-watcher"
+        watcher.stackSize = 256 * 1024
+        watcher.start()
+
         let outcome = await withTaskCancellationHandler {
             await exit.wait()
         } onCancel: {
             if !exit.isSet { kill(groupID.map { -$0 } ?? pid, SIGTERM) }
         }
 
-        if let groupID {
+        if let groupID, terminatesLeftoverGroup || Task.isCancelled {
             await ProcessSystem.terminateProcessGroup(
                 groupID, grace: Task.isCancelled ? .milliseconds(200) : orphanGracePeriod)
         }

@@ -104,3 +104,30 @@ public enum ProcessSystem {
         return (state, ppid, pgrp)
     }
 }
+
+extension ProcessSystem {
+    /// Blocks until child `pid` has terminated, WITHOUT reaping it (`WNOWAIT`), and returns how.
+    /// `nil` if it is not (or no longer) our child, e.g. Foundation reaped it first.
+    ///
+    /// Needed because Foundation on Linux learns of a child's exit through a socket the child
+    /// inherits: a grandchild still holding it (a torchrun worker, `cmd &`) delays
+    /// `terminationHandler` until the grandchild exits too.
+    static func waitForTermination(of pid: pid_t) -> ProcessOutcome? {
+        var info = siginfo_t()
+        while true {
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0 { break }
+            if errno == EINTR { continue }
+            return nil
+        }
+        #if os(Linux)
+        let status = info._sifields._sigchld.si_status
+        #else
+        let status = info.si_status
+        #endif
+        switch info.si_code {
+        case Int32(CLD_EXITED): return .exited(status)
+        case Int32(CLD_KILLED), Int32(CLD_DUMPED): return .signaled(status)
+        default: return nil
+        }
+    }
+}
