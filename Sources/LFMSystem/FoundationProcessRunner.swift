@@ -12,7 +12,8 @@ import Foundation
 /// delay end-of-file); `Process.run()` is called with an empty signal mask; one thread per
 /// pipe reads until end-of-file. When the child exits, any members left in its process group
 /// (e.g. torchrun workers) get SIGTERM, then SIGKILL after `orphanGracePeriod`. Cancelling
-/// the calling task does the same to the whole group at once.
+/// the calling task sends SIGTERM to the whole group at once (SIGKILL after the grace period)
+/// and returns the outcome as usual.
 public struct FoundationProcessRunner: ProcessRunner {
     /// Receives lfm's signals while a child runs; `nil` forwards nothing.
     public var signalForwarder: SignalForwarder?
@@ -162,13 +163,23 @@ public struct FoundationProcessRunner: ProcessRunner {
 
         let outcome = await withTaskCancellationHandler {
             await exit.wait()
-        } onCancel: {
-            if !exit.isSet { kill(groupID.map { -$0 } ?? pid, SIGTERM) }
+        } onCancel: { [orphanGracePeriod] in
+            // Cancelled: SIGTERM to the group now, SIGKILL if it has not exited after the grace.
+            guard !exit.isSet else { return }
+            let target = groupID.map { -$0 } ?? pid
+            kill(target, SIGTERM)
+            Task.detached {
+                try? await Task.sleep(for: orphanGracePeriod)
+                if !exit.isSet { kill(target, SIGKILL) }
+            }
         }
 
         if let groupID, terminatesLeftoverGroup || Task.isCancelled {
-            await ProcessSystem.terminateProcessGroup(
-                groupID, grace: Task.isCancelled ? .milliseconds(200) : orphanGracePeriod)
+            // Unstructured, so a cancelled caller does not cut the grace sleeps short.
+            let grace = Task.isCancelled ? .milliseconds(200) : orphanGracePeriod
+            await Task.detached {
+                await ProcessSystem.terminateProcessGroup(groupID, grace: grace)
+            }.value
         }
         forwarded?.end()
         outReader.giveUp(after: outputDrainTimeout)

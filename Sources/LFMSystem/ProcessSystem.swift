@@ -76,6 +76,7 @@ public enum ProcessSystem {
         let initial = liveMembers(ofProcessGroup: pgid)
         guard !initial.isEmpty else { return [] }
         kill(-pgid, SIGTERM)
+        kill(-pgid, SIGCONT)  // a stopped member would not act on SIGTERM until continued
         if await waitUntilEmpty(pgid, timeout: grace) { return initial }
         kill(-pgid, SIGKILL)
         _ = await waitUntilEmpty(pgid, timeout: .seconds(2))

@@ -89,12 +89,23 @@ public final class SignalForwarder: @unchecked Sendable {
             if let idleHandler {
                 idleHandler(sig)
             } else if isInstalled {
-                signal(sig, SIG_DFL)
-                raise(sig)
+                Self.dieOfSignal(sig)
             }
             return
         }
         for run in active { run.receive(sig) }
+    }
+
+    /// Ends lfm as if `sig` had its default action: restore it, unblock it on this thread
+    /// (libdispatch threads block signals) and raise it here; `_exit(128 + sig)` as a fallback.
+    static func dieOfSignal(_ sig: Int32) -> Never {
+        signal(sig, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, sig)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(sig)
+        _exit(128 + sig)
     }
 
     /// Every signal handed to `forward(_:)` so far, in order.

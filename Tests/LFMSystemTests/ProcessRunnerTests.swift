@@ -164,3 +164,23 @@ import Testing
         #expect(try await task.value == .signaled(SIGTERM))
     }
 }
+
+extension ProcessRunnerTests {
+    @Test func cancellingEscalatesToKillForAChildIgnoringTerm() async throws {
+        let log = LineLog()
+        let task = Task { try await runner.run(shell("trap '' TERM; echo up; while :; do sleep 0.05; done"), onLine: log.sink) }
+        #expect(await log.waitFor(text: "up"))
+        task.cancel()
+        #expect(try await task.value == .signaled(SIGKILL))
+    }
+
+    @Test func aSecondRunAfterAFirstWorksWithTheSameRunner() async throws {
+        let forwarder = SignalForwarder()
+        let runner = FoundationProcessRunner(signalForwarder: forwarder)
+        for expected in ["one", "two"] {
+            let result = try await runner.capture(shell("echo \(expected)"))
+            #expect(result.stdout == "\(expected)\n")
+        }
+        #expect(!forwarder.wasInterrupted)
+    }
+}
