@@ -60,7 +60,7 @@ public struct FoundationProcessRunner: ProcessRunner {
     }
 
     /// Like `run`, and also hands the child's pid (which is its process group id) to
-    /// `onStart` right after launch.
+    /// `onStart` right after launch (the first lines may reach `onLine` before that).
     public func run(
         _ spec: ProcessSpec, onStart: @escaping @Sendable (pid_t) -> Void,
         onLine: @escaping @Sendable (OutputLine) -> Void
@@ -177,7 +177,7 @@ public struct FoundationProcessRunner: ProcessRunner {
         if let groupID, terminatesLeftoverGroup || Task.isCancelled {
             // Unstructured, so a cancelled caller does not cut the grace sleeps short.
             let grace = Task.isCancelled ? .milliseconds(200) : orphanGracePeriod
-            await Task.detached {
+            _ = await Task.detached {
                 await ProcessSystem.terminateProcessGroup(groupID, grace: grace)
             }.value
         }

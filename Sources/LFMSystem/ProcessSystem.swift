@@ -40,7 +40,7 @@ public enum ProcessSystem {
 
     /// Pids of live (non-zombie) members of process group `pgid`.
     public static func liveMembers(ofProcessGroup pgid: pid_t) -> [pid_t] {
-        guard pgid > 0 else { return [] }
+        guard pgid > 1 else { return [] }
         #if os(Linux)
         guard kill(-pgid, 0) == 0 || errno == EPERM else { return [] }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
@@ -73,6 +73,7 @@ public enum ProcessSystem {
     /// Returns the pids that were still there when it started (empty: nothing to do).
     @discardableResult
     public static func terminateProcessGroup(_ pgid: pid_t, grace: Duration) async -> [pid_t] {
+        guard pgid > 1 else { return [] }  // never kill(0) / kill(-1)
         let initial = liveMembers(ofProcessGroup: pgid)
         guard !initial.isEmpty else { return [] }
         kill(-pgid, SIGTERM)

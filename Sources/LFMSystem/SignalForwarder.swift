@@ -193,6 +193,8 @@ public final class ForwardedRun: @unchecked Sendable {
     }
 
     private func send(_ sig: Int32, to pgid: pid_t) {
+        // kill(-0) would signal lfm's own group and kill(-1) every process we may signal.
+        guard pgid > 1 else { return }
         state.withLock { $0.sent.append(sig) }
         kill(-pgid, sig)
     }

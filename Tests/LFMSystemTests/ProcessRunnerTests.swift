@@ -29,6 +29,7 @@ import Testing
                 onStart: { started in pid.withLock { $0 = started } }, onLine: log.sink)
         }
         #expect(await log.waitFor(text: "first"))
+        #expect(await eventually { pid.withLock { $0 } > 1 })
         // The child is blocked until "go" exists, so the line cannot have come from exit.
         let childPid = pid.withLock { $0 }
         #expect(childPid > 0 && ProcessSystem.isAlive(childPid))

@@ -51,6 +51,7 @@ import Testing
                 onStart: { pid in pgid.withLock { $0 = pid } }, onLine: log.sink)
         }
         #expect(await log.waitFor(text: "ready"))
+        #expect(await eventually { pgid.withLock { $0 } > 1 })
         let grandchild = try #require(log.texts(.stdout).compactMap { pid_t($0) }.first)
         let group = pgid.withLock { $0 }
         #expect(getpgid(grandchild) == group, "grandchild shares the child's process group")
@@ -120,6 +121,7 @@ import Testing
                 shell("echo up; exec sleep 30"), onStart: { p in pid.withLock { $0 = p } }, onLine: log.sink)
         }
         #expect(await log.waitFor(text: "up"))
+        #expect(await eventually { pid.withLock { $0 } > 1 })
         run.attach(processGroup: pid.withLock { $0 })
         #expect(run.sentSignals == [SIGINT, SIGTERM])
         #expect(try await task.value == .signaled(SIGINT))  // sleep dies of the first one
