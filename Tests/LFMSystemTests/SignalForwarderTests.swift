@@ -124,7 +124,9 @@ import Testing
         #expect(await eventually { pid.withLock { $0 } > 1 })
         run.attach(processGroup: pid.withLock { $0 })
         #expect(run.sentSignals == [SIGINT, SIGTERM])
-        #expect(try await task.value == .signaled(SIGINT))  // sleep dies of the first one
+        let outcome = try await task.value
+        // Both arrive back to back; which one the kernel lets kill it first is its business.
+        #expect([.signaled(SIGINT), .signaled(SIGTERM)].contains(outcome), "\(outcome)")
         run.end()
         #expect(forwarder.wasInterrupted)
     }
