@@ -41,15 +41,7 @@ public struct FoundationProcessRunner: ProcessRunner {
     public func run(_ spec: ProcessSpec, onLine: @escaping @Sendable (OutputLine) -> Void)
         async throws -> ProcessOutcome
     {
-        let gate = NSLock()
-        let serialized: @Sendable (OutputLine) -> Void = { line in
-            gate.lock()
-            defer { gate.unlock() }
-            onLine(line)
-        }
-        return try await execute(
-            spec, stdout: .lines(.stdout, serialized), stderr: .lines(.stderr, serialized)
-        ).outcome
+        try await run(spec, onStart: { _ in }, onLine: onLine)
     }
 
     public func capture(_ spec: ProcessSpec) async throws -> CapturedOutput {

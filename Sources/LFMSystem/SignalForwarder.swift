@@ -32,6 +32,7 @@ public final class SignalForwarder: @unchecked Sendable {
         var nextID: UInt64 = 1
         var received: [Int32] = []
         var interruptedRuns = 0
+        var firstInterruption: Int32?
     }
 
     private let state = Locked(State())
@@ -126,10 +127,17 @@ public final class SignalForwarder: @unchecked Sendable {
         }
     }
 
-    fileprivate func end(_ run: ForwardedRun, interrupted: Bool) {
+    /// The exit status lfm should use after an interrupted run: 128 + the first signal
+    /// received during any run (130 for Ctrl-C); `nil` if no run was interrupted.
+    public var interruptionExitCode: Int32? {
+        state.withLock { $0.firstInterruption.map { 128 + $0 } }
+    }
+
+    fileprivate func end(_ run: ForwardedRun, interruption: Int32?) {
         state.withLock { state in
-            if state.runs.removeValue(forKey: run.id) != nil, interrupted {
+            if state.runs.removeValue(forKey: run.id) != nil, let interruption {
                 state.interruptedRuns += 1
+                if state.firstInterruption == nil { state.firstInterruption = interruption }
             }
         }
     }
@@ -208,11 +216,11 @@ public final class ForwardedRun: @unchecked Sendable {
 
     /// Stops forwarding to this run; call once the child and its group are gone.
     public func end() {
-        let interrupted: Bool = state.withLock { state in
-            guard !state.ended else { return false }
+        let interruption: Int32? = state.withLock { state in
+            guard !state.ended else { return nil }
             state.ended = true
-            return !state.received.isEmpty
+            return state.received.first
         }
-        forwarder?.end(self, interrupted: interrupted)
+        forwarder?.end(self, interruption: interruption)
     }
 }

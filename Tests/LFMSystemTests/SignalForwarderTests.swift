@@ -62,6 +62,7 @@ import Testing
         #expect(kill(grandchild, 0) != 0 || !ProcessSystem.isAlive(grandchild))
         #expect(ProcessSystem.liveMembers(ofProcessGroup: group).isEmpty)
         #expect(forwarder.wasInterrupted)
+        #expect(forwarder.interruptionExitCode == 130)
     }
 
     static let stubbornScript = """
@@ -140,5 +141,6 @@ import Testing
         forwarder.forward(SIGINT)
         #expect(seen.withLock { $0 } == [SIGHUP, SIGINT])
         #expect(!forwarder.wasInterrupted)
+        #expect(forwarder.interruptionExitCode == nil)
     }
 }
