@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import LFMSystem
+
+/// A scratch directory for one test, with helpers to write child scripts into it.
+final class Scratch: @unchecked Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lfm-system-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes an executable script with the given shebang body.
+    @discardableResult
+    func script(_ name: String, _ body: String, mode: Int = 0o755) throws -> String {
+        let file = path(name)
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
+        return file
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+    func touch(_ name: String) { _ = FileManager.default.createFile(atPath: path(name), contents: Data()) }
+}
+
+/// Collects lines handed to `onLine` and lets a test wait for one.
+final class LineLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [OutputLine] = []
+
+    var lines: [OutputLine] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+
+    func texts(_ stream: OutputLine.Stream) -> [String] {
+        lines.filter { $0.stream == stream }.map(\.text)
+    }
+
+    var sink: @Sendable (OutputLine) -> Void {
+        { [self] line in
+            lock.lock()
+            storage.append(line)
+            lock.unlock()
+        }
+    }
+
+    /// Polls until a line satisfies `predicate`; false after `timeout`.
+    func waitFor(
+        timeout: Duration = .seconds(5), _ predicate: (OutputLine) -> Bool
+    ) async -> Bool {
+        await eventually(timeout: timeout) { self.lines.contains(where: predicate) }
+    }
+
+    func waitFor(text: String, timeout: Duration = .seconds(5)) async -> Bool {
+        await waitFor(timeout: timeout) { $0.text == text }
+    }
+}
+
+/// Polls `condition` every 5 ms until true; false after `timeout`.
+func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+}
+
+/// The environment children get in tests: Python unbuffered, a plain PATH.
+func testEnvironment() -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["PYTHONUNBUFFERED"] = "1"
+    env["LC_ALL"] = "C"
+    return env
+}
+
+func shell(_ script: String, _ args: [String] = []) -> ProcessSpec {
+    ProcessSpec(path: "/bin/sh", arguments: ["-c", script, "sh"] + args, environment: testEnvironment())
+}
+
+/// The real interpreter behind `python3` (skipping pyenv's shell shim, which costs startup).
+let python3Path: String = {
+    let found = ExecutableLocator(environment: ProcessInfo.processInfo.environment)
+        .locate("python3")?.path ?? "/usr/bin/python3"
+    let probe = Process()
+    let pipe = Pipe()
+    probe.executableURL = URL(fileURLWithPath: found)
+    probe.arguments = ["-c", "import sys; print(sys.executable)"]
+    probe.standardOutput = pipe
+    guard (try? probe.run()) != nil else { return found }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    probe.waitUntilExit()
+    let real = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return real.isEmpty ? found : real
+}()
+
+func python(_ file: String, _ args: [String] = []) -> ProcessSpec {
+    ProcessSpec(path: python3Path, arguments: [file] + args, environment: testEnvironment())
+}
