@@ -8,12 +8,12 @@ struct LFM: ParsableCommand {
         abstract: "From your own documents to a LoRA adapter trained with LLaMA-Factory.",
         discussion: """
         A typical session:
-          lfm init ~/lf-work                      # or work inside a LLaMA-Factory checkout
-          lfm register mydata.json                # validate, copy, merge into dataset_info.json
-          lfm list                                # every dataset, its format, size and health
+          lfm init ~/lf-work          # or work inside a LLaMA-Factory checkout
+          lfm register mydata.json    # validate, copy, merge into dataset_info.json
+          lfm list                    # every dataset: format, size, records, health
 
-        Exit status: 0 success, 1 failure (invalid data, missing workspace, ...), 64 usage error,
-        130 interrupted. See docs/ for the guides.
+        Exit status: 0 success, 1 failure, 64 usage error, 130 interrupted.
+        Guides: docs/ in the lfm repository.
         """,
         version: LFMVersion.current,
         subcommands: [

@@ -13,16 +13,19 @@ struct RegisterCommand: ParsableCommand {
         preference data) merged into dataset_info.json. Other entries are left byte for byte.
 
         The format is detected from the records unless --format is given:
-          alpaca     {"instruction", "input", "output"}          (+ "chosen"/"rejected" → preference, "kto_tag" → KTO)
-          sharegpt   {"conversations": [{"from", "value"}]}      (+ chosen/rejected messages → preference)
-          openai     {"messages": [{"role", "content"}]}
-          pretrain   {"text"} records or a .txt file
+          alpaca    {"instruction", "input", "output"}
+                    (+ "chosen"/"rejected" → preference, "kto_tag" → KTO)
+          sharegpt  {"conversations": [{"from", "value"}, ...]}
+                    (+ "chosen"/"rejected" messages → preference)
+          openai    {"messages": [{"role", "content"}, ...]}
+          pretrain  {"text"} records or a .txt file
 
         Examples:
           lfm register mydata.json
-          lfm register qa.jsonl --name support-qa --columns prompt=question,response=answer
+          lfm register qa.jsonl --name support-qa \
+              --columns prompt=question,response=answer
           lfm register prefs.json --format sharegpt-preference --dry-run
-          lfm register big.json --drop-invalid        # register a cleaned copy without the bad records
+          lfm register big.json --drop-invalid   # skip the bad records
         """)
 
     @Argument(help: "The data file (.json, .jsonl, .txt; .csv/.parquet/.arrow and folders are registered unchecked).")
