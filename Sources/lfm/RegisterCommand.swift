@@ -22,8 +22,7 @@ struct RegisterCommand: ParsableCommand {
 
         Examples:
           lfm register mydata.json
-          lfm register qa.jsonl --name support-qa \
-              --columns prompt=question,response=answer
+          lfm register qa.jsonl --columns prompt=question,response=answer
           lfm register prefs.json --format sharegpt-preference --dry-run
           lfm register big.json --drop-invalid   # skip the bad records
         """)
