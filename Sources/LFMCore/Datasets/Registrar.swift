@@ -70,7 +70,9 @@ public struct Registrar {
         let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
         let insideDataDir = source.hasPrefix(dataDir + "/")
         var placement = request.placement
-        if insideDataDir && placement == .copy { placement = .inPlace }
+        // A file already in the data directory is registered where it is: copying or linking it
+        // onto its own path would replace it with a self-referential symlink.
+        if insideDataDir && placement != .inPlace { placement = .inPlace }
         let fileName: String
         switch placement {
         case .inPlace:
@@ -139,26 +141,28 @@ public struct Registrar {
 
         // Put the data in place, then merge the entry; undo the data step if the merge fails.
         var createdFile = false
+        var movedAside = false
         let fm = FileManager.default
         switch placement {
         case .inPlace:
             if dropped > 0 { throw RegisterError.badPlacement("--drop-invalid with --in-place would rewrite your file; copy it instead") }
         case .copy, .link:
-            if let existing = try? fm.destinationOfSymbolicLink(atPath: destination) {
-                if !(placement == .link && existing == source) && !(placement == .copy && !request.force) {
-                    if !request.force { throw RegisterError.fileExists(destination) }
-                }
-            }
-            if fm.fileExists(atPath: destination) {
-                let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.contentsEqual(atPath: destination, andPath: source)
-                if !same && !request.force { throw RegisterError.fileExists(destination) }
-                if !same {
-                    // --force on a different file: keep the old one as a backup.
-                    try? fm.removeItem(atPath: destination + ".bak")
-                    try fm.moveItem(atPath: destination, toPath: destination + ".bak")
-                    outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
-                }
+            let existingLink = try? fm.destinationOfSymbolicLink(atPath: destination)
+            // Already linked to this very file (e.g. registered again after `lfm remove`): nothing to do.
+            if placement == .link && existingLink == source && dropped == 0 { break }
+            // A dangling symlink occupies the path too (fileExists follows links).
+            if existingLink != nil || fm.fileExists(atPath: destination) {
+                let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.fileExists(atPath: destination)
+                    && fm.contentsEqual(atPath: destination, andPath: source)
                 if same { break }
+                if !request.force { throw RegisterError.fileExists(destination) }
+                // --force on a different file: keep the old one as a backup.
+                try? fm.removeItem(atPath: destination + ".bak")
+                guard rename(destination, destination + ".bak") == 0 else {
+                    throw FileError.cannotWrite(path: destination + ".bak", reason: String(cString: strerror(errno)))
+                }
+                movedAside = true
+                outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
             }
             try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if dropped > 0, let report {
@@ -176,6 +180,7 @@ public struct Registrar {
             try registry.register(name: name, entry: entry, replace: request.force)
         } catch {
             if createdFile { try? fm.removeItem(atPath: destination) }
+            if movedAside { _ = rename(destination + ".bak", destination) }
             throw error
         }
         return outcome
