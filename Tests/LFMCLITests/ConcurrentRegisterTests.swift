@@ -43,4 +43,22 @@ struct ConcurrentRegisterTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root + "/data").filter { $0.hasPrefix(".") && !$0.hasSuffix(".lock") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
+
+    @Test("16 parallel registers of the same name: one wins, the others fail cleanly, the data file survives", arguments: 1...3)
+    func sameNameRace(_ round: Int) throws {
+        let dir = try TempDir()
+        let root = try dir.checkout()
+        let source = try dir.write("in/same.json", #"[{"instruction": "q\#(round)", "input": "", "output": "a"}]"#)
+        let running = try (0..<16).map { _ in try RunningLFM(["register", source, "--lf-dir", root], cwd: dir.path) }
+        let results = running.map { $0.wait() }
+        #expect(results.filter { $0.status == 0 }.count == 1)
+        for result in results where result.status != 0 {
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("a dataset named \"same\" is already registered"), "\(result.stderr)")
+        }
+        #expect(try dir.bytes("lf/data/same.json") == Data(contentsOf: URL(fileURLWithPath: source)), "the registered data file was deleted")
+        let object = try #require(try JSONSerialization.jsonObject(with: dir.bytes("lf/data/dataset_info.json")) as? [String: Any])
+        #expect(object.count == 105)
+        #expect((object["same"] as? [String: Any])?["file_name"] as? String == "same.json")
+    }
 }
