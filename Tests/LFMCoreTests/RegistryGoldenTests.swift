@@ -140,3 +140,40 @@ struct RegistryGoldenTests {
         #expect(document.entry(named: "alpaca_en_demo")?.spec == DatasetSpec())
     }
 }
+
+@Suite("Registry edge cases")
+struct RegistryEdgeTests {
+    static let duplicated = "{\n  \"a\": {\n    \"file_name\": \"first.json\"\n  },\n  \"b\": {\n    \"file_name\": \"b.json\"\n  },\n  \"a\": {\n    \"file_name\": \"last.json\"\n  }\n}\n"
+
+    @Test("a duplicated name means what Python's json reads: the last one; remove takes every copy")
+    func duplicateKeys() throws {
+        let document = try RegistryDocument(text: Self.duplicated)
+        #expect(document.entry(named: "a")?.source == .file("last.json"))
+        let replaced = String(decoding: document.replacing("a", with: JSONObject([JSONMember("file_name", .string("new.json"))])), as: UTF8.self)
+        #expect(replaced.contains("\"file_name\": \"first.json\""))
+        #expect(try RegistryDocument(text: replaced).entry(named: "a")?.source == .file("new.json"))
+        let removed = try RegistryDocument(bytes: document.removing("a"))
+        #expect(removed.names == ["b"])
+    }
+
+    @Test("a symlinked dataset_info.json is updated through the link, not replaced by a file")
+    func symlinkedRegistry() throws {
+        let ws = try TestWorkspace(registry: "{}\n", withDemoData: false)
+        let real = try ws.dir.write("shared/dataset_info.json", "{\n  \"x\": {\n    \"file_name\": \"x.json\"\n  }\n}\n")
+        try FileManager.default.removeItem(atPath: ws.registryPath)
+        try FileManager.default.createSymbolicLink(atPath: ws.registryPath, withDestinationPath: real)
+        let source = try ws.source("t.jsonl", "{\"text\": \"doc\"}\n")
+        _ = try ws.register(source, name: "t")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: ws.registryPath) == real)
+        #expect(try RegistryDocument(bytes: ws.dir.read("shared/dataset_info.json")).names == ["x", "t"])
+    }
+
+    @Test("registering over a registry without a trailing newline adds one; the entry is still spliced")
+    func noTrailingNewline() throws {
+        let ws = try TestWorkspace(registry: "{\n  \"x\": {\n    \"file_name\": \"x.json\"\n  }\n}", withDemoData: false)
+        _ = try ws.register(try ws.source("t.jsonl", "{\"text\": \"doc\"}\n"), name: "t")
+        let text = String(decoding: try ws.registryBytes(), as: UTF8.self)
+        #expect(text.hasPrefix("{\n  \"x\": {\n    \"file_name\": \"x.json\"\n  },\n  \"t\": {"))
+        #expect(text.hasSuffix("\n  }\n}\n"))
+    }
+}
