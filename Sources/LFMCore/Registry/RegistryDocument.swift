@@ -61,7 +61,12 @@ public struct RegistryDocument: Sendable {
                 let valueStart = parser.position
                 let entryValue = (try? parser.parseValue(depth: 0)) ?? .null
                 spans.append(Span(memberStart: memberStart, valueStart: valueStart, valueEnd: parser.position))
-                entries.append(DatasetEntry(name: key, object: entryValue.objectValue ?? JSONObject()))
+                var entry = DatasetEntry(name: key, object: entryValue.objectValue ?? JSONObject())
+                if entryValue.objectValue == nil {
+                    // LLaMA-Factory indexes the value like a dict and fails with a TypeError.
+                    entry.problems = ["the entry is \(entryValue.typeName), not an object {\"file_name\": ...}"]
+                }
+                entries.append(entry)
             }
         }
     }
