@@ -177,3 +177,25 @@ struct RegistryEdgeTests {
         #expect(text.hasSuffix("\n  }\n}\n"))
     }
 }
+
+@Suite("Entry problems")
+struct EntryProblemTests {
+    @Test("malformed entries are reported as LLaMA-Factory would fail on them", arguments: [
+        (#""x": 5"#, "the entry is a number, not an object"),
+        (#""x": null"#, "the entry is null, not an object"),
+        (#""x": ["a.json"]"#, "the entry is an array, not an object"),
+        (#""x": {"file_name": "x.json", "tags": 3}"#, "tags should be an object, found a number"),
+        (#""x": {"file_name": "x.json", "columns": "prompt"}"#, "columns should be an object, found a string"),
+        (#""x": {"file_name": "x.json", "formatting": "chatml"}"#, "formatting \"chatml\" is not alpaca, sharegpt or openai"),
+        (#""x": {"file_name": "x.json", "formatting": "openai", "columns": {"messages": "messages"}}"#, "formatting openai without tags"),
+        (#""x": {"file_name": "x.json", "formatting": "sharegpt", "columns": {"tools": "tools"}}"#, "columns has no messages mapping"),
+        (#""x": {"file_name": "x.json", "file_sha1": "abc"}"#, "\"file_sha1\" is not a key LLaMA-Factory reads"),
+        (#""x": {"file_name": "x.json", "ranking": "yes"}"#, "ranking should be true or false, found a string"),
+        (#""x": {"split": "train"}"#, "no file_name, hf_hub_url"),
+    ])
+    func problems(_ member: String, _ fragment: String) throws {
+        let document = try RegistryDocument(text: "{\n  \(member)\n}\n")
+        let entry = try #require(document.entry(named: "x"))
+        #expect(entry.problems.contains { $0.contains(fragment) }, "\(entry.problems)")
+    }
+}
