@@ -96,6 +96,7 @@ final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let enabled: Bool
     private var lastDraw = Date.distantPast
+    private var lastWidth = 0
     private let start = Date()
 
     init(label: String, enabled: Bool = Terminal.stderrIsTTY) {
@@ -114,11 +115,15 @@ final class ProgressBar: @unchecked Sendable {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed / 1e6 : 0
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(Int(fraction * 100))%  \(String(format: "%.0f", rate)) MB/s ".utf8))
+        let line = "\(label) \(bar) \(Int(fraction * 100))%  \(String(format: "%.0f", rate)) MB/s "
+        lastWidth = max(lastWidth, Terminal.displayWidth(line))
+        FileHandle.standardError.write(Data(("\r" + line).utf8))
     }
 
+    /// Clears the bar with spaces rather than an escape sequence (NO_COLOR and dumb terminals
+    /// must get no escape codes at all).
     func finish() {
         guard enabled, lastDraw != .distantPast else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: lastWidth) + "\r").utf8))
     }
 }

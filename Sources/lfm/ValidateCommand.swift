@@ -32,6 +32,19 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let format, DataFormat.parse(format) == nil {
+            throw ValidationError("unknown format \"\(format)\"; use one of: \(DataFormat.names.joined(separator: ", "))")
+        }
+        let known = Set(ColumnMap.roles.map(\.key))
+        for role in try parsePairs(columns, option: "--columns").keys where !known.contains(role) {
+            throw ValidationError("unknown column role \"\(role)\" in --columns; roles are \(ColumnMap.roles.map(\.key).joined(separator: ", "))")
+        }
+        for key in try parsePairs(tags, option: "--tags").keys where !TagMap.keys.contains(key) {
+            throw ValidationError("unknown tag \"\(key)\" in --tags; tags are \(TagMap.keys.joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
         let cwd = FileManager.default.currentDirectoryPath
         let path = Workspace.absolute(target, from: cwd)

@@ -70,7 +70,9 @@ public struct Registrar {
         let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
         let insideDataDir = source.hasPrefix(dataDir + "/")
         var placement = request.placement
-        if insideDataDir && placement == .copy { placement = .inPlace }
+        // A file already in the data directory is registered where it is: copying or linking it
+        // onto its own path would replace it with a self-referential symlink.
+        if insideDataDir && placement != .inPlace { placement = .inPlace }
         let fileName: String
         switch placement {
         case .inPlace:
@@ -137,45 +139,54 @@ public struct Registrar {
                               report: report, dropped: dropped, placement: placement, replaced: exists, dryRun: request.dryRun, checked: checked)
         if request.dryRun { return outcome }
 
-        // Put the data in place, then merge the entry; undo the data step if the merge fails.
+        // Put the data in place and merge the entry under the registry lock, so that concurrent
+        // registrations of one name cannot both place data (the loser used to delete the winner's
+        // file when it undid its own copy). Undo the data step if the merge fails.
         var createdFile = false
+        var movedAside = false
         let fm = FileManager.default
-        switch placement {
-        case .inPlace:
-            if dropped > 0 { throw RegisterError.badPlacement("--drop-invalid with --in-place would rewrite your file; copy it instead") }
-        case .copy, .link:
-            if let existing = try? fm.destinationOfSymbolicLink(atPath: destination) {
-                if !(placement == .link && existing == source) && !(placement == .copy && !request.force) {
-                    if !request.force { throw RegisterError.fileExists(destination) }
-                }
-            }
-            if fm.fileExists(atPath: destination) {
-                let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.contentsEqual(atPath: destination, andPath: source)
-                if !same && !request.force { throw RegisterError.fileExists(destination) }
-                if !same {
-                    // --force on a different file: keep the old one as a backup.
-                    try? fm.removeItem(atPath: destination + ".bak")
-                    try fm.moveItem(atPath: destination, toPath: destination + ".bak")
-                    outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
-                }
-                if same { break }
-            }
-            try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if dropped > 0, let report {
-                try CleanCopy.write(source: source, layout: report.layout ?? .jsonArray, dropping: Set(report.invalidRecords), to: destination)
-            } else if placement == .link {
-                try fm.createSymbolicLink(atPath: destination, withDestinationPath: source)
-            } else if file.isDirectory {
-                try fm.copyItem(atPath: source, toPath: destination)
-            } else {
-                try AtomicFile.copy(source, to: destination)
-            }
-            createdFile = true
-        }
         do {
-            try registry.register(name: name, entry: entry, replace: request.force)
+            try registry.update { document -> (bytes: [UInt8]?, result: Void) in
+                let taken = document.entry(named: name) != nil
+                if taken && !request.force { throw RegistryError.nameTaken(name: name, path: registry.path) }
+                switch placement {
+                case .inPlace:
+                    if dropped > 0 { throw RegisterError.badPlacement("--drop-invalid with --in-place would rewrite your file; copy it instead") }
+                case .copy, .link:
+                    let existingLink = try? fm.destinationOfSymbolicLink(atPath: destination)
+                    // Already linked to this very file (e.g. registered again after `lfm remove`): nothing to do.
+                    if placement == .link && existingLink == source && dropped == 0 { break }
+                    // A dangling symlink occupies the path too (fileExists follows links).
+                    if existingLink != nil || fm.fileExists(atPath: destination) {
+                        let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.fileExists(atPath: destination)
+                            && fm.contentsEqual(atPath: destination, andPath: source)
+                        if same { break }
+                        if !request.force { throw RegisterError.fileExists(destination) }
+                        // --force on a different file: keep the old one as a backup.
+                        try? fm.removeItem(atPath: destination + ".bak")
+                        guard rename(destination, destination + ".bak") == 0 else {
+                            throw FileError.cannotWrite(path: destination + ".bak", reason: String(cString: strerror(errno)))
+                        }
+                        movedAside = true
+                        outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
+                    }
+                    try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    if dropped > 0, let report {
+                        try CleanCopy.write(source: source, layout: report.layout ?? .jsonArray, dropping: Set(report.invalidRecords), to: destination)
+                    } else if placement == .link {
+                        try fm.createSymbolicLink(atPath: destination, withDestinationPath: source)
+                    } else if file.isDirectory {
+                        try fm.copyItem(atPath: source, toPath: destination)
+                    } else {
+                        try AtomicFile.copy(source, to: destination)
+                    }
+                    createdFile = true
+                }
+                return (taken ? document.replacing(name, with: entry) : document.adding(name, entry), ())
+            }
         } catch {
             if createdFile { try? fm.removeItem(atPath: destination) }
+            if movedAside { _ = rename(destination + ".bak", destination) }
             throw error
         }
         return outcome

@@ -37,8 +37,8 @@ public struct DataFormat: Sendable, Equatable, CustomStringConvertible {
         case "sft": return (nil, .sft)
         default: break
         }
-        let parts = lower.split(separator: "-", maxSplits: 1).map(String.init)
-        guard let family = Family(rawValue: parts[0]) else { return nil }
+        let parts = lower.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let family = Family(rawValue: first) else { return nil }
         guard parts.count == 2 else { return (family, nil) }
         switch parts[1] {
         case "preference", "dpo", "rm", "ranking": return (family, .preference)

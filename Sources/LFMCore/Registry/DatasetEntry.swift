@@ -85,7 +85,7 @@ public struct DatasetEntry: Sendable, Equatable {
                     if let field = member.value.stringValue { columns[role: member.key] = field }
                 }
             } else {
-                problems.append("columns should be an object")
+                problems.append("columns should be an object, found \(columnsValue.typeName): LLaMA-Factory fails with AttributeError")
             }
             spec.columns = columns
             if spec.formatting == .alpaca, columns.prompt == nil, columns.query == nil {
@@ -94,6 +94,9 @@ public struct DatasetEntry: Sendable, Equatable {
             if spec.formatting != .alpaca, columns.messages == nil {
                 problems.append("columns has no messages mapping: LLaMA-Factory fails with KeyError: None (write the complete columns)")
             }
+        }
+        if let tagsValue = object["tags"], tagsValue.objectValue == nil {
+            problems.append("tags should be an object, found \(tagsValue.typeName): LLaMA-Factory fails with AttributeError")
         }
         if let tagsValue = object["tags"], let tagsObject = tagsValue.objectValue {
             var tags = TagMap()

@@ -59,7 +59,8 @@ public struct Registry: Sendable {
                 // Never write something LLaMA-Factory could not read.
                 _ = try RegistryDocument(bytes: bytes)
                 try AtomicFile.write(document.bytes, to: backupPath)
-                try AtomicFile.write(bytes, to: path)
+                // Write through a symlinked registry instead of replacing the link with a file.
+                try AtomicFile.write(bytes, to: (path as NSString).resolvingSymlinksInPath)
             }
             return result
         }

@@ -61,7 +61,12 @@ public struct RegistryDocument: Sendable {
                 let valueStart = parser.position
                 let entryValue = (try? parser.parseValue(depth: 0)) ?? .null
                 spans.append(Span(memberStart: memberStart, valueStart: valueStart, valueEnd: parser.position))
-                entries.append(DatasetEntry(name: key, object: entryValue.objectValue ?? JSONObject()))
+                var entry = DatasetEntry(name: key, object: entryValue.objectValue ?? JSONObject())
+                if entryValue.objectValue == nil {
+                    // LLaMA-Factory indexes the value like a dict and fails with a TypeError.
+                    entry.problems = ["the entry is \(entryValue.typeName), not an object {\"file_name\": ...}"]
+                }
+                entries.append(entry)
             }
         }
     }
@@ -70,8 +75,9 @@ public struct RegistryDocument: Sendable {
         try self.init(bytes: Array(text.utf8))
     }
 
+    /// The entry LLaMA-Factory uses for `name`: Python's json keeps the LAST of duplicate keys.
     public func entry(named name: String) -> DatasetEntry? {
-        entries.first { $0.name == name }
+        entries.last { $0.name == name }
     }
 
     public var names: [String] { entries.map(\.name) }
@@ -104,7 +110,7 @@ public struct RegistryDocument: Sendable {
 
     /// The file with entry `name`'s value replaced, in place.
     public func replacing(_ name: String, with object: JSONObject) -> [UInt8] {
-        guard let index = entries.firstIndex(where: { $0.name == name }) else { return adding(name, object) }
+        guard let index = entries.lastIndex(where: { $0.name == name }) else { return adding(name, object) }
         let span = spans[index]
         var out = Array(bytes[..<span.valueStart])
         printer.write(.object(object), level: 1, into: &out)
@@ -112,9 +118,20 @@ public struct RegistryDocument: Sendable {
         return Self.withTrailingNewline(out)
     }
 
-    /// The file without entry `name`.
+    /// The file without entry `name` (every member of that name, when the key is duplicated:
+    /// removing only one would leave LLaMA-Factory reading the other).
     public func removing(_ name: String) -> [UInt8] {
-        guard let index = entries.firstIndex(where: { $0.name == name }) else { return bytes }
+        var out = removingOne(name)
+        while let next = try? RegistryDocument(bytes: out), next.entry(named: name) != nil {
+            let shorter = next.removingOne(name)
+            if shorter == out { break }
+            out = shorter
+        }
+        return out
+    }
+
+    private func removingOne(_ name: String) -> [UInt8] {
+        guard let index = entries.lastIndex(where: { $0.name == name }) else { return bytes }
         var out: [UInt8]
         if spans.count == 1 {
             out = Array(bytes[...openBrace])

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// The `lfm` binary built alongside the tests: `$LFM_BINARY`, next to the test bundle, or
+/// `.build/debug/lfm` above this file.
+let lfmBinary: String? = {
+    let fm = FileManager.default
+    var candidates: [String] = []
+    if let env = ProcessInfo.processInfo.environment["LFM_BINARY"] { candidates.append(env) }
+    let bundle = Bundle.main.bundleURL
+    candidates.append(bundle.appendingPathComponent("lfm").path)
+    candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("lfm").path)
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while dir.path != "/" {
+        candidates.append(dir.appendingPathComponent(".build/debug/lfm").path)
+        dir.deleteLastPathComponent()
+    }
+    return candidates.first { fm.isExecutableFile(atPath: $0) }
+}()
+
+let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("LFMCoreTests/Fixtures")
+
+func fixturePath(_ name: String) -> String { fixturesURL.appendingPathComponent(name).path }
+
+/// A fresh directory under the system temporary directory, removed on deinit.
+final class TempDir: @unchecked Sendable {
+    let path: String
+
+    init(_ label: String = "lfm-cli") throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = (base.path as NSString).resolvingSymlinksInPath
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> String {
+        let full = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+        return full
+    }
+
+    func mkdir(_ relative: String) throws -> String {
+        let full = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        return full
+    }
+
+    func bytes(_ relative: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path + "/" + relative)) }
+
+    /// A LLaMA-Factory checkout at `relative` with the real registry and demo slices in data/.
+    @discardableResult
+    func checkout(_ relative: String = "lf") throws -> String {
+        let root = try mkdir(relative)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        for item in try fm.contentsOfDirectory(atPath: fixturesURL.path) {
+            try fm.copyItem(atPath: fixturePath(item), toPath: root + "/data/" + item)
+        }
+        return root
+    }
+
+    /// Every file under `relative` with its bytes (the registry lock file left out).
+    func snapshot(_ relative: String) -> [String: Data] {
+        var result: [String: Data] = [:]
+        let root = path + "/" + relative
+        for case let item as String in FileManager.default.enumerator(atPath: root) ?? FileManager.default.enumerator(atPath: "/nonexistent")! {
+            if item.hasSuffix(".dataset_info.json.lock") { continue }
+            result[item] = (try? Data(contentsOf: URL(fileURLWithPath: root + "/" + item))) ?? Data()
+        }
+        return result
+    }
+}
+
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+}
+
+/// A started `lfm` process whose output goes to files (no pipe can fill up and block it).
+final class RunningLFM {
+    let process = Process()
+    let outPath: String
+    let errPath: String
+    private let scratch: TempDir
+
+    init(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws {
+        let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
+        scratch = try TempDir("lfm-out")
+        outPath = scratch.path + "/stdout"
+        errPath = scratch.path + "/stderr"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        var env = ProcessInfo.processInfo.environment
+        for key in ["LLAMAFACTORY_DIR", "NO_COLOR", "TERM"] { env[key] = nil }
+        // No user config from the machine running the tests.
+        env["HOME"] = scratch.path
+        env["XDG_CONFIG_HOME"] = scratch.path + "/config"
+        for (key, value) in environment { env[key] = value }
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        process.standardOutput = FileHandle(forWritingAtPath: outPath)
+        process.standardError = FileHandle(forWritingAtPath: errPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func wait() -> CLIResult {
+        process.waitUntilExit()
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
+    }
+}
+
+/// Runs `lfm` to completion.
+@discardableResult
+func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws -> CLIResult {
+    try RunningLFM(arguments, cwd: cwd, environment: environment).wait()
+}
+
+let binaryAvailable = lfmBinary != nil
