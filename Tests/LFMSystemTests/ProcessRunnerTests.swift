@@ -154,7 +154,8 @@ import Testing
         let pids = log.texts(.stdout).compactMap { pid_t($0) }
         #expect(pids.count == 2)
         for pid in pids { #expect(!ProcessSystem.isAlive(pid)) }
-        #expect(ContinuousClock.now - started < .seconds(4))
+        // Far below the 30 s sleeps: the runner did not wait for the leftover group (not a speed target).
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func cancellingTheTaskTerminatesTheChild() async throws {
