@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // libyaml, found through pkg-config (apt: libyaml-dev).
@@ -24,6 +25,11 @@ let package = Package(
         .target(name: "LFMSystem"),
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
+        // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
+        .target(
+            name: "LFMGenerate",
+            dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
@@ -38,5 +44,10 @@ let package = Package(
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
+        .testTarget(
+            name: "LFMGenerateTests",
+            dependencies: ["LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]
+        ),
     ]
 )
