@@ -18,7 +18,7 @@ public enum ReplyParser {
     static let inputKeys = ["input", "context", "输入", "上下文"]
     static let outputKeys = ["output", "answer", "response", "completion", "a", "reply", "assistant", "gpt", "回答", "答案", "输出"]
     static let conversationKeys = ["messages", "conversations", "conversation", "dialogue", "dialog", "turns"]
-    static let wrapperKeys = ["data", "records", "items", "examples", "dataset", "results", "qa_pairs", "pairs", "questions", "samples", "qa", "list"]
+    static let wrapperKeys = ["data", "records", "items", "examples", "dataset", "results", "qa_pairs", "pairs", "questions", "samples", "qa", "list", "answers"]
 
     public static func parse(_ reply: String) -> Result {
         let cleaned = stripReasoning(reply)
