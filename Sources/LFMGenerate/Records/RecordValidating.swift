@@ -50,6 +50,7 @@ public struct BuiltinRecordValidator: RecordValidating {
         var problems: [String] = []
         var expected = user
         var count = 0
+        var lastRole = ""
         for (i, turn) in turns.enumerated() {
             guard let role = turn[roleKey]?.stringValue else { problems.append("\(key)[\(i)] has no \(roleKey)"); continue }
             guard let content = turn[contentKey]?.stringValue, !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -58,12 +59,13 @@ public struct BuiltinRecordValidator: RecordValidating {
             if role == system && i == 0 { continue }
             if role != expected { problems.append("\(key)[\(i)] is \(role), expected \(expected)") }
             expected = expected == user ? assistant : user
+            lastRole = role
             count += 1
         }
         if count == 0 { problems.append("\(key) is empty") }
         if preference {
-            if count % 2 != 1 { problems.append("\(key) must end with a \(user) message in a preference record") }
-        } else if count % 2 != 0 {
+            if lastRole != user { problems.append("\(key) must end with a \(user) message in a preference record") }
+        } else if count > 0 && lastRole != assistant {
             problems.append("\(key) must end with an \(assistant) message")
         }
         return problems

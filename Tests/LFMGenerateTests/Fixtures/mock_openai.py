@@ -5,7 +5,8 @@ Usage: mock_openai.py --dir DIR   (127.0.0.1, port 0; prints the port on stdout 
 
 Behaviour comes from DIR/config.json (re-read on every request) and from markers in the
 last user message:
-  config: latency_ms, records (per reply, default 2), retry_after (value of Retry-After on 429)
+  config: latency_ms, records (per reply, default 2), retry_after (value of Retry-After on 429),
+          instructions (fixed list of instructions for every reply)
   MOCK_429          first request with this prompt: 429 + Retry-After, then normal
   MOCK_500          first request: 500, then normal        MOCK_ALWAYS_500   always 500
   MOCK_HANG         never answers in time (sleeps 60 s)     MOCK_HANG_ONCE    hangs the first time
@@ -130,6 +131,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, completion(json.dumps(["Without the document I guess: " + q for q in questions])))
             return
         recs = records_for(key, n, nested="MOCK_NESTED" in text)
+        if cfg.get("instructions"):  # fixed instructions (duplicate tests)
+            recs = [{"instruction": q, "input": "", "output": "Answer for " + key} for q in cfg["instructions"]]
         payload = json.dumps(recs, ensure_ascii=False, indent=2)
         if "MOCK_MALFORMED" in text and ("MOCK_MALFORMED_ONCE" not in text or first_time("malformed", key)):
             self.send(200, completion('Sure! Here you go: [{"instruction": "broken", "output": }'))
