@@ -12,15 +12,20 @@ public enum GenerateBenchmark {
         public var speedup: Double
         /// speedup / min(concurrency, chunks): 1.0 = ideal.
         public var efficiency: Double
+        /// Best possible wall time: ceil(chunks / concurrency) rounds of one latency each.
+        public var idealWallSeconds: Double
+        /// idealWallSeconds / wallSeconds: 1.0 = no overhead beyond the server's latency.
+        public var efficiencyVsRounds: Double
         public var maxInFlight: Int
         public var records: Int
     }
 
     /// Runs the benchmark. `mockScript` is the path of `mock_openai.py`.
     public static func run(mockScript: String, chunks: Int = 200, latencyMilliseconds: Int = 300,
-                           concurrencyLevels: [Int] = [1, 8, 32], log: (String) -> Void = { print($0) }) async throws -> [Measurement] {
-        let root = NSTemporaryDirectory() + "lfm-gen-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: root) }
+                           concurrencyLevels: [Int] = [1, 8, 32], keepDirectory: String? = nil,
+                           log: (String) -> Void = { print($0) }) async throws -> [Measurement] {
+        let root = keepDirectory ?? NSTemporaryDirectory() + "lfm-gen-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { if keepDirectory == nil { try? FileManager.default.removeItem(atPath: root) } }
         try FileManager.default.createDirectory(atPath: root + "/docs", withIntermediateDirectories: true)
         // One document with `chunks` sections, each its own chunk.
         var text = ""
@@ -47,10 +52,12 @@ public enum GenerateBenchmark {
             let sequential = Double(summary.chunksTotal) * Double(latencyMilliseconds) / 1000
             let speedup = sequential / wall
             let ideal = Double(min(concurrency, summary.chunksTotal))
+            let rounds = (summary.chunksTotal + concurrency - 1) / concurrency
+            let idealWall = Double(rounds) * Double(latencyMilliseconds) / 1000
             let m = Measurement(concurrency: concurrency, chunks: summary.chunksTotal, wallSeconds: wall, speedup: speedup,
-                                efficiency: speedup / ideal, maxInFlight: server.stats()["max_in_flight"] ?? 0, records: summary.recordsWritten)
-            log(String(format: "generate bench: %d chunks, %d ms latency, concurrency %2d: %.2f s wall, speedup %.2fx (%.0f%% of ideal), max in flight %d",
-                       m.chunks, latencyMilliseconds, concurrency, wall, speedup, m.efficiency * 100, m.maxInFlight))
+                                efficiency: speedup / ideal, idealWallSeconds: idealWall, efficiencyVsRounds: idealWall / wall, maxInFlight: server.stats()["max_in_flight"] ?? 0, records: summary.recordsWritten)
+            log(String(format: "generate bench: %d chunks, %d ms latency, concurrency %2d: %.2f s wall, speedup %.2fx (%.0f%% of ×%d; %.0f%% of the %.2f s that ceil(chunks/concurrency) rounds allow), max in flight %d",
+                       m.chunks, latencyMilliseconds, concurrency, wall, speedup, m.efficiency * 100, Int(ideal), m.efficiencyVsRounds * 100, idealWall, m.maxInFlight))
             results.append(m)
         }
         return results

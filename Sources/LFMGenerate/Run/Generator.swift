@@ -130,7 +130,10 @@ public final class Generator: Sendable {
         let worker = ChunkWorker(options: options, prompts: prepared.prompts, client: client, validator: validator,
                                  formatter: RecordFormatter(format: options.format, systemPrompt: options.recordSystemPrompt))
         var fatal: ChatError? = nil
-        var ioError: (any Error)? = nil
+        // Journal writes (write + fsync) run on their own serial queue: they never block the
+        // cooperative thread pool, and a finished slot gets its next request at once.
+        let writer = DispatchQueue(label: "lfm.generate.journal")
+        let writeError = Locked<(any Error)?>(nil)
         await withTaskGroup(of: (Chunk, ChunkWorker.Outcome).self) { group in
             var iterator = pending.makeIterator()
             func addNext() -> Bool {
@@ -142,22 +145,30 @@ public final class Generator: Sendable {
             while let (chunk, outcome) = await group.next() {
                 switch outcome {
                 case .done(let entry):
-                    do { try journal.append(entry) } catch { ioError = error; group.cancelAll() }
-                    tracker.chunkDone(records: entry.records.count, usage: entry.usage)
+                    writer.async {
+                        do { try journal.append(entry) } catch { writeError.withLock { $0 = $0 ?? error } }
+                        tracker.chunkDone(records: entry.records.count, usage: entry.usage)
+                    }
                 case .failed(let reply, let hint, let usage):
-                    do { try journal.recordFailure(chunk: chunk, reply: reply.map(client.redact), hint: client.redact(hint)) } catch { ioError = error }
-                    tracker.chunkFailed(usage: usage)
+                    let redactedReply = reply.map(client.redact)
+                    let redactedHint = client.redact(hint)
+                    writer.async {
+                        do { try journal.recordFailure(chunk: chunk, reply: redactedReply, hint: redactedHint) } catch { writeError.withLock { $0 = $0 ?? error } }
+                        tracker.chunkFailed(usage: usage)
+                    }
                 case .fatal(let error):
                     fatal = error
                     group.cancelAll()
                 case .cancelled:
                     break
                 }
-                if fatal == nil && ioError == nil && !Task.isCancelled { _ = addNext() }
+                if writeError.current != nil { group.cancelAll() }
+                if fatal == nil && writeError.current == nil && !Task.isCancelled { _ = addNext() }
             }
         }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in writer.async { done.resume() } }
         if let fatal { throw GenerateError.fatalAPI(client.redact(fatal.description)) }
-        if let ioError { throw ioError }
+        if let ioError = writeError.current { throw ioError }
         try Task.checkCancellation()
 
         // Assemble the output in document order from the journal.

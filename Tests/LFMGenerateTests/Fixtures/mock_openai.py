@@ -17,7 +17,7 @@ last user message:
   MOCK_PROSE        no JSON at all                          MOCK_401          401 unauthorized
 A message containing "Questions (JSON array):" gets a JSON array of context-free answers.
 Every request is logged to DIR/requests.jsonl (headers included); DIR/stats.json holds
-requests, max_in_flight and in_flight.
+requests, max_in_flight and in_flight (written when a request arrives).
 """
 import hashlib, json, os, sys, threading, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -100,7 +100,6 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             with LOCK:
                 STATE["in_flight"] -= 1
-                write_stats()
 
     def answer(self, raw):
         cfg = config()
@@ -150,10 +149,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, completion(payload))
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # listen() backlog: must be set before the socket listens
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 128
+    server = Server(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
     with open(os.path.join(DIR, "port.tmp"), "w") as f:
         f.write(str(port))
