@@ -146,3 +146,18 @@ import Testing
         #expect(doc.blocks == [.paragraph("Page one text"), .paragraph("Page two")])
     }
 }
+
+@Suite struct DocxTextBoxTests {
+    @Test func textBoxParagraphsAreKeptOnceAndDoNotBreakTheOuterParagraph() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let textBox = "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>"
+            + Fixtures.p("Boxed note") + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>"
+            + Fixtures.p("Boxed note") + "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+        let body = "<w:p><w:r><w:t xml:space=\"preserve\">Before </w:t></w:r>\(textBox)<w:r><w:t>after.</w:t></w:r></w:p>"
+        let xml = body.replacingOccurrences(of: "<mc:AlternateContent>", with: "<mc:AlternateContent xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\">")
+        try Fixtures.docx(at: dir.file("box.docx"), body: xml)
+        let doc = try DocumentLoader().loadFile(dir.file("box.docx"))
+        #expect(doc.blocks == [.paragraph("Boxed note"), .paragraph("Before after.")])
+    }
+}

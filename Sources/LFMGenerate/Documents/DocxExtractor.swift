@@ -9,6 +9,7 @@ import ZIPFoundation
 /// cells separated by " | ".
 enum DocxExtractor {
     static let wordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    static let compatibilityNamespace = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
     static func extract(path: String) throws -> [DocumentBlock] {
         let archive: Archive
@@ -106,14 +107,22 @@ enum DocxExtractor {
         private var tableDepth = 0
         private var cells: [String] = []
         private var cellParagraphs: [String] = []
+        /// Outer paragraphs while a text box's paragraphs (nested w:p) are read.
+        private var outer: [(text: String, headingLevel: Int?)] = []
+        private var paragraphDepth = 0
+        /// Inside mc:Fallback, which repeats the text of mc:Choice (text boxes): skipped.
+        private var fallbackDepth = 0
 
         init(styleLevels: [String: Int]) { self.styleLevels = styleLevels }
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
                     qualifiedName: String?, attributes: [String: String] = [:]) {
-            guard namespaceURI == DocxExtractor.wordNamespace else { return }
+            if namespaceURI == DocxExtractor.compatibilityNamespace && name == "Fallback" { fallbackDepth += 1 }
+            guard namespaceURI == DocxExtractor.wordNamespace, fallbackDepth == 0 else { return }
             switch name {
             case "p":
+                if paragraphDepth > 0 { outer.append((text, headingLevel)) }
+                paragraphDepth += 1
                 text = ""
                 headingLevel = nil
             case "pPr", "rPr", "sectPr", "tblPr", "trPr", "tcPr":
@@ -146,11 +155,12 @@ enum DocxExtractor {
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if inText { text += string }
+            if inText && fallbackDepth == 0 { text += string }
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            guard namespaceURI == DocxExtractor.wordNamespace else { return }
+            if namespaceURI == DocxExtractor.compatibilityNamespace && name == "Fallback" { fallbackDepth = max(0, fallbackDepth - 1); return }
+            guard namespaceURI == DocxExtractor.wordNamespace, fallbackDepth == 0 else { return }
             switch name {
             case "t":
                 inText = false
@@ -169,7 +179,13 @@ enum DocxExtractor {
                         blocks.append(.paragraph(paragraph))
                     }
                 }
-                text = ""
+                paragraphDepth = max(0, paragraphDepth - 1)
+                if let restored = outer.popLast() {
+                    text = restored.text
+                    headingLevel = restored.headingLevel
+                } else {
+                    text = ""
+                }
             case "tc":
                 if tableDepth == 1 { cells.append(cellParagraphs.joined(separator: " ")) }
             case "tr":

@@ -3,6 +3,12 @@ import LFMCore
 import LFMSystem
 #if canImport(Glibc)
 import Glibc
+private let systemWrite = Glibc.write
+private let systemClose = Glibc.close
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+private let systemClose = Darwin.close
 #endif
 
 /// One finished chunk, as written to `journal.jsonl`.
@@ -82,7 +88,7 @@ public final class GenerationJournal: @unchecked Sendable {
         }
         lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if lockFD >= 0 && flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
-            Glibc.close(lockFD)
+            systemClose(lockFD)
             lockFD = -1
             throw .io("another lfm generate is using \(directory); wait for it to finish")
         }
@@ -96,8 +102,8 @@ public final class GenerationJournal: @unchecked Sendable {
     public func close() {
         lock.lock()
         defer { lock.unlock() }
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
-        if lockFD >= 0 { flock(lockFD, LOCK_UN); Glibc.close(lockFD); lockFD = -1 }
+        if fd >= 0 { systemClose(fd); fd = -1 }
+        if lockFD >= 0 { flock(lockFD, LOCK_UN); systemClose(lockFD); lockFD = -1 }
     }
 
     private func load() throws(GenerateError) {
@@ -134,7 +140,7 @@ public final class GenerationJournal: @unchecked Sendable {
         guard fd >= 0 else { throw .io("journal is closed") }
         var offset = 0
         while offset < line.count {
-            let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, line.count - offset) }
+            let n = line.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, line.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io("cannot append to \(journalPath): \(String(cString: strerror(errno)))")

@@ -89,7 +89,10 @@ public final class Generator: Sendable {
     // MARK: Run
 
     /// Generates the dataset. Resumes from the state folder unless `options.fresh`.
-    /// Cancelling the task stops new requests; finished chunks stay in the journal.
+    /// Cancelling the task stops new requests; finished chunks stay in the journal, and the
+    /// output file is not written (it throws `CancellationError`).
+    /// `progress` is called serially from a background queue: once at the start, then after
+    /// each chunk is journaled (or recorded as failed).
     public func run(progress: (@Sendable (GenerateProgress) -> Void)? = nil) async throws -> GenerateSummary {
         let start = Date()
         try options.validate(needsModel: true)
