@@ -326,3 +326,32 @@ final class ProgressLog: @unchecked Sendable {
         #expect(throws: GenerateError.self) { try options.validate(needsModel: true) }
     }
 }
+
+@Suite struct KeyHygieneTests {
+    @Test func echoedKeyIsRedactedInFailedReplies() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let server = try Fixtures.server(dir)
+        defer { server.stop() }
+        dir.write("docs/a.md", "# A\n\nSome text MOCK_ECHO_KEY here.")
+        var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
+        options.baseURL = "http://user:pw@127.0.0.1:\(server.port)/v1?token=abc"
+        let summary = try await Generator(options: options).run()
+        #expect(summary.chunksFailed == 1)
+        let files = Fixtures.allFiles(dir.file("out.json.lfm-state")) + [dir.file("out.json")]
+        let failed = try #require(files.first { $0.contains("/failed/") })
+        let text = try String(contentsOfFile: failed, encoding: .utf8)
+        #expect(text.contains("Bearer [redacted]"))
+        for file in files {
+            let content = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            #expect(!content.contains(Fixtures.testKey), "key found in \(file)")
+            #expect(!content.contains("token=abc") && !content.contains("user:pw"), "URL credentials in \(file)")
+        }
+        let data = try JSONEncoder().encode(summary)
+        #expect(!String(decoding: data, as: UTF8.self).contains(Fixtures.testKey))
+    }
+
+    @Test func safeURLDropsCredentials() {
+        #expect(Generator.safeURL("https://u:p@host.example/v1?key=1#x") == "https://host.example/v1")
+    }
+}

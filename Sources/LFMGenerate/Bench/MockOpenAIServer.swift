@@ -28,7 +28,7 @@ public final class MockOpenAIServer: @unchecked Sendable {
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: directory + "/server.err", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/server.err", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: directory + "/server.err")
         self.process = process
         try Self.writeConfig(config, directory: directory)

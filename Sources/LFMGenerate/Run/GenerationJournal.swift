@@ -88,7 +88,7 @@ public final class GenerationJournal: @unchecked Sendable {
         }
         lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if lockFD >= 0 && flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
-            systemClose(lockFD)
+            _ = systemClose(lockFD)
             lockFD = -1
             throw .io("another lfm generate is using \(directory); wait for it to finish")
         }
@@ -102,8 +102,8 @@ public final class GenerationJournal: @unchecked Sendable {
     public func close() {
         lock.lock()
         defer { lock.unlock() }
-        if fd >= 0 { systemClose(fd); fd = -1 }
-        if lockFD >= 0 { flock(lockFD, LOCK_UN); systemClose(lockFD); lockFD = -1 }
+        if fd >= 0 { _ = systemClose(fd); fd = -1 }
+        if lockFD >= 0 { _ = flock(lockFD, LOCK_UN); _ = systemClose(lockFD); lockFD = -1 }
     }
 
     private func load() throws(GenerateError) {

@@ -70,7 +70,7 @@ public final class Generator: Sendable {
             estimatedPromptTokens: promptTokens,
             estimatedCompletionTokens: completionTokens,
             estimationMethod: TokenEstimator.method,
-            baseURL: options.resolvedBaseURL,
+            baseURL: Self.safeURL(options.resolvedBaseURL),
             format: options.format.description
         )
     }

@@ -14,7 +14,8 @@ last user message:
   MOCK_THINK        <think>…</think> before the JSON        MOCK_THINK_UNCLOSED  unclosed <think>, cut off
   MOCK_FENCE        JSON in a ```json fence with prose      MOCK_NESTED       strings with [ ] { } and quotes
   MOCK_TRUNCATED    array cut off mid-record, finish_reason=length
-  MOCK_PROSE        no JSON at all                          MOCK_401          401 unauthorized
+  MOCK_PROSE        no JSON at all                          MOCK_ECHO_KEY     prose echoing the Authorization header
+                           MOCK_401          401 unauthorized
 A message containing "Questions (JSON array):" gets a JSON array of context-free answers.
 Every request is logged to DIR/requests.jsonl (headers included); DIR/stats.json holds
 requests, max_in_flight and in_flight (written when a request arrives).
@@ -143,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, completion("Here are the records [as requested]:\n```json\n" + payload + "\n```\nHope this helps!"))
         elif "MOCK_TRUNCATED" in text:
             self.send(200, completion(payload[: len(payload) - 25], "length"))
+        elif "MOCK_ECHO_KEY" in text:  # a misbehaving proxy that echoes the request's credentials
+            self.send(200, completion("Your header was " + self.headers.get("Authorization", "") + " and no JSON."))
         elif "MOCK_PROSE" in text:
             self.send(200, completion("I'm sorry, I cannot help with that document."))
         else:
