@@ -14,8 +14,8 @@ last user message:
   MOCK_THINK        <think>…</think> before the JSON        MOCK_THINK_UNCLOSED  unclosed <think>, cut off
   MOCK_FENCE        JSON in a ```json fence with prose      MOCK_NESTED       strings with [ ] { } and quotes
   MOCK_TRUNCATED    array cut off mid-record, finish_reason=length
-  MOCK_PROSE        no JSON at all                          MOCK_ECHO_KEY     prose echoing the Authorization header
-                           MOCK_401          401 unauthorized
+  MOCK_PROSE        no JSON at all                          MOCK_401          401 unauthorized
+  MOCK_ECHO_KEY     prose echoing the Authorization header (a misbehaving proxy)
 A message containing "Questions (JSON array):" gets a JSON array of context-free answers.
 Every request is logged to DIR/requests.jsonl (headers included); DIR/stats.json holds
 requests, max_in_flight and in_flight (written when a request arrives).
