@@ -207,6 +207,7 @@ final class ProgressLog: @unchecked Sendable {
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         _ = try await Generator(options: options).run()
+        #expect(try Generator(options: options).preview().chunksAlreadyDone == 2)
         options.temperature = 0.2
         let changed = try await Generator(options: options).run()
         #expect(changed.chunksResumed == 2)
