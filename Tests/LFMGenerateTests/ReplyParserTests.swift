@@ -143,6 +143,11 @@ import LFMCore
         #expect(ReplyParser.parseAnswers("<think>[x]</think>{\"answers\": [\"a\"]}") == ["a"])
     }
 
+    @Test func unclosedBracketInProseBeforeTheJSON() {
+        #expect(instructions(#"Note: see [1 for details. [{"instruction": "Q", "output": "A"}]"#) == ["Q"])
+        #expect(instructions(#"Smile :-{ then {"instruction": "Q", "output": "A"}"#) == ["Q"])
+    }
+
     @Test func mismatchedBracketsAreSkipped() {
         #expect(instructions(#"[} oops {"instruction": "Q", "output": "A"}"#) == ["Q"])
     }

@@ -33,9 +33,10 @@ enum JSONExtractor {
                     if var value = parse(candidate) {
                         value.repairs.append("truncated array closed after its last complete element")
                         found.append(value)
+                        return found
                     }
                 }
-                return found
+                i += 1  // an unclosed bracket in prose ("see [1 for…"): look further
             case .mismatched:
                 i += 1
             }
