@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // libyaml, found through pkg-config (apt: libyaml-dev).
@@ -26,6 +27,11 @@ let package = Package(
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
         // `lfm train` and friends: templates, models, conda environments, runs.
         .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"]),
+        // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
+        .target(
+            name: "LFMGenerate",
+            dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
@@ -33,6 +39,7 @@ let package = Package(
                 "LFMCore",
                 "LFMSystem",
                 "LFMTrain",
+                "LFMGenerate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,5 +50,10 @@ let package = Package(
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
         .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
+        .testTarget(
+            name: "LFMGenerateTests",
+            dependencies: ["LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]
+        ),
     ]
 )

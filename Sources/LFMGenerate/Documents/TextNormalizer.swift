@@ -1,0 +1,61 @@
+import Foundation
+
+/// Small text helpers shared by the extractors and the chunker.
+enum TextNormalizer {
+    /// Runs of spaces/tabs/non-breaking spaces become one space; ends trimmed.
+    static func collapseSpaces(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for ch in text {
+            if ch == " " || ch == "\t" || ch == "\u{00A0}" || ch == "\u{200B}" || ch == "\r" {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" "); pendingSpace = false }
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Joins wrapped lines with a space, or with nothing between two CJK characters.
+    static func joinLines(_ lines: [String]) -> String {
+        var out = ""
+        for line in lines where !line.isEmpty {
+            if let last = out.last, let first = line.first {
+                if !(isCJK(last) && isCJK(first)) { out.append(" ") }
+            }
+            out += line
+        }
+        return out
+    }
+
+    /// Han, Hiragana, Katakana, Hangul and CJK punctuation.
+    static func isCJK(_ ch: Character) -> Bool {
+        guard let scalar = ch.unicodeScalars.first else { return false }
+        return isCJK(scalar)
+    }
+
+    static func isCJK(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x3000...0x303F, 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF,
+             0xF900...0xFAFF, 0xFF00...0xFFEF, 0x20000...0x2FA1F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Share of CJK characters among non-space, non-ASCII-punctuation characters.
+    static func cjkShare(_ text: String) -> Double {
+        var cjk = 0
+        var total = 0
+        for s in text.unicodeScalars {
+            if s.properties.isWhitespace { continue }
+            if s.isASCII && !(s.properties.isAlphabetic || s.properties.numericType != nil) { continue }
+            total += 1
+            if isCJK(s) { cjk += 1 }
+        }
+        return total == 0 ? 0 : Double(cjk) / Double(total)
+    }
+}

@@ -1,0 +1,69 @@
+/// Progress of a run, for the CLI's progress bar.
+public struct GenerateProgress: Sendable, Equatable {
+    public var chunksDone: Int
+    public var chunksTotal: Int
+    /// Chunks already in the journal when the run started (counted in `chunksDone`).
+    public var chunksResumed: Int
+    public var chunksFailed: Int
+    public var records: Int
+    public var usage: TokenUsage
+    public var elapsedSeconds: Double
+    /// Seconds left, from this run's pace; nil until a chunk finished.
+    public var etaSeconds: Double?
+}
+
+/// What `generate` did, for the final report and `--json`.
+public struct GenerateSummary: Sendable, Codable, Equatable {
+    public var outputPath: String
+    public var format: String
+    public var model: String
+    public var documents: Int
+    public var skippedDocuments: [SkippedDocument]
+    public var chunksTotal: Int
+    /// Taken from the journal of an earlier run.
+    public var chunksResumed: Int
+    public var chunksGenerated: Int
+    /// Left without records after retries; raw replies in `failedDirectory`.
+    public var chunksFailed: Int
+    public var recordsWritten: Int
+    /// Records dropped by the validator.
+    public var invalidRecords: Int
+    /// Reply items that were not examples (no instruction, bad roles, …).
+    public var unusableItems: Int
+    public var exactDuplicatesRemoved: Int
+    public var normalizedDuplicatesRemoved: Int
+    /// Tokens used by this run's requests.
+    public var usage: TokenUsage
+    /// Tokens of every chunk in the output, resumed ones included.
+    public var usageTotal: TokenUsage
+    public var requests: Int
+    public var retries: Int
+    public var elapsedSeconds: Double
+    public var warnings: [String]
+    public var stateDirectory: String
+    public var failedDirectory: String
+}
+
+/// What a run would do, without calling the API.
+public struct GeneratePreview: Sendable, Codable, Equatable {
+    public struct File: Sendable, Codable, Equatable {
+        public var path: String
+        public var characters: Int
+        public var chunks: Int
+    }
+
+    public var files: [File]
+    public var skippedDocuments: [SkippedDocument]
+    public var chunks: Int
+    public var averageChunkCharacters: Int
+    public var largestChunkCharacters: Int
+    /// Chunks already done in the state folder (a re-run would skip them).
+    public var chunksAlreadyDone: Int
+    /// Requests a run would send (preference pairs need two per chunk), retries not included.
+    public var requests: Int
+    public var estimatedPromptTokens: Int
+    public var estimatedCompletionTokens: Int
+    public var estimationMethod: String
+    public var baseURL: String
+    public var format: String
+}

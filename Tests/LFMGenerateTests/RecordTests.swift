@@ -1,0 +1,93 @@
+import Testing
+import LFMCore
+@testable import LFMGenerate
+
+@Suite struct RecordTests {
+    let example = Example(instruction: "Q", input: "I", output: "A", history: [Example.Exchange(user: "q0", assistant: "a0")], rejected: "R")
+
+    @Test func alpacaShapes() {
+        let plain = RecordFormatter(format: .alpaca, systemPrompt: "S").record(Example(instruction: "Q", output: "A"))
+        #expect(JSONPrinter(indent: nil).string(plain) == #"{"instruction": "Q", "input": "", "output": "A", "system": "S"}"#)
+        let pref = RecordFormatter(format: GenerateFormat(style: .alpaca, preference: true)).record(example)
+        #expect(JSONPrinter(indent: nil).string(pref) == #"{"instruction": "Q", "input": "I", "chosen": "A", "rejected": "R", "history": [["q0", "a0"]]}"#)
+    }
+
+    @Test func sharegptAndOpenAIShapes() {
+        let share = RecordFormatter(format: .sharegpt).record(example)
+        #expect(JSONPrinter(indent: nil).string(share) == #"{"conversations": [{"from": "human", "value": "q0"}, {"from": "gpt", "value": "a0"}, {"from": "human", "value": "Q\n\nI"}, {"from": "gpt", "value": "A"}]}"#)
+        let openai = RecordFormatter(format: GenerateFormat(style: .openai, preference: true), systemPrompt: "S").record(Example(instruction: "Q", output: "A", rejected: "R"))
+        #expect(JSONPrinter(indent: nil).string(openai) == #"{"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}], "chosen": {"role": "assistant", "content": "A"}, "rejected": {"role": "assistant", "content": "R"}}"#)
+    }
+
+    @Test(arguments: [GenerateFormat.alpaca, .sharegpt, .openai, GenerateFormat(style: .alpaca, preference: true),
+                      GenerateFormat(style: .sharegpt, preference: true), GenerateFormat(style: .openai, preference: true)])
+    func formatterOutputPassesBuiltinValidator(format: GenerateFormat) {
+        let record = RecordFormatter(format: format, systemPrompt: "S").record(example)
+        #expect(BuiltinRecordValidator().problems(in: record, format: format) == [])
+    }
+
+    @Test func validatorFindsProblems() throws {
+        let v = BuiltinRecordValidator()
+        #expect(v.problems(in: try JSONParser.parse(#"{"instruction": " ", "input": "", "output": "A"}"#), format: .alpaca) == ["instruction is empty"])
+        #expect(v.problems(in: try JSONParser.parse(#"{"instruction": "Q", "output": 3}"#), format: .alpaca) == ["missing input", "output is a number, not a string"])
+        let badRoles = try JSONParser.parse(#"{"messages": [{"role": "user", "content": "Q"}, {"role": "user", "content": "Q2"}]}"#)
+        #expect(v.problems(in: badRoles, format: .openai) == ["messages[1] is user, expected assistant", "messages must end with an assistant message"])
+        let same = try JSONParser.parse(#"{"instruction": "Q", "input": "", "chosen": "A", "rejected": "A"}"#)
+        #expect(v.problems(in: same, format: GenerateFormat(style: .alpaca, preference: true)) == ["chosen and rejected are identical"])
+    }
+
+    @Test func formatNames() {
+        #expect(GenerateFormat(name: "alpaca") == .alpaca)
+        #expect(GenerateFormat(name: "ShareGPT-preference") == GenerateFormat(style: .sharegpt, preference: true))
+        #expect(GenerateFormat(name: "dpo") == GenerateFormat(style: .alpaca, preference: true))
+        #expect(GenerateFormat(name: "messages") == .openai)
+        #expect(GenerateFormat(name: "csv") == nil)
+    }
+
+    @Test func dedupeExactAndNormalized() {
+        var d = Deduplicator()
+        let a1 = d.admit("What is LoRA?"); #expect(a1)
+        let a2 = d.admit("What is LoRA?"); #expect(!a2)
+        let a3 = d.admit("  what IS   lora ? "); #expect(!a3)
+        let a4 = d.admit("ＷＨＡＴ　ｉｓ　ＬｏＲＡ？"); #expect(!a4)  // full-width
+        let a5 = d.admit("What is QLoRA?"); #expect(a5)
+        let a6 = d.admit("什么是LoRA？"); #expect(a6)
+        let a7 = d.admit("什么是 LoRA?"); #expect(!a7)
+        #expect(d.exactDuplicates == 1)
+        #expect(d.normalizedDuplicates == 3)
+    }
+
+    @Test func promptLanguageAndTemplates() throws {
+        let english = Chunk(index: 0, source: "a.md", headingPath: ["Manual", "Install"], text: "Install the package with apt.")
+        let chinese = Chunk(index: 1, source: "b.md", headingPath: [], text: "使用 apt 安装软件包，然后运行配置命令。")
+        let builder = PromptBuilder(format: .alpaca, perChunk: 7)
+        #expect(!builder.isChinese(english.text))
+        #expect(builder.isChinese(chinese.text))
+        let en = builder.messages(for: english).map(\.content).joined()
+        #expect(en.contains("Write 7 "))
+        #expect(en.contains("Manual > Install"))
+        #expect(en.contains(english.text))
+        #expect(builder.messages(for: chinese).map(\.content).joined().contains("编写 7 条"))
+        #expect(!PromptBuilder(format: .alpaca, perChunk: 1, language: .english).isChinese(chinese.text))
+
+        let custom = PromptBuilder(format: .openai, perChunk: 3, userTemplate: "{n} from {source} [{heading}] as {format}: {text} {unknown}")
+        let tricky = Chunk(index: 0, source: "s.txt", headingPath: ["H"], text: "literal {n} stays")
+        let filled = custom.messages(for: tricky)
+        #expect(filled.count == 1)
+        #expect(filled[0].content.hasPrefix("3 from s.txt [H] as {\"messages\""))
+        #expect(filled[0].content.hasSuffix(": literal {n} stays {unknown}"))
+    }
+
+    @Test func promptTemplateNeedsTextPlaceholder() {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let bad = dir.write("bad.txt", "no placeholder")
+        #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: bad) }
+        #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: dir.file("missing.txt")) }
+    }
+
+    @Test func tokenEstimate() {
+        #expect(TokenEstimator.estimate(String(repeating: "a", count: 400)) == 100)
+        #expect(TokenEstimator.estimate(String(repeating: "中", count: 300)) == 200)
+    }
+}
