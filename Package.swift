@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
-        .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
+        .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
         .testTarget(
