@@ -1,8 +1,9 @@
 import ArgumentParser
 import LFMCore
+import LFMGenerate
 
 @main
-struct LFM: ParsableCommand {
+struct LFM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lfm",
         abstract: "From your own documents to a LoRA adapter trained with LLaMA-Factory.",
@@ -23,6 +24,7 @@ struct LFM: ParsableCommand {
             ShowCommand.self,
             RemoveCommand.self,
             ValidateCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

@@ -104,7 +104,8 @@ final class ProgressBar: @unchecked Sendable {
         self.enabled = enabled
     }
 
-    func update(done: Int, total: Int) {
+    /// Draws `done` of `total`; `detail` replaces the default byte-rate text.
+    func update(done: Int, total: Int, detail: String? = nil) {
         guard enabled, total > 0 else { return }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
@@ -115,7 +116,7 @@ final class ProgressBar: @unchecked Sendable {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed / 1e6 : 0
-        let line = "\(label) \(bar) \(Int(fraction * 100))%  \(String(format: "%.0f", rate)) MB/s "
+        let line = "\(label) \(bar) \(Int(fraction * 100))%  \(detail ?? String(format: "%.0f MB/s", rate)) "
         lastWidth = max(lastWidth, Terminal.displayWidth(line))
         FileHandle.standardError.write(Data(("\r" + line).utf8))
     }
