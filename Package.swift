@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lfm", targets: ["lfm"]),
         .library(name: "LFMCore", targets: ["LFMCore"]),
+        .library(name: "LFMTools", targets: ["LFMTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,12 +25,15 @@ let package = Package(
         .target(name: "LFMSystem"),
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
+        // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
+        .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
             dependencies: [
                 "LFMCore",
                 "LFMSystem",
+                "LFMTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,5 +43,6 @@ let package = Package(
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
+        .testTarget(name: "LFMToolsTests", dependencies: ["LFMTools", "LFMCore"]),
     ]
 )
