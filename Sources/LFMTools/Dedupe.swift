@@ -114,7 +114,7 @@ public struct Deduper {
         let codec = RecordCodec(spec: input.spec)
         var report = Report()
         var exact: [UInt64: (Int, String)] = [:]
-        var normalized: [UInt64: Int] = [:]
+        var normalized: [UInt64: (Int, String)] = [:]
         var signatures: [[UInt32]] = []
         var keptIndex: [Int] = []
         var keptTexts: [Int: String] = [:]
@@ -142,10 +142,10 @@ public struct Deduper {
             var hn = StableHasher()
             hn.combine(norm)
             if let first = normalized[hn.value] {
-                record(Removal(index: index, duplicateOf: first, kind: .normalized, similarity: 1, text: clip(text), keptText: exact.first { $0.value.0 == first }?.value.1 ?? ""))
+                record(Removal(index: index, duplicateOf: first.0, kind: .normalized, similarity: 1, text: clip(text), keptText: first.1))
                 return
             }
-            normalized[hn.value] = index
+            normalized[hn.value] = (index, clip(text))
             guard options.near else { return }
             let sig = signature(norm)
             var best: (Int, Double)?

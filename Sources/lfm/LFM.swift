@@ -23,6 +23,12 @@ struct LFM: ParsableCommand {
             ShowCommand.self,
             RemoveCommand.self,
             ValidateCommand.self,
+            ConvertCommand.self,
+            StatsCommand.self,
+            SplitCommand.self,
+            DedupeCommand.self,
+            MergeCommand.self,
+            SampleCommand.self,
         ]
     )
 }
