@@ -128,7 +128,10 @@ public struct StatsCollector {
             report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
             if conversation.instructionText.isEmpty { report.emptyPrompts += 1 }
             report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
-            for text in [prompt] + responses { Self.countScripts(text, cjk: &report.cjkCharacters, latin: &report.latinLetters) }
+            var cjk = 0, latin = 0
+            for text in [prompt] + responses { Self.countScripts(text, cjk: &cjk, latin: &latin) }
+            report.cjkCharacters += cjk
+            report.latinLetters += latin
             var hasher = StableHasher()
             hasher.combine(prompt)
             for response in responses { hasher.combine(response) }
