@@ -184,3 +184,32 @@ import Testing
         }
     }
 }
+
+@Suite struct DemoDataTests {
+    static let demo = "/work/shared/llamafactory/data"
+
+    /// LLaMA-Factory's own demo files, through every family and back: what the converters
+    /// read (system, turns, answers, tools) is unchanged, and every output validates.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: demo + "/dpo_en_demo.json")),
+          arguments: ["alpaca_en_demo.json", "dpo_en_demo.json", "kto_en_demo.json", "glaive_toolcall_en_demo.json", "alpaca_zh_demo.json"])
+    func demoFilesKeepTheirConversations(file: String) throws {
+        let dir = try TempDir()
+        let source = try DatasetInput.file(Self.demo + "/" + file)
+        let original = try conversations(source.path)
+        for family in [DataFormat.Family.alpaca, .sharegpt, .openai] where family != source.family {
+            let report = try Converter().convert(source, to: family, output: dir.path("\(family).jsonl"))
+            #expect(report.validation?.hasErrors == false, "\(file) → \(family)")
+            let converted = try conversations(report.output)
+            if report.skipped.isEmpty {
+                #expect(converted.count == original.count)
+                // Extras (e.g. the KTO label under another name) aside, the conversations match.
+                #expect(converted.map(\.turns) == original.map(\.turns), "\(file) → \(family)")
+                #expect(converted.map(\.system) == original.map(\.system))
+                #expect(converted.map(\.answer) == original.map(\.answer))
+            } else {
+                #expect(family == .alpaca && file.hasPrefix("glaive"))
+                #expect(report.written + report.skipped.total == original.count)
+            }
+        }
+    }
+}
