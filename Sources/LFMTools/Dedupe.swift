@@ -90,34 +90,36 @@ public struct Deduper {
         for start in 0..<count {
             var h = StableHasher()
             for scalar in scalars[start..<Swift.min(scalars.count, start + k)] { h.combine(UInt64(scalar.value)) }
-            let base = h.value
+            // 64 hash functions from two (h1 + i·h2, Kirsch–Mitzenmacher): one multiply-add each.
+            let h1 = h.value
+            let h2 = SplitMix64.mix(h1 ^ 0x5EED_5EED) | 1
+            var v = h1
             for i in 0..<Self.hashes {
-                let v = UInt32(truncatingIfNeeded: SplitMix64.mix(base ^ Self.seeds[i]) >> 16)
-                if v < signature[i] { signature[i] = v }
+                let x = UInt32(truncatingIfNeeded: v >> 32)
+                if x < signature[i] { signature[i] = x }
+                v &+= h2
             }
         }
         return signature
     }
 
-    static let seeds: [UInt64] = {
-        var rng = SplitMix64(seed: 0x5EED)
-        return (0..<hashes).map { _ in rng.next() }
-    }()
 
-    public static func similarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
+    public static func similarity(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> Double {
         var same = 0
-        for i in 0..<a.count where a[i] == b[i] { same += 1 }
+        for (x, y) in zip(a, b) where x == y { same += 1 }
         return Double(same) / Double(a.count)
     }
+
+    static let bucketLimit = 64
+    static func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
 
     public func find(_ input: DatasetInput, examplesPerKind: Int = 5) throws -> Report {
         let codec = RecordCodec(spec: input.spec)
         var report = Report()
-        var exact: [UInt64: (Int, String)] = [:]
-        var normalized: [UInt64: (Int, String)] = [:]
-        var signatures: [[UInt32]] = []
-        var keptIndex: [Int] = []
-        var keptTexts: [Int: String] = [:]
+        var exact: [UInt64: Int32] = [:]
+        var normalized: [UInt64: Int32] = [:]
+        var signatures: [UInt32] = []
+        var keptIndex: [Int32] = []
         var bandTables = [[UInt64: [Int32]]](repeating: [:], count: Self.bands)
 
         func record(_ removal: Removal) {
@@ -125,7 +127,6 @@ public struct Deduper {
             report.removedIndexes.insert(removal.index)
             if report.examples.filter({ $0.kind == removal.kind }).count < examplesPerKind { report.examples.append(removal) }
         }
-        func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
 
         try input.forEach { location, value in
             report.records += 1
@@ -134,41 +135,57 @@ public struct Deduper {
             var h = StableHasher()
             h.combine(text)
             if let first = exact[h.value] {
-                record(Removal(index: index, duplicateOf: first.0, kind: .exact, similarity: 1, text: clip(text), keptText: first.1))
+                record(Removal(index: index, duplicateOf: Int(first), kind: .exact, similarity: 1, text: "", keptText: ""))
                 return
             }
-            exact[h.value] = (index, clip(text))
+            exact[h.value] = Int32(index)
             let norm = Self.normalize(text)
             var hn = StableHasher()
             hn.combine(norm)
             if let first = normalized[hn.value] {
-                record(Removal(index: index, duplicateOf: first.0, kind: .normalized, similarity: 1, text: clip(text), keptText: first.1))
+                record(Removal(index: index, duplicateOf: Int(first), kind: .normalized, similarity: 1, text: "", keptText: ""))
                 return
             }
-            normalized[hn.value] = (index, clip(text))
+            normalized[hn.value] = Int32(index)
             guard options.near else { return }
             let sig = signature(norm)
             var best: (Int, Double)?
             var bandKeys: [UInt64] = []
+            var compared = Set<Int32>()
             for band in 0..<Self.bands {
                 var hb = StableHasher(seed: UInt64(band))
                 for r in 0..<Self.rows { hb.combine(UInt64(sig[band * Self.rows + r])) }
                 bandKeys.append(hb.value)
-                for candidate in bandTables[band][hb.value] ?? [] {
-                    let s = Self.similarity(sig, signatures[Int(candidate)])
+                for candidate in bandTables[band][hb.value] ?? [] where compared.insert(candidate).inserted {
+                    let base = Int(candidate) * Self.hashes
+                    let s = Self.similarity(sig, signatures[base..<(base + Self.hashes)])
                     if s >= options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
                 }
             }
             if let best {
-                let keptRecord = keptIndex[best.0]
-                record(Removal(index: index, duplicateOf: keptRecord, kind: .near, similarity: best.1, text: clip(text), keptText: keptTexts[keptRecord] ?? ""))
+                record(Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
                 return
             }
-            let id = Int32(signatures.count)
-            signatures.append(sig)
-            keptIndex.append(index)
-            if keptTexts.count < 10_000 { keptTexts[index] = clip(text) }
-            for band in 0..<Self.bands { bandTables[band][bandKeys[band], default: []].append(id) }
+            let id = Int32(keptIndex.count)
+            signatures.append(contentsOf: sig)
+            keptIndex.append(Int32(index))
+            // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
+            // so common (boilerplate) that comparing with all of them would be quadratic.
+            for band in 0..<Self.bands where (bandTables[band][bandKeys[band]]?.count ?? 0) < Self.bucketLimit {
+                bandTables[band][bandKeys[band], default: []].append(id)
+            }
+        }
+        // Second pass for the example texts only (nothing per record is kept in memory for them).
+        var wanted: [Int: String] = [:]
+        for e in report.examples { wanted[e.index] = ""; wanted[e.duplicateOf] = "" }
+        if !wanted.isEmpty {
+            try input.forEach { location, value in
+                if wanted[location.index] != nil { wanted[location.index] = Self.clip(key(value, codec: codec)) }
+            }
+            for i in report.examples.indices {
+                report.examples[i].text = wanted[report.examples[i].index] ?? ""
+                report.examples[i].keptText = wanted[report.examples[i].duplicateOf] ?? ""
+            }
         }
         return report
     }

@@ -137,6 +137,9 @@ public final class PythonTokenCounter: TokenCounter {
         tok = AutoTokenizer.from_pretrained(sys.argv[1], trust_remote_code=True)
     except Exception as e:
         sys.stdout.write("ERROR " + json.dumps(str(e)) + "\\n"); sys.stdout.flush(); sys.exit(3)
+    # The Rust tokenizer directly, when there is one: same counts, no Python lists of ids.
+    backend = getattr(tok, "backend_tokenizer", None) if getattr(tok, "is_fast", False) else None
+    fast = getattr(backend, "encode_batch_fast", None) or getattr(backend, "encode_batch", None)
     sys.stdout.write("READY\\n"); sys.stdout.flush()
     while True:
         header = sys.stdin.readline()
@@ -144,8 +147,13 @@ public final class PythonTokenCounter: TokenCounter {
             break
         n = int(header)
         texts = [json.loads(sys.stdin.readline()) for _ in range(n)]
-        ids = tok(texts, add_special_tokens=False)["input_ids"] if texts else []
-        sys.stdout.write(" ".join(str(len(x)) for x in ids) + "\\n"); sys.stdout.flush()
+        if not texts:
+            counts = []
+        elif fast is not None:
+            counts = [len(e) for e in fast(texts, add_special_tokens=False)]
+        else:
+            counts = [len(x) for x in tok(texts, add_special_tokens=False)["input_ids"]]
+        sys.stdout.write(" ".join(str(n) for n in counts) + "\\n"); sys.stdout.flush()
     """
 
     public var method: String { "exact: tokenizer \(tokenizer) (text only; the chat template adds a few tokens per turn)" }
