@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lfm", targets: ["lfm"]),
         .library(name: "LFMCore", targets: ["LFMCore"]),
+        .library(name: "LFMTools", targets: ["LFMTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,8 @@ let package = Package(
             name: "LFMGenerate",
             dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
+        .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
@@ -40,6 +43,7 @@ let package = Package(
                 "LFMSystem",
                 "LFMTrain",
                 "LFMGenerate",
+                "LFMTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,5 +59,6 @@ let package = Package(
             dependencies: ["LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "LFMToolsTests", dependencies: ["LFMTools", "LFMCore"]),
     ]
 )

@@ -25,6 +25,12 @@ struct LFM: AsyncParsableCommand {
             RemoveCommand.self,
             ValidateCommand.self,
             GenerateCommand.self,
+            ConvertCommand.self,
+            StatsCommand.self,
+            SplitCommand.self,
+            DedupeCommand.self,
+            MergeCommand.self,
+            SampleCommand.self,
         ]
     )
 }

@@ -1,0 +1,203 @@
+import Foundation
+import LFMCore
+
+/// `lfm dedupe`: exact, normalized and near duplicates (MinHash over character shingles with
+/// LSH banding). The first occurrence is kept. Memory grows with the number of kept records
+/// (one 64-value signature each), not with their size.
+public struct Deduper {
+    public enum Kind: String, Sendable, CaseIterable {
+        case exact, normalized, near
+    }
+
+    public struct Options: Sendable {
+        /// Estimated Jaccard similarity of shingle sets at or above which records are near duplicates.
+        public var threshold = 0.85
+        /// Record fields to compare; empty = the prompt turns (instruction/prompt).
+        public var fields: [String] = []
+        public var near = true
+        public var shingle = 5
+        public init() {}
+    }
+
+    public struct Removal: Sendable, Equatable {
+        public var index: Int
+        public var duplicateOf: Int
+        public var kind: Kind
+        public var similarity: Double
+        public var text: String
+        public var keptText: String
+    }
+
+    public struct Report: Sendable {
+        public var records = 0
+        public var removed: [Kind: Int] = [:]
+        /// The first few removals of each kind.
+        public var examples: [Removal] = []
+        public var removedIndexes: Set<Int> = []
+        public var kept: Int { records - removedIndexes.count }
+        public var written: Int?
+        public var validation: ValidationReport?
+    }
+
+    public static let hashes = 64
+    static let bands = 16
+    static let rows = hashes / bands
+
+    public var options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    /// The text compared for a record.
+    func key(_ record: JSONValue, codec: RecordCodec) -> String {
+        if options.fields.isEmpty {
+            return (try? codec.decode(record))?.instructionText ?? JSONPrinter(indent: nil).string(record)
+        }
+        return options.fields.map { field in
+            guard let value = record[field] else { return "" }
+            return value.stringValue ?? JSONPrinter(indent: nil).string(value)
+        }.joined(separator: "\n")
+    }
+
+    /// Case-folded, NFKC (full-width → half-width), punctuation and symbols removed, whitespace collapsed.
+    public static func normalize(_ text: String) -> String {
+        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in folded.unicodeScalars {
+            let p = scalar.properties
+            if p.isWhitespace {
+                space = true
+                continue
+            }
+            switch p.generalCategory {
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+                 .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+                continue
+            default: break
+            }
+            if space && !out.isEmpty { out.append(" ") }
+            space = false
+            out.append(scalar)
+        }
+        return String(out)
+    }
+
+    /// The MinHash signature of a normalized text's character shingles.
+    public func signature(_ normalized: String) -> [UInt32] {
+        let scalars = Array(normalized.unicodeScalars)
+        var signature = [UInt32](repeating: .max, count: Self.hashes)
+        let k = options.shingle
+        let count = scalars.count < k ? (scalars.isEmpty ? 0 : 1) : scalars.count - k + 1
+        for start in 0..<count {
+            var h = StableHasher()
+            for scalar in scalars[start..<Swift.min(scalars.count, start + k)] { h.combine(UInt64(scalar.value)) }
+            // 64 hash functions from two (h1 + i·h2, Kirsch–Mitzenmacher): one multiply-add each.
+            let h1 = h.value
+            let h2 = SplitMix64.mix(h1 ^ 0x5EED_5EED) | 1
+            var v = h1
+            for i in 0..<Self.hashes {
+                let x = UInt32(truncatingIfNeeded: v >> 32)
+                if x < signature[i] { signature[i] = x }
+                v &+= h2
+            }
+        }
+        return signature
+    }
+
+
+    public static func similarity(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> Double {
+        var same = 0
+        for (x, y) in zip(a, b) where x == y { same += 1 }
+        return Double(same) / Double(a.count)
+    }
+
+    static let bucketLimit = 64
+    static func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
+
+    public func find(_ input: DatasetInput, examplesPerKind: Int = 5) throws -> Report {
+        let codec = RecordCodec(spec: input.spec)
+        var report = Report()
+        var exact: [UInt64: Int32] = [:]
+        var normalized: [UInt64: Int32] = [:]
+        var signatures: [UInt32] = []
+        var keptIndex: [Int32] = []
+        var bandTables = [[UInt64: [Int32]]](repeating: [:], count: Self.bands)
+
+        func record(_ removal: Removal) {
+            report.removed[removal.kind, default: 0] += 1
+            report.removedIndexes.insert(removal.index)
+            if report.examples.filter({ $0.kind == removal.kind }).count < examplesPerKind { report.examples.append(removal) }
+        }
+
+        try input.forEach { location, value in
+            report.records += 1
+            let index = location.index
+            let text = key(value, codec: codec)
+            var h = StableHasher()
+            h.combine(text)
+            if let first = exact[h.value] {
+                record(Removal(index: index, duplicateOf: Int(first), kind: .exact, similarity: 1, text: "", keptText: ""))
+                return
+            }
+            exact[h.value] = Int32(index)
+            let norm = Self.normalize(text)
+            var hn = StableHasher()
+            hn.combine(norm)
+            if let first = normalized[hn.value] {
+                record(Removal(index: index, duplicateOf: Int(first), kind: .normalized, similarity: 1, text: "", keptText: ""))
+                return
+            }
+            normalized[hn.value] = Int32(index)
+            guard options.near else { return }
+            let sig = signature(norm)
+            var best: (Int, Double)?
+            var bandKeys: [UInt64] = []
+            var compared = Set<Int32>()
+            for band in 0..<Self.bands {
+                var hb = StableHasher(seed: UInt64(band))
+                for r in 0..<Self.rows { hb.combine(UInt64(sig[band * Self.rows + r])) }
+                bandKeys.append(hb.value)
+                for candidate in bandTables[band][hb.value] ?? [] where compared.insert(candidate).inserted {
+                    let base = Int(candidate) * Self.hashes
+                    let s = Self.similarity(sig, signatures[base..<(base + Self.hashes)])
+                    if s >= options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
+                }
+            }
+            if let best {
+                record(Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
+                return
+            }
+            let id = Int32(keptIndex.count)
+            signatures.append(contentsOf: sig)
+            keptIndex.append(Int32(index))
+            // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
+            // so common (boilerplate) that comparing with all of them would be quadratic.
+            for band in 0..<Self.bands where (bandTables[band][bandKeys[band]]?.count ?? 0) < Self.bucketLimit {
+                bandTables[band][bandKeys[band], default: []].append(id)
+            }
+        }
+        // Second pass for the example texts only (nothing per record is kept in memory for them).
+        var wanted: [Int: String] = [:]
+        for e in report.examples { wanted[e.index] = ""; wanted[e.duplicateOf] = "" }
+        if !wanted.isEmpty {
+            try input.forEach { location, value in
+                if wanted[location.index] != nil { wanted[location.index] = Self.clip(key(value, codec: codec)) }
+            }
+            for i in report.examples.indices {
+                report.examples[i].text = wanted[report.examples[i].index] ?? ""
+                report.examples[i].keptText = wanted[report.examples[i].duplicateOf] ?? ""
+            }
+        }
+        return report
+    }
+
+    /// Writes the records that `report` keeps, in the input's layout family chosen by `output`'s extension.
+    public func writeKept(_ input: DatasetInput, report: inout Report, output: String, force: Bool) throws {
+        let writer = try RecordWriter(path: output, force: force, protecting: [input.path])
+        try input.forEach { location, record in
+            if !report.removedIndexes.contains(location.index) { try writer.write(record) }
+        }
+        try writer.commit()
+        report.written = writer.count
+        report.validation = try FileValidator(spec: input.spec).validate(path: output)
+    }
+}

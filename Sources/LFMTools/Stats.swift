@@ -1,0 +1,228 @@
+import Foundation
+import LFMCore
+
+/// `lfm stats`: one streaming pass over a dataset collecting length distributions (characters
+/// and tokens), turns, empty fields, duplicates and the CJK/Latin mix.
+public struct StatsCollector {
+    public struct FieldStats: Sendable {
+        public var name: String
+        public var chars = LengthDistribution()
+        public var tokens = LengthDistribution()
+    }
+
+    public struct Report: Sendable {
+        public var path: String
+        public var format: DataFormat
+        public var records = 0
+        /// Records the converter cannot read (counted nowhere else).
+        public var unreadable = 0
+        /// prompt, response (or chosen/rejected), system, total.
+        public var fields: [FieldStats] = []
+        public var turns = LengthDistribution()
+        public var emptyPrompts = 0
+        public var emptyResponses = 0
+        public var emptyTurns = 0
+        public var duplicates = 0
+        public var cjkCharacters = 0
+        public var latinLetters = 0
+        public var tokenMethod = ""
+        public var tokensExact = false
+        public var cutoffLen: Int?
+
+        public func field(_ name: String) -> FieldStats? { fields.first { $0.name == name } }
+
+        /// Share of records whose total tokens exceed `cutoff`.
+        public func truncatedShare(at cutoff: Int) -> Double {
+            guard let total = field("total"), total.tokens.count > 0 else { return 0 }
+            return Double(total.tokens.countAbove(cutoff)) / Double(total.tokens.count)
+        }
+
+        /// The smallest common cutoff_len that keeps at least 99% of records whole, with a
+        /// margin for the chat template (about 8 tokens per turn).
+        public var suggestedCutoff: Int {
+            guard let total = field("total"), total.tokens.count > 0 else { return 1024 }
+            let margin = 8 * Swift.max(2, turns.percentile(99) + 1)
+            let need = total.tokens.percentile(99) + margin
+            let steps = [128, 256, 512, 1024, 2048, 3072, 4096, 6144, 8192, 12288, 16384, 24576, 32768, 65536, 131072]
+            return steps.first { $0 >= need } ?? ((need + 1023) / 1024 * 1024)
+        }
+
+        public var cjkShare: Double {
+            let total = cjkCharacters + latinLetters
+            return total == 0 ? 0 : Double(cjkCharacters) / Double(total)
+        }
+    }
+
+    public let counter: TokenCounter
+    public var batchSize = 1024
+    public var onProgress: ((Int, Int) -> Void)?
+
+    public init(counter: TokenCounter = EstimatedTokenCounter(), onProgress: ((Int, Int) -> Void)? = nil) {
+        self.counter = counter
+        self.onProgress = onProgress
+    }
+
+    public func collect(_ input: DatasetInput, cutoffLen: Int? = nil) throws -> Report {
+        var report = Report(path: input.path, format: input.format)
+        report.tokenMethod = counter.method
+        report.tokensExact = counter.isExact
+        report.cutoffLen = cutoffLen
+        let responseNames: [String]
+        switch input.kind {
+        case .preference: responseNames = ["chosen", "rejected"]
+        case .pretrain: responseNames = []
+        default: responseNames = ["response"]
+        }
+        let names = (input.kind == .pretrain ? ["text"] : ["prompt"]) + responseNames + ["system", "total"]
+        report.fields = names.map { FieldStats(name: $0) }
+        let codec = RecordCodec(spec: input.spec)
+        var seen = Set<UInt64>()
+        // Texts waiting for token counts: per record, the prompt then each response.
+        var batch: [String] = []
+        var shapes: [(prompt: Int, responses: Int)] = []
+        let systemIndex = names.firstIndex(of: "system")!
+        let totalIndex = names.count - 1
+
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let counts = try counter.count(batch)
+            var i = 0
+            for _ in shapes {
+                let prompt = counts[i]
+                report.fields[0].tokens.add(prompt)
+                var longest = 0
+                for r in 0..<responseNames.count {
+                    let n = counts[i + 1 + r]
+                    report.fields[1 + r].tokens.add(n)
+                    longest = Swift.max(longest, n)
+                }
+                report.fields[totalIndex].tokens.add(prompt + longest)
+                i += 1 + responseNames.count
+            }
+            batch.removeAll(keepingCapacity: true)
+            shapes.removeAll(keepingCapacity: true)
+        }
+
+        var lastProgress = 0
+        let size = input.fileSize
+        var bytesSeen = 0
+        try input.forEach { location, record in
+            report.records += 1
+            bytesSeen = location.offset
+            guard let conversation = try? codec.decode(record) else {
+                report.unreadable += 1
+                return
+            }
+            let prompt = conversation.promptText
+            let responses = conversation.responses
+            report.fields[0].chars.add(prompt.unicodeScalars.count)
+            var longest = 0
+            for (r, response) in responses.prefix(responseNames.count).enumerated() {
+                let n = response.unicodeScalars.count
+                report.fields[1 + r].chars.add(n)
+                longest = Swift.max(longest, n)
+                if response.isEmpty { report.emptyResponses += 1 }
+            }
+            if let system = conversation.system { report.fields[systemIndex].chars.add(system.unicodeScalars.count) }
+            report.fields[totalIndex].chars.add(prompt.unicodeScalars.count + longest)
+            report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
+            if conversation.instructionText.isEmpty { report.emptyPrompts += 1 }
+            report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
+            var cjk = 0, latin = 0
+            for text in [prompt] + responses { Self.countScripts(text, cjk: &cjk, latin: &latin) }
+            report.cjkCharacters += cjk
+            report.latinLetters += latin
+            var hasher = StableHasher()
+            hasher.combine(prompt)
+            for response in responses { hasher.combine(response) }
+            if !seen.insert(hasher.value).inserted { report.duplicates += 1 }
+
+            batch.append(prompt)
+            batch.append(contentsOf: responses.prefix(responseNames.count))
+            for _ in responses.count..<Swift.max(responses.count, responseNames.count) { batch.append("") }
+            shapes.append((1, responseNames.count))
+            if shapes.count >= batchSize { try flush() }
+            if let onProgress, bytesSeen - lastProgress > (8 << 20) {
+                lastProgress = bytesSeen
+                onProgress(bytesSeen, size)
+            }
+        }
+        try flush()
+        // System prompts: token counts estimated from their share of characters only when exact
+        // counting is off; with a tokenizer they are counted in one more pass-free batch.
+        if report.fields[systemIndex].chars.count > 0 {
+            try collectSystemTokens(input, codec: codec, into: &report.fields[systemIndex])
+        }
+        onProgress?(size, size)
+        return report
+    }
+
+    private func collectSystemTokens(_ input: DatasetInput, codec: RecordCodec, into field: inout FieldStats) throws {
+        var batch: [String] = []
+        func flush() throws {
+            for n in try counter.count(batch) { field.tokens.add(n) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        try input.forEach { _, record in
+            guard let system = (try? codec.decode(record))?.system else { return }
+            batch.append(system)
+            if batch.count >= batchSize { try flush() }
+        }
+        if !batch.isEmpty { try flush() }
+    }
+
+    static func countScripts(_ text: String, cjk: inout Int, latin: inout Int) {
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) || (v >= 0xC0 && v <= 0x24F && v != 0xD7 && v != 0xF7) {
+                latin += 1
+            } else if v >= 0x1100, EstimatedTokenCounter.isCJK(v), !(0x3000...0x303F).contains(v), !(0xFF00...0xFF60).contains(v) {
+                cjk += 1
+            }
+        }
+    }
+}
+
+/// FNV-1a 64 with a final mix: the same value on every run and machine (unlike `Hasher`),
+/// for reproducible splits and sketches.
+public struct StableHasher: Sendable {
+    public private(set) var state: UInt64 = 0xCBF2_9CE4_8422_2325
+    public init(seed: UInt64 = 0) { if seed != 0 { combine(seed) } }
+
+    public mutating func combine(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            state ^= UInt64(byte)
+            state &*= 0x0000_0100_0000_01B3
+        }
+    }
+    public mutating func combine(_ text: String) {
+        combine(text.utf8)
+        combine(CollectionOfOne(UInt8(0xFF)))
+    }
+    public mutating func combine(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { combine($0) }
+    }
+    public var value: UInt64 { SplitMix64.mix(state) }
+}
+
+/// A small seeded generator (SplitMix64), identical on every platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+    public static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A uniform integer in 0..<bound, reproducible across platforms (Swift's own
+    /// `random(in:using:)` algorithm is not a documented contract).
+    public mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0)
+        return Int(next() % UInt64(bound))
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTools
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Concatenate datasets into one file in the first one's format.",
+        discussion: """
+        Inputs of another format (Alpaca, ShareGPT, OpenAI) are converted to the first input's \
+        format; all inputs must be the same kind (SFT, preference or KTO). Losses are reported as \
+        in `lfm convert`.
+
+          lfm merge a.json b.jsonl alpaca_en_demo --out all.json
+        """)
+
+    @Argument(help: "Data files or registered dataset names (at least two).")
+    var inputs: [String]
+
+    @Option(help: "Output file (.json or .jsonl).")
+    var out: String
+
+    @Flag(help: "Register the output in dataset_info.json.")
+    var register = false
+
+    @Option(help: "Registry name for --register.")
+    var name: String?
+
+    @Flag(help: "Replace an existing output file.")
+    var force = false
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if inputs.count < 2 { throw ValidationError("merge needs at least two inputs") }
+        if !out.hasSuffix(".json") && !out.hasSuffix(".jsonl") { throw ValidationError("--out must end in .json or .jsonl") }
+    }
+
+    func run() throws {
+        try ToolPrinter.guarded {
+            let sources = try inputs.map { try ToolPrinter.resolve($0, workspace: workspaceOptions) }
+            let first = sources[0]
+            guard first.kind != .pretrain else { throw ToolError.usage("merging pretraining text is not supported; concatenate the files instead") }
+            var options = Converter.Options()
+            options.force = force
+            let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
+            let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
+            let outcome = try register ? OutputRegistrar.register(path: path, name: name, spec: report.spec, format: report.format,
+                                                                    workspace: workspaceOptions.workspace(), force: force) : nil
+            if output.json {
+                var object = ToolPrinter.json(report)
+                object["inputs"] = .array(sources.map { .string($0.path) })
+                object["registered"] = outcome.map { .string($0.name) } ?? .null
+                Terminal.json(.object(object))
+            } else {
+                for source in sources { Terminal.out("  \(source.path) (\(source.format))") }
+                ToolPrinter.printConversion(report, from: nil)
+                if let outcome { Terminal.out("Registered \"\(outcome.name)\" → \(outcome.destination)") }
+            }
+            if report.validation?.hasErrors == true { throw Exit.failure }
+        }
+    }
+}

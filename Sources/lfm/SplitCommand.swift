@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTools
+
+struct SplitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "Split a dataset into NAME_train / NAME_val (/ NAME_test) files, reproducibly.",
+        discussion: """
+        A seeded shuffle assigns exactly round(N × fraction) records to each part (per value of \
+        --stratify FIELD when given); the same input, fractions and seed always give the same \
+        files. Records keep their order within each part; the input is never modified.
+
+          lfm split mydata.json --val 0.1 --out-dir splits/
+          lfm split mydata --val 0.1 --test 0.05 --seed 7 --register
+        Alternative without files: set `val_size: 0.1` in the training YAML and LLaMA-Factory \
+        splits at load time (then no fixed held-out file to evaluate on later).
+        """)
+
+    @Argument(help: "A data file or the name of a registered dataset.")
+    var input: String
+
+    @Option(help: "Fraction of records for validation, e.g. 0.1.")
+    var val: Double
+
+    @Option(help: "Fraction of records for a test part.")
+    var test: Double = 0
+
+    @Option(help: "Seed of the shuffle.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Keep the share of each value of this record field equal across parts.")
+    var stratify: String?
+
+    @Option(help: "Where to write the parts (default: the current directory; the data directory with --register).")
+    var outDir: String?
+
+    @Flag(help: "Register the parts in dataset_info.json.")
+    var register = false
+
+    @Flag(help: "Replace existing part files and entries.")
+    var force = false
+
+    @Option(help: "Input format, when detection needs help.")
+    var format: String?
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard val > 0, val < 1, test >= 0, val + test < 1 else {
+            throw ValidationError("--val must be in (0, 1), --test in [0, 1), and val + test < 1")
+        }
+    }
+
+    func run() throws {
+        try ToolPrinter.guarded {
+            let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+            let cwd = FileManager.default.currentDirectoryPath
+            let directory = try outDir.map { Workspace.absolute($0, from: cwd) } ?? (register ? workspaceOptions.workspace().dataDir : cwd)
+            var options = Splitter.Options(val: val)
+            options.test = test
+            options.seed = seed
+            options.stratify = stratify
+            options.force = force
+            let report = try Splitter(options: options).split(source, directory: directory)
+            var registered: [String] = []
+            if register {
+                let workspace = try workspaceOptions.workspace()
+                for part in report.parts {
+                    var request = Registrar.Request(source: part.path)
+                    request.name = part.name
+                    request.family = source.family
+                    request.kind = source.kind
+                    for (role, field) in source.spec.columns.mapped { request.columns[role] = field }
+                    if source.spec.usesMessages { for key in TagMap.keys { if let v = source.spec.tags[key: key] { request.tags[key] = v } } }
+                    request.force = force
+                    registered.append(try Registrar(workspace: workspace).register(request).name)
+                }
+            }
+            if output.json {
+                Terminal.json(.object(JSONObject([
+                    "records": .int(report.records), "seed": .string(String(seed)),
+                    "parts": .array(report.parts.map { .object(JSONObject(["name": .string($0.name), "path": .string($0.path), "records": .int($0.records)])) }),
+                    "registered": .array(registered.map { .string($0) }),
+                    "valid": .bool(!report.validation.contains { $0.hasErrors }),
+                ])))
+            } else {
+                Terminal.out("\(source.path): \(report.records) records, seed \(seed)")
+                Terminal.out(Terminal.table(["part", "records", "file"], report.parts.map { [$0.name, "\($0.records)", $0.path] }, rightAligned: [1]))
+                if !report.strata.isEmpty {
+                    Terminal.out("stratified by \(stratify!):")
+                    Terminal.out(Terminal.table(["value", "train", "val", "test"], report.strata.prefix(20).map { [$0.value, "\($0.counts[0])", "\($0.counts[1])", "\($0.counts[2])"] }, rightAligned: [1, 2, 3]))
+                }
+                for v in report.validation { ToolPrinter.validation(v, file: v.path) }
+                if register {
+                    Terminal.out("Registered: \(registered.joined(separator: ", "))")
+                    Terminal.out("In the training YAML: dataset: \(report.parts[0].name) and eval_dataset: \(report.parts[1].name)")
+                } else {
+                    Terminal.note("register the parts with --register, or skip the files and set `val_size: \(val)` in the training YAML (LLaMA-Factory then splits at load time)")
+                }
+            }
+            if report.validation.contains(where: { $0.hasErrors }) { throw Exit.failure }
+        }
+    }
+}
