@@ -23,6 +23,8 @@ struct LFM: ParsableCommand {
             ShowCommand.self,
             RemoveCommand.self,
             ValidateCommand.self,
+            TemplatesCommand.self,
+            ModelsCommand.self,
         ]
     )
 }

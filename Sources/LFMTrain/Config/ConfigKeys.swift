@@ -101,7 +101,8 @@ public enum ConfigKeys {
     /// The YAML node for a `--set key=value` value.
     ///
     /// * String-typed keys (``stringKeys``): the text as typed, quoted on output when YAML would
-    ///   misread it. Surrounding quotes are removed (`--set template='"qwen"'`).
+    ///   misread it. Surrounding quotes are removed (`--set template='"qwen"'`); `null` and `~`
+    ///   still mean null (`--set resume_from_checkpoint=null`).
     /// * Otherwise the text is read the way OmegaConf reads a dot-list override: quoted text is a
     ///   string; `null`/`~` null; YAML 1.1 booleans (`true`, `false`, `yes`, `no`, `on`, `off`);
     ///   integers; floats including `1e-4` and `1e3` (OmegaConf accepts a missing dot or exponent
@@ -112,6 +113,7 @@ public enum ConfigKeys {
         let leaf = key.split(separator: ".").last.map(String.init) ?? key
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if stringKeys.contains(leaf) {
+            if trimmed == "null" || trimmed == "~" { return .null }  // resume_from_checkpoint=null
             return .string(unquoted(trimmed) ?? trimmed)
         }
         if let inner = unquoted(trimmed) { return .string(inner) }

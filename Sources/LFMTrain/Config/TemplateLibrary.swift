@@ -92,11 +92,8 @@ public struct TemplateLibrary: Sendable {
         public var method: String? {
             switch kind {
             case .method: return name
-            case .train, .export, .chat:
+            case .train:
                 guard let m = try? mapping() else { return nil }
-                if kind == .export || kind == .chat {
-                    return m["adapter_name_or_path"] == nil ? nil : "lora"
-                }
                 let type = m["finetuning_type"]?.scalarText ?? "lora"
                 if type == "lora", m["quantization_bit"] != nil, m["quantization_bit"]?.isNull == false { return "qlora" }
                 return type

@@ -361,7 +361,9 @@ public struct TrainConfigBuilder: Sendable {
         if config["template"]?.scalarText == "TEMPLATE" { config["template"] = nil }
         if let template = config["template"]?.scalarText { try Self.checkTemplate(template) }
 
-        let yaml = try YAMLEmitter.emitGrouped(ConfigKeys.grouped(config))
+        let groups = ConfigKeys.grouped(config)
+        let yaml = try YAMLEmitter.emitGrouped(groups)
+        config = Self.flatten(groups)
         return RenderedConfig(mapping: config, yaml: yaml, stage: stage, outputDir: config["output_dir"]?.scalarText ?? outputDir,
                               datasets: paths, deepspeedConfig: deepspeed, notes: notes)
     }
@@ -380,7 +382,9 @@ public struct TrainConfigBuilder: Sendable {
             if let text = config[key]?.scalarText { try Self.checkNoSpaces(text, what: key) }
         }
         config.removeValue(forKey: "quantization_bit")  // never merge into a quantised model
-        let yaml = try YAMLEmitter.emitGrouped(ConfigKeys.grouped(config, templateWithModel: true))
+        let groups = ConfigKeys.grouped(config, templateWithModel: true)
+        let yaml = try YAMLEmitter.emitGrouped(groups)
+        config = Self.flatten(groups)
         return RenderedConfig(mapping: config, yaml: yaml, stage: "export", outputDir: export, datasets: [])
     }
 
@@ -395,12 +399,21 @@ public struct TrainConfigBuilder: Sendable {
             config["adapter_name_or_path"] = nil
         }
         config["template"] = resolved.template.map { .string($0) }
-        let yaml = try YAMLEmitter.emitGrouped(ConfigKeys.grouped(config, templateWithModel: true))
+        let groups = ConfigKeys.grouped(config, templateWithModel: true)
+        let yaml = try YAMLEmitter.emitGrouped(groups)
+        config = Self.flatten(groups)
         return RenderedConfig(mapping: config, yaml: yaml, stage: "chat",
                               outputDir: config["adapter_name_or_path"]?.scalarText ?? "", datasets: [])
     }
 
     // MARK: pieces
+
+    /// The groups merged back into one mapping, in the order the YAML file has them.
+    static func flatten(_ groups: [(comment: String?, mapping: YAMLMapping)]) -> YAMLMapping {
+        var result = YAMLMapping()
+        for group in groups { result.merge(group.mapping) }
+        return result
+    }
 
     /// `z0`, `z2`, `z3`, `z2-offload`, `z3-offload` (also `ds_z3`, `z3_offload`), or a path to a JSON file.
     public func deepSpeedConfig(_ name: String) throws -> (fileName: String, json: String) {
