@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
-        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"], exclude: ["Golden"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
     ]
 )
