@@ -181,6 +181,8 @@ public struct TemplateLibrary: Sendable {
         var message = "no \(kind.map { "\($0.rawValue) " } ?? "")template named \(name)"
         if let suggestion = Suggestion.closest(to: bare, in: candidates.map(\.name)) {
             message += "; did you mean \(suggestion)?"
+        } else {
+            message += "."
         }
         message += " See `lfm templates`."
         throw TrainConfigError(.unknownTrainingTemplate, message)
