@@ -352,6 +352,13 @@ func configTypesReadByPyYAML() throws {
     #expect(rendered.mapping["output_dir"]?.scalarText == workspace.root + "/saves/llama3/lora/dpo-run1")
     #expect(rendered.mapping["learning_rate"] == nil)  // no template keys mixed in
     #expect(rendered.yaml.contains("### other\nmy_key: 3\n"))
+    // The file's template counts as given for a model outside the catalogue.
+    try "stage: sft\ntemplate: chatml\n".write(toFile: workspace.root + "/chatml.yaml", atomically: true, encoding: .utf8)
+    var other = ConfigFixture.request("someorg/some-model", ["chat_sft"])
+    other.configFile = "chatml.yaml"
+    #expect(try ConfigFixture.builder(workspace).render(other).mapping["template"]?.scalarText == "chatml")
+    other.configFile = nil
+    #expect(ConfigFixture.error { try ConfigFixture.builder(workspace).render(other) }?.kind == .templateRequired)
     // The file's stage is still checked against the data.
     request.datasets = ["chat_sft"]
     #expect(ConfigFixture.error { try ConfigFixture.builder(workspace).render(request) }?.kind == .stageMismatch)

@@ -211,6 +211,12 @@ public struct TrainConfigBuilder: Sendable {
 
         try Self.checkNoSpaces(workspace.root, what: "the workspace directory")
 
+        // A --config file is read first: its `template` counts as given.
+        let fileConfig = try request.configFile.map { try Self.loadConfigFile(Workspace.absolute($0, from: currentDirectory)) }
+        if request.template == nil, let fileTemplate = fileConfig?["template"]?.scalarText {
+            request.template = fileTemplate
+        }
+
         // Model.
         let model = try resolveModel(request.model, template: request.template)
 
@@ -239,9 +245,8 @@ public struct TrainConfigBuilder: Sendable {
         // Base config: --config FILE, or the stage's template.
         var config: YAMLMapping
         var stage: String
-        if let file = request.configFile {
-            let path = Workspace.absolute(file, from: currentDirectory)
-            config = try Self.loadConfigFile(path)
+        if let file = request.configFile, let fileConfig {
+            config = fileConfig
             if let explicit = request.stage {
                 stage = explicit
             } else if let fromFile = config["stage"]?.scalarText {
