@@ -31,6 +31,8 @@ struct LFM: AsyncParsableCommand {
             DedupeCommand.self,
             MergeCommand.self,
             SampleCommand.self,
+            TemplatesCommand.self,
+            ModelsCommand.self,
         ]
     )
 }
