@@ -102,10 +102,10 @@ struct ValidateCommand: ParsableCommand {
             let summary = "\(target): \(format), \(report.records) records, \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
             if report.hasErrors {
                 Terminal.error(summary)
-                throw Exit.failure
             } else {
                 Terminal.out(Terminal.paint("✔ ", .green) + summary)
             }
         }
+        if report.hasErrors { throw Exit.failure }
     }
 }
