@@ -1,0 +1,37 @@
+import LFMGenerate
+import Foundation
+
+/// Human output for `lfm generate`.
+enum GenerateReport {
+    static func printPreview(_ plan: GeneratePreview) {
+        let rows = plan.files.map { [$0.path, "\($0.characters)", "\($0.chunks)"] }
+        Terminal.out(Terminal.table(["FILE", "CHARACTERS", "CHUNKS"], rows, rightAligned: [1, 2]))
+        for skipped in plan.skippedDocuments { Terminal.warning("skipped \(skipped.path): \(skipped.reason)") }
+        Terminal.out("""
+            \(plan.chunks) chunks (average \(plan.averageChunkCharacters), largest \(plan.largestChunkCharacters) characters), \
+            \(plan.chunksAlreadyDone) already done
+            \(plan.requests) requests to \(plan.baseURL) for \(plan.format) records
+            estimated tokens: \(plan.estimatedPromptTokens) prompt + \(plan.estimatedCompletionTokens) completion (\(plan.estimationMethod))
+            """)
+    }
+
+    static func printSummary(_ s: GenerateSummary) {
+        for skipped in s.skippedDocuments { Terminal.warning("skipped \(skipped.path): \(skipped.reason)") }
+        for warning in s.warnings { Terminal.warning(warning) }
+        let mark = s.recordsWritten > 0 ? Terminal.paint("✔ ", .green) : ""
+        Terminal.out("\(mark)\(s.recordsWritten) \(s.format) records from \(s.documents) documents → \(s.outputPath)")
+        Terminal.out("  chunks: \(s.chunksTotal) (\(s.chunksGenerated) generated, \(s.chunksResumed) resumed, \(s.chunksFailed) failed)")
+        Terminal.out("  dropped: \(s.invalidRecords) invalid, \(s.unusableItems) unusable, \(s.exactDuplicatesRemoved + s.normalizedDuplicatesRemoved) duplicates")
+        Terminal.out("  tokens: \(s.usage.promptTokens) prompt + \(s.usage.completionTokens) completion in \(s.requests) requests (\(s.retries) retries), \(duration(s.elapsedSeconds))")
+        if s.chunksFailed > 0 {
+            Terminal.warning("\(s.chunksFailed) chunks gave no usable records; their raw replies are in \(s.failedDirectory). Run the command again to retry them.")
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+    }
+}
