@@ -1,2 +1,235 @@
+import Foundation
 import LFMCore
-print("lfm-bench")
+import LFMSystem
+
+// lfm-bench: validation throughput and memory, `lfm list` and startup time (docs/performance.md).
+//
+//   swift build -c release && swift run -c release lfm-bench validate --size 100MB
+//   swift run -c release lfm-bench validate --size 1GB --runs 3 [--dir DIR] [--no-python]
+//   swift run -c release lfm-bench list [--runs 10]
+//   lfm-bench measure-validate FILE      (one measurement; what `validate` runs in a child)
+
+let usage = """
+    usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--only json|jsonl]
+           lfm-bench list [--runs N] [--data DIR]
+           lfm-bench measure-validate FILE
+    """
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Peak resident set of this process in KiB (VmHWM).
+func peakRSSKiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
+    }
+    return -1
+}
+
+func parseSize(_ text: String) -> Int? {
+    let upper = text.uppercased()
+    for (suffix, factor) in [("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("B", 1)] where upper.hasSuffix(suffix) {
+        return Int(upper.dropLast(suffix.count)).map { $0 * factor }
+    }
+    return Int(upper)
+}
+
+func option(_ name: String, in args: [String]) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Runs a child, returns (stdout, wall seconds, exit status).
+@discardableResult
+func runChild(_ executable: String, _ arguments: [String], stdoutToNull: Bool = false) throws -> (String, Double, Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let pipe = Pipe()
+    process.standardOutput = stdoutToNull ? FileHandle.nullDevice : pipe
+    let start = now()
+    try process.run()
+    var data = Data()
+    if !stdoutToNull { data = pipe.fileHandleForReading.readDataToEndOfFile() }
+    process.waitUntilExit()
+    let wall = now() - start
+    return (String(decoding: data, as: UTF8.self), wall, process.terminationStatus)
+}
+
+let selfPath = Bundle.main.executablePath ?? CommandLine.arguments[0]
+let binDir = (selfPath as NSString).deletingLastPathComponent
+
+// MARK: measure-validate (child)
+
+/// What `lfm validate FILE` does: sample, detect the format, validate every record.
+func measureValidate(_ path: String) throws {
+    let start = now()
+    let sample = try FileValidator.sample(path: path)
+    let detected = try FormatDetector().detect(sample: sample.records, layout: sample.layout)
+    let report = try FileValidator(spec: detected.spec).validate(path: path)
+    let seconds = now() - start
+    print("seconds=\(seconds) records=\(report.records) errors=\(report.errorCount) warnings=\(report.warningCount) hwm_kib=\(peakRSSKiB()) format=\(detected.format.description.replacingOccurrences(of: " ", with: "_"))")
+}
+
+func parseFields(_ line: String) -> [String: String] {
+    var fields: [String: String] = [:]
+    for part in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        let kv = part.split(separator: "=", maxSplits: 1)
+        if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+    }
+    return fields
+}
+
+let pythonScript = """
+    import json, sys, time, resource
+    p = sys.argv[1]
+    t = time.perf_counter()
+    n = 0
+    with open(p, encoding="utf-8") as f:
+        if p.endswith(".jsonl"):
+            for line in f:
+                if line.strip():
+                    json.loads(line); n += 1
+        else:
+            n = len(json.load(f))
+    dt = time.perf_counter() - t
+    print(f"seconds={dt} records={n} hwm_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    """
+
+struct Row {
+    var file: String
+    var bytes: Int
+    var records: String
+    var lfmSeconds: [Double] = []
+    var lfmRSS: [Int] = []
+    var pySeconds: [Double] = []
+    var pyRSS: [Int] = []
+}
+
+func mbps(_ bytes: Int, _ seconds: Double) -> String { String(format: "%.0f", Double(bytes) / 1e6 / seconds) }
+func mib(_ kib: Int) -> String { String(format: "%.1f MiB", Double(kib) / 1024) }
+
+func benchValidate(_ args: [String]) throws {
+    guard let sizeText = option("--size", in: args), let size = parseSize(sizeText) else {
+        print(usage)
+        exit(64)
+    }
+    let dir = option("--dir", in: args) ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/lfm-bench"
+    let runs = Int(option("--runs", in: args) ?? "") ?? (size >= 500_000_000 ? 3 : 5)
+    let python = !args.contains("--no-python")
+    let only = option("--only", in: args)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+
+    var rows: [Row] = []
+    for lines in [false, true] {
+        let ext = lines ? "jsonl" : "json"
+        if let only, only != ext { continue }
+        let path = "\(dir)/alpaca-\(sizeText).\(ext)"
+        if !FileManager.default.fileExists(atPath: path) {
+            FileHandle.standardError.write("generating \(path)…\n".data(using: .utf8)!)
+            try AlpacaGenerator.write(path: path, size: size, lines: lines)
+        }
+        let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        var row = Row(file: (path as NSString).lastPathComponent, bytes: bytes, records: "")
+        for run in 0..<runs {
+            let (out, _, status) = try runChild(selfPath, ["measure-validate", path])
+            let f = parseFields(out)
+            guard status == 0, let s = f["seconds"].flatMap(Double.init), let rss = f["hwm_kib"].flatMap(Int.init) else {
+                throw BenchError("measure-validate failed (\(status)): \(out)")
+            }
+            row.lfmSeconds.append(s)
+            row.lfmRSS.append(rss)
+            row.records = "\(f["records"] ?? "?") (\(f["errors"] ?? "?") errors, \(f["warnings"] ?? "?") warnings)"
+            FileHandle.standardError.write("lfm \(row.file) run \(run + 1): \(mbps(bytes, s)) MB/s, \(mib(rss))\n".data(using: .utf8)!)
+            if python {
+                let (pout, _, pstatus) = try runChild("/usr/bin/env", ["python3", "-c", pythonScript, path])
+                let pf = parseFields(pout)
+                if pstatus == 0, let ps = pf["seconds"].flatMap(Double.init), let prss = pf["hwm_kib"].flatMap(Int.init) {
+                    row.pySeconds.append(ps)
+                    row.pyRSS.append(prss)
+                    FileHandle.standardError.write("python \(row.file) run \(run + 1): \(mbps(bytes, ps)) MB/s, \(mib(prss))\n".data(using: .utf8)!)
+                }
+            }
+        }
+        rows.append(row)
+    }
+
+    print("| file | size | records | lfm MB/s (best / median) | lfm peak RSS | python MB/s (best / median) | python peak RSS |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows {
+        let lfm = "\(mbps(row.bytes, row.lfmSeconds.min()!)) / \(mbps(row.bytes, median(row.lfmSeconds)))"
+        let py = row.pySeconds.isEmpty ? "–" : "\(mbps(row.bytes, row.pySeconds.min()!)) / \(mbps(row.bytes, median(row.pySeconds)))"
+        let pyRSS = row.pyRSS.isEmpty ? "–" : mib(row.pyRSS.max()!)
+        print("| \(row.file) | \(String(format: "%.1f MB", Double(row.bytes) / 1e6)) | \(row.records) | \(lfm) | \(mib(row.lfmRSS.max()!)) | \(py) | \(pyRSS) |")
+    }
+    print("\n\(runs) runs each, each in its own child process; MB = 10^6 bytes; RSS = VmHWM / ru_maxrss of the child.")
+}
+
+// MARK: list and startup
+
+func benchList(_ args: [String]) throws {
+    let lfm = binDir + "/lfm"
+    guard FileManager.default.isExecutableFile(atPath: lfm) else {
+        throw BenchError("\(lfm) not found: run `swift build -c release` first")
+    }
+    let runs = Int(option("--runs", in: args) ?? "") ?? 10
+    let source = option("--data", in: args) ?? "/work/shared/llamafactory/data"
+    let root = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/lfm-bench-list-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    let data = root + "/data"
+    _ = try runChild("/bin/cp", ["-R", source, data], stdoutToNull: true)
+    _ = try runChild("/bin/chmod", ["-R", "u+w", data], stdoutToNull: true)
+
+    func clearCaches() {
+        for dir in [root + "/.lfm", data + "/.lfm"] { try? FileManager.default.removeItem(atPath: dir + "/cache") }
+    }
+    let (listing, _, status) = try runChild(lfm, ["list", "--lf-dir", data, "--json"])
+    guard status == 0 else { throw BenchError("lfm list failed (\(status))") }
+    let entries = (try? JSONParser.parse(listing))?["datasets"]?.arrayValue?.count ?? -1
+
+    var cold: [Double] = [], warm: [Double] = []
+    for _ in 0..<runs {
+        clearCaches()
+        cold.append(try runChild(lfm, ["list", "--lf-dir", data], stdoutToNull: true).1)
+        warm.append(try runChild(lfm, ["list", "--lf-dir", data], stdoutToNull: true).1)
+    }
+    var startup: [Double] = []
+    for _ in 0..<20 { startup.append(try runChild(lfm, ["--version"], stdoutToNull: true).1) }
+
+    func ms(_ v: [Double]) -> String { String(format: "%.1f / %.1f ms", v.min()! * 1000, median(v) * 1000) }
+    print("| command | best / median |")
+    print("|---|---|")
+    print("| `lfm list` (\(entries) entries), cold record-count cache | \(ms(cold)) |")
+    print("| `lfm list` (\(entries) entries), warm cache | \(ms(warm)) |")
+    print("| `lfm --version` (startup, 20 runs) | \(ms(startup)) |")
+    print("\n\(runs) runs each (wall time of the child process, including spawn).")
+}
+
+// MARK: main
+
+let args = Array(CommandLine.arguments.dropFirst())
+do {
+    switch args.first {
+    case "validate": try benchValidate(args)
+    case "list": try benchList(args)
+    case "measure-validate" where args.count == 2: try measureValidate(args[1])
+    default:
+        print(usage)
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write("lfm-bench: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
