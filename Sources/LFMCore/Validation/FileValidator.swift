@@ -30,15 +30,13 @@ public struct FileValidator {
         var report = ValidationReport(path: path)
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
-        var seen: [Int: Int32] = [:]
+        var seen = DuplicateTable()  // perf: compact hash → first record table
         var fieldTypes: [String: (type: String, record: Int)] = [:]
         var present: Set<String> = []
         var ktoTrue = 0, ktoFalse = 0
         var issues: [ValidationIssue] = []
         var lastProgress = 0
         let mapped = Set(spec.relevantColumns.map(\.field))
-        let printer = JSONPrinter(indent: nil)
-        var scratch: [UInt8] = []
 
         do {
             try reader.forEach { location, record in
@@ -63,16 +61,10 @@ public struct FileValidator {
                         if value { ktoTrue += 1 } else { ktoFalse += 1 }
                     }
                 }
-                scratch.removeAll(keepingCapacity: true)
-                printer.write(record, level: 0, into: &scratch)
-                var hasher = Hasher()
-                scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
-                let hash = hasher.finalize()
-                if let first = seen[hash] {
+                // perf: hashes what the compact printer would print, without printing (RecordHash.swift).
+                if let first = seen.firstIndex(of: RecordHasher.hash(record), orInsert: location.index) {
                     issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
                         message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with --drop-invalid or lfm dedupe"))
-                } else {
-                    seen[hash] = Int32(truncatingIfNeeded: location.index)
                 }
                 report.records += 1
                 var invalid = false
