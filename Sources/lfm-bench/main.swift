@@ -79,7 +79,10 @@ func measureValidate(_ path: String) throws {
     let detected = try FormatDetector().detect(sample: sample.records, layout: sample.layout)
     let report = try FileValidator(spec: detected.spec).validate(path: path)
     let seconds = now() - start
-    print("seconds=\(seconds) records=\(report.records) errors=\(report.errorCount) warnings=\(report.warningCount) hwm_kib=\(peakRSSKiB()) format=\(detected.format.description.replacingOccurrences(of: " ", with: "_"))")
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    print("seconds=\(seconds) cpu=\(cpu) records=\(report.records) errors=\(report.errorCount) warnings=\(report.warningCount) hwm_kib=\(peakRSSKiB()) format=\(detected.format.description.replacingOccurrences(of: " ", with: "_"))")
 }
 
 func parseFields(_ line: String) -> [String: String] {

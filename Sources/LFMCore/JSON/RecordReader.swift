@@ -1,3 +1,4 @@
+import Foundation
 import LFMSystem
 
 #if canImport(Glibc)
@@ -46,8 +47,12 @@ public struct RecordReadError: Error, Sendable, CustomStringConvertible {
 public final class RecordReader {
     public let path: String
     public private(set) var layout: RecordLayout = .jsonArray
-    /// Bytes consumed so far (for progress).
-    public private(set) var bytesRead: Int = 0
+    /// Bytes consumed so far (for progress). While ``forEachParsingAhead(_:)`` runs, the bytes read
+    /// up to the record being delivered.
+    public var bytesRead: Int { deliveredBytes ?? readBytes }
+    private var readBytes = 0
+    /// Set by the consuming thread of ``forEachParsingAhead(_:)`` only.
+    private var deliveredBytes: Int?
     public private(set) var fileSize: Int = 0
 
     private let fd: Int32
@@ -257,7 +262,7 @@ public final class RecordReader {
             }
             if n == 0 { eof = true } else {
                 filled += n
-                bytesRead += n
+                readBytes += n
             }
         }
     }
@@ -287,5 +292,143 @@ public final class RecordReader {
         while p >= 0, buffer[p] != 0x0A { column += 1; p -= 1 }
         let syntax = JSONSyntaxError(offset: bufferOrigin + clamped, line: line, column: column, message: message)
         return RecordReadError(path: path, syntax: syntax, recordIndex: record)
+    }
+}
+
+// MARK: Parsing ahead on a second thread
+
+extension RecordReader {
+    /// Files smaller than this are read on the calling thread.
+    public static let parseAheadMinimumSize = 4 << 20
+
+    /// The same as ``forEach(_:)`` (same records, same order, same errors, `body` on the calling
+    /// thread), but the file is read and parsed on a second thread, up to a few batches ahead of
+    /// `body`, so that parsing and validating use two cores. Falls back to ``forEach(_:)`` for
+    /// small files and on one core. If `body` throws, the parser is stopped and the error rethrown.
+    public func forEachParsingAhead(_ body: (RecordLocation, JSONValue) throws -> Void) throws {
+        guard fileSize >= Self.parseAheadMinimumSize, Self.usableCPUs() >= 2 else {
+            return try forEach(body)
+        }
+        let queue = ParseAheadQueue()
+        let done = DispatchSemaphore(value: 0)
+        let reader = UncheckedSendable(self)
+        let thread = Thread {
+            queue.produce(reader.value)
+            done.signal()
+        }
+        thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
+        deliveredBytes = 0
+        thread.start()
+        var bodyError: Error?
+        while bodyError == nil, let batch = queue.pop() {
+            deliveredBytes = batch.bytesRead
+            for (location, value) in batch.records {
+                do { try body(location, value) } catch {
+                    bodyError = error
+                    queue.cancel()
+                    break
+                }
+            }
+        }
+        done.wait()
+        deliveredBytes = nil
+        if let bodyError { throw bodyError }
+        if let failure = queue.failure { throw failure }
+    }
+
+    fileprivate var readBytesForProducer: Int { readBytes }
+
+    /// CPUs this process may run on (its affinity mask, so `taskset -c 0 lfm ...` reads on one thread).
+    static func usableCPUs() -> Int {
+        #if os(Linux)
+        // Cpus_allowed is a hex mask, in comma-separated groups of 32 bits.
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
+            let mask = line.dropFirst("Cpus_allowed:".count)
+            let count = mask.reduce(0) { $0 + (Int(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
+            if count > 0 { return count }
+        }
+        #endif
+        return sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    }
+}
+
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A bounded FIFO of parsed record batches between the parsing thread and the consumer.
+private final class ParseAheadQueue: @unchecked Sendable {
+    struct Batch {
+        var records: [(RecordLocation, JSONValue)]
+        var bytesRead: Int
+    }
+    private struct Cancelled: Error {}
+
+    static let batchSize = 256
+    static let depth = 4
+
+    private let condition = NSCondition()
+    private var batches: [Batch] = []
+    private var finished = false
+    private var cancelled = false
+    private(set) var failure: Error?
+
+    /// Runs on the parsing thread.
+    func produce(_ reader: RecordReader) {
+        var records: [(RecordLocation, JSONValue)] = []
+        records.reserveCapacity(Self.batchSize)
+        var failure: Error?
+        do {
+            try reader.forEach { location, value in
+                records.append((location, value))
+                if records.count == Self.batchSize {
+                    guard push(Batch(records: records, bytesRead: reader.readBytesForProducer)) else { throw Cancelled() }
+                    records = []
+                    records.reserveCapacity(Self.batchSize)
+                }
+            }
+        } catch is Cancelled {
+            records = []
+        } catch {
+            failure = error
+        }
+        // The records before an error are delivered before it.
+        if !records.isEmpty { _ = push(Batch(records: records, bytesRead: reader.readBytesForProducer)) }
+        condition.lock()
+        finished = true
+        self.failure = failure
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func push(_ batch: Batch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= Self.depth && !cancelled { condition.wait() }
+        if cancelled { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next batch, or nil once the producer has finished and everything was taken.
+    func pop() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !finished { condition.wait() }
+        if batches.isEmpty { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        batches.removeAll()
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -40,7 +40,7 @@ public struct FileValidator {
         var shapes = RecordShapeMemo()
 
         do {
-            try reader.forEach { location, record in
+            try reader.forEachParsingAhead { location, record in  // perf: parses on a second thread
                 issues.removeAll(keepingCapacity: true)
                 validator.validate(record, at: location, into: &issues)
                 if let object = record.objectValue {
