@@ -220,6 +220,31 @@ func benchList(_ args: [String]) throws {
     print("\n\(runs) runs each (wall time of the child process, including spawn).")
 }
 
+// MARK: selfcheck
+
+/// Checks that the parse-ahead reader delivers exactly what the plain reader does (records,
+/// locations, errors) and stops cleanly when the body throws.
+func selfCheck(_ paths: [String]) throws {
+    struct Stop: Error {}
+    for path in paths {
+        var plain: [(RecordLocation, JSONValue)] = []
+        var plainError = ""
+        do { try RecordReader(path: path).forEach { plain.append(($0, $1)) } } catch { plainError = "\(error)" }
+        var ahead: [(RecordLocation, JSONValue)] = []
+        var aheadError = ""
+        do { try RecordReader(path: path).forEachParsingAhead { ahead.append(($0, $1)) } } catch { aheadError = "\(error)" }
+        let same = plain.count == ahead.count && plainError == aheadError && zip(plain, ahead).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        var stopped = 0
+        do {
+            try RecordReader(path: path).forEachParsingAhead { _, _ in
+                stopped += 1
+                if stopped == 1000 { throw Stop() }
+            }
+        } catch is Stop {} catch {}
+        print("\(same ? "ok" : "MISMATCH") \(path): \(plain.count) records, error: \(plainError.isEmpty ? "none" : plainError); early stop after \(stopped)")
+    }
+}
+
 // MARK: main
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -228,6 +253,7 @@ do {
     case "validate": try benchValidate(args)
     case "list": try benchList(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
+    case "selfcheck": try selfCheck(Array(args.dropFirst()))
     default:
         print(usage)
         exit(64)
