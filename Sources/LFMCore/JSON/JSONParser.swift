@@ -17,6 +17,8 @@ public struct JSONParser {
     var position: Int
     /// Offset of `base` within the whole file, for messages.
     private let origin: Int
+    /// Reused buffer for strings with escapes (``RecordReader`` hands it from record to record).
+    var scratch: [UInt8] = []
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -259,7 +261,9 @@ public struct JSONParser {
 
     private mutating func parseEscapedString(from start: Int) throws(Failure) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        swap(&out, &scratch)
+        defer { swap(&out, &scratch) }
+        out.removeAll(keepingCapacity: true)
         var p = start
         var high: UInt64 = 0
         while true {

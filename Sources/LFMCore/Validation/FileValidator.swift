@@ -30,7 +30,7 @@ public struct FileValidator {
         var report = ValidationReport(path: path)
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
-        var seen = DuplicateTable()  // perf: compact hash → first record table
+        let seen = DuplicateTable()  // perf: compact hash → first record table
         var fieldTypes: [String: (type: String, record: Int)] = [:]
         var present: Set<String> = []
         var ktoTrue = 0, ktoFalse = 0
@@ -69,7 +69,7 @@ public struct FileValidator {
                     }
                 }
                 // perf: hashes what the compact printer would print, without printing (RecordHash.swift).
-                if let first = seen.firstIndex(of: RecordHasher.hash(record), orInsert: location.index) {
+                if let first = seen.firstRecord(withHash: RecordHasher.hash(record)) {
                     issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
                         message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with --drop-invalid or lfm dedupe"))
                 }
