@@ -254,6 +254,12 @@ do {
     case "list": try benchList(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
     case "selfcheck": try selfCheck(Array(args.dropFirst()))
+    case "measure-parse" where args.count == 2:
+        // Reading and parsing only, on this thread: the parse side of the pipeline.
+        let start = now()
+        var records = 0
+        try RecordReader(path: args[1]).forEach { _, _ in records += 1 }
+        print("seconds=\(now() - start) records=\(records) hwm_kib=\(peakRSSKiB())")
     default:
         print(usage)
         exit(64)

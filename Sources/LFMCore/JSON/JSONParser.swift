@@ -19,6 +19,8 @@ public struct JSONParser {
     private let origin: Int
     /// Reused buffer for strings with escapes (``RecordReader`` hands it from record to record).
     var scratch: [UInt8] = []
+    /// Newlines skipped so far. Strings cannot hold a raw newline, so these are all of the value's.
+    var newlines = 0
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -63,7 +65,14 @@ public struct JSONParser {
     mutating func skipWhitespace() {
         while position < end {
             let c = base[position]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { position += 1 } else { return }
+            if c == 0x20 || c == 0x0D || c == 0x09 {
+                position += 1
+            } else if c == 0x0A {
+                newlines += 1
+                position += 1
+            } else {
+                return
+            }
         }
     }
 
@@ -101,6 +110,7 @@ public struct JSONParser {
         if depth > Self.maxDepth { throw .syntax(offset: origin + position, message: "nested more than \(Self.maxDepth) levels deep") }
         position += 1  // {
         var members: [JSONMember] = []
+        members.reserveCapacity(4)  // perf: one allocation for a typical record or message
         skipWhitespace()
         guard position < end else { throw .truncated }
         if base[position] == UInt8(ascii: "}") {

@@ -123,14 +123,14 @@ public final class RecordReader {
         while true {
             position = try skipWhitespaceRefilling(from: position)
             let recordStart = position
-            var parsed: (JSONValue, Int)?
+            var parsed: (JSONValue, Int, Int)?
             while parsed == nil {
                 var parser = JSONParser(UnsafeBufferPointer(start: buffer, count: filled), position: position, origin: bufferOrigin)
                 swap(&parser.scratch, &scratch)
                 defer { swap(&parser.scratch, &scratch) }
                 do {
                     let value = try parser.parseValue(depth: 0)
-                    parsed = (value, parser.position)
+                    parsed = (value, parser.position, parser.newlines)
                 } catch .truncated {
                     if eof { throw error(at: filled, "unexpected end of file inside record \(index): the JSON is cut short (a missing ']', '}' or '\"'?)", record: index) }
                     position = try refill(keepingFrom: position)
@@ -138,9 +138,14 @@ public final class RecordReader {
                     throw error(at: offset - bufferOrigin, message, record: index)
                 }
             }
-            let (value, next) = parsed!
+            let (value, next, newlines) = parsed!
             _ = recordStart
             let location = RecordLocation(index: index, line: line(at: position), offset: bufferOrigin + position)
+            // perf: the parser counted the record's newlines; no need to scan it again.
+            if countedUpTo == position {
+                linesBefore += newlines
+                countedUpTo = next
+            }
             try body(location, value)
             index += 1
             position = try skipWhitespaceRefilling(from: next)
@@ -181,7 +186,9 @@ public final class RecordReader {
                 if parser.position < lineEnd {
                     throw error(at: parser.position, "unexpected text after the record on this line (JSON Lines holds one object per line)", record: index)
                 }
-                try body(RecordLocation(index: index, line: line(at: p), offset: bufferOrigin + p), value)
+                let location = RecordLocation(index: index, line: line(at: p), offset: bufferOrigin + p)
+                countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
+                try body(location, value)
                 index += 1
             }
             position = lineEnd + 1
@@ -201,6 +208,7 @@ public final class RecordReader {
                 throw error(at: position + bad, "invalid UTF-8 byte: save the file as UTF-8", record: index)
             }
             let location = RecordLocation(index: index, line: line(at: position), offset: bufferOrigin + position)
+            countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
             try body(location, .object(JSONObject([JSONMember("text", .string(text))])))
             index += 1
             position = lineEnd + 1
