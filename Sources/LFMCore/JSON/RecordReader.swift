@@ -329,14 +329,21 @@ extension RecordReader {
     /// `body`, so that parsing and validating use two cores. Falls back to ``forEach(_:)`` for
     /// small files and on one core. If `body` throws, the parser is stopped and the error rethrown.
     public func forEachParsingAhead(_ body: (RecordLocation, JSONValue) throws -> Void) throws {
+        try forEachParsingAhead(preparing: { _ in () }) { location, value, _ in try body(location, value) }
+    }
+
+    /// ``forEachParsingAhead(_:)`` that also runs `prepare` on each record on the parsing thread
+    /// (work that needs only the record, e.g. its duplicate hash) and hands its result to `body`.
+    public func forEachParsingAhead<Prepared: Sendable>(preparing prepare: @escaping @Sendable (JSONValue) -> Prepared,
+                                                        _ body: (RecordLocation, JSONValue, Prepared) throws -> Void) throws {
         guard fileSize >= Self.parseAheadMinimumSize, Self.usableCPUs() >= 2 else {
-            return try forEach(body)
+            return try forEach { location, value in try body(location, value, prepare(value)) }
         }
-        let queue = ParseAheadQueue()
+        let queue = ParseAheadQueue<Prepared>()
         let done = DispatchSemaphore(value: 0)
         let reader = UncheckedSendable(self)
         let thread = Thread {
-            queue.produce(reader.value)
+            queue.produce(reader.value, prepare)
             done.signal()
         }
         thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
@@ -345,8 +352,8 @@ extension RecordReader {
         var bodyError: Error?
         while bodyError == nil, let batch = queue.pop() {
             deliveredBytes = batch.bytesRead
-            for (location, value) in batch.records {
-                do { try body(location, value) } catch {
+            for (location, value, prepared) in batch.records {
+                do { try body(location, value, prepared) } catch {
                     bodyError = error
                     queue.cancel()
                     break
@@ -382,15 +389,15 @@ private struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 /// A bounded FIFO of parsed record batches between the parsing thread and the consumer.
-private final class ParseAheadQueue: @unchecked Sendable {
+private final class ParseAheadQueue<Prepared: Sendable>: @unchecked Sendable {
     struct Batch {
-        var records: [(RecordLocation, JSONValue)]
+        var records: [(RecordLocation, JSONValue, Prepared)]
         var bytesRead: Int
     }
     private struct Cancelled: Error {}
 
-    static let batchSize = 256
-    static let depth = 4
+    static var batchSize: Int { 256 }
+    static var depth: Int { 4 }
 
     private let condition = NSCondition()
     private var batches: [Batch] = []
@@ -399,13 +406,13 @@ private final class ParseAheadQueue: @unchecked Sendable {
     private(set) var failure: Error?
 
     /// Runs on the parsing thread.
-    func produce(_ reader: RecordReader) {
-        var records: [(RecordLocation, JSONValue)] = []
+    func produce(_ reader: RecordReader, _ prepare: (JSONValue) -> Prepared) {
+        var records: [(RecordLocation, JSONValue, Prepared)] = []
         records.reserveCapacity(Self.batchSize)
         var failure: Error?
         do {
             try reader.forEach { location, value in
-                records.append((location, value))
+                records.append((location, value, prepare(value)))
                 if records.count == Self.batchSize {
                     guard push(Batch(records: records, bytesRead: reader.readBytesForProducer)) else { throw Cancelled() }
                     records = []

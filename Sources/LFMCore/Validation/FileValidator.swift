@@ -40,7 +40,8 @@ public struct FileValidator {
         var shapes = RecordShapeMemo()
 
         do {
-            try reader.forEachParsingAhead { location, record in  // perf: parses on a second thread
+            // perf: parses (and hashes, for duplicates) on a second thread.
+            try reader.forEachParsingAhead(preparing: RecordHasher.hash) { location, record, hash in
                 issues.removeAll(keepingCapacity: true)
                 validator.validate(record, at: location, into: &issues)
                 if let object = record.objectValue {
@@ -68,8 +69,8 @@ public struct FileValidator {
                         if value { ktoTrue += 1 } else { ktoFalse += 1 }
                     }
                 }
-                // perf: hashes what the compact printer would print, without printing (RecordHash.swift).
-                if let first = seen.firstRecord(withHash: RecordHasher.hash(record)) {
+                // perf: `hash` is of what the compact printer would print, without printing (RecordHash.swift).
+                if let first = seen.firstRecord(withHash: hash) {
                     issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
                         message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with --drop-invalid or lfm dedupe"))
                 }
