@@ -8,9 +8,11 @@ import LFMSystem
 //   swift run -c release lfm-bench validate --size 1GB --runs 3 [--dir DIR] [--no-python]
 //   swift run -c release lfm-bench list [--runs 10]
 //   lfm-bench measure-validate FILE      (one measurement; what `validate` runs in a child)
+//   lfm-bench measure-parse FILE         (reading and parsing only, one thread)
+//   lfm-bench selfcheck FILE...          (parse-ahead reader == plain reader)
 
 let usage = """
-    usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--only json|jsonl]
+    usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
            lfm-bench list [--runs N] [--data DIR]
            lfm-bench measure-validate FILE
     """
@@ -48,23 +50,44 @@ func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-/// Runs a child, returns (stdout, wall seconds, exit status).
+/// Runs a child with posix_spawn (Foundation's Process adds ~40 ms of waiting on Linux, which
+/// would swamp startup times); returns (stdout, wall seconds, exit status).
 @discardableResult
 func runChild(_ executable: String, _ arguments: [String], stdoutToNull: Bool = false) throws -> (String, Double, Int32) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    let pipe = Pipe()
-    process.standardOutput = stdoutToNull ? FileHandle.nullDevice : pipe
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var fds: [Int32] = [-1, -1]
+    if stdoutToNull {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    } else {
+        guard pipe(&fds) == 0 else { throw BenchError("pipe failed") }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+    }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
     let start = now()
-    try process.run()
-    var data = Data()
-    if !stdoutToNull { data = pipe.fileHandleForReading.readDataToEndOfFile() }
-    process.waitUntilExit()
+    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard rc == 0 else { throw BenchError("cannot run \(executable): \(String(cString: strerror(rc)))") }
+    var output: [UInt8] = []
+    if !stdoutToNull {
+        close(fds[1])
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if n > 0 { output.append(contentsOf: chunk[0..<n]) } else if n == 0 || errno != EINTR { break }
+        }
+        close(fds[0])
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let wall = now() - start
-    return (String(decoding: data, as: UTF8.self), wall, process.terminationStatus)
+    return (String(decoding: output, as: UTF8.self), wall, (status >> 8) & 0xFF)
 }
 
 let selfPath = Bundle.main.executablePath ?? CommandLine.arguments[0]
@@ -134,7 +157,10 @@ func benchValidate(_ args: [String]) throws {
     let only = option("--only", in: args)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
+    let oneCore = args.contains("--one-core") && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
+    let loadBefore = loadAverage()
     var rows: [Row] = []
+    var oneCoreRows: [(String, Int, [Double], [Double])] = []
     for lines in [false, true] {
         let ext = lines ? "jsonl" : "json"
         if let only, only != ext { continue }
@@ -166,6 +192,19 @@ func benchValidate(_ args: [String]) throws {
             }
         }
         rows.append(row)
+        if oneCore {
+            // The same measurement pinned to one CPU: no parse-ahead thread (RecordReader reads the
+            // affinity mask), so this is the single-thread speed; cpu is user + system seconds.
+            var wall: [Double] = [], cpu: [Double] = []
+            for _ in 0..<runs {
+                let (out, _, status) = try runChild("/usr/bin/taskset", ["-c", "0", selfPath, "measure-validate", path])
+                let f = parseFields(out)
+                guard status == 0, let s = f["seconds"].flatMap(Double.init), let c = f["cpu"].flatMap(Double.init) else { continue }
+                wall.append(s)
+                cpu.append(c)
+            }
+            if !wall.isEmpty { oneCoreRows.append((row.file, bytes, wall, cpu)) }
+        }
     }
 
     print("| file | size | records | lfm MB/s (best / median) | lfm peak RSS | python MB/s (best / median) | python peak RSS |")
@@ -176,7 +215,19 @@ func benchValidate(_ args: [String]) throws {
         let pyRSS = row.pyRSS.isEmpty ? "–" : mib(row.pyRSS.max()!)
         print("| \(row.file) | \(String(format: "%.1f MB", Double(row.bytes) / 1e6)) | \(row.records) | \(lfm) | \(mib(row.lfmRSS.max()!)) | \(py) | \(pyRSS) |")
     }
+    if !oneCoreRows.isEmpty {
+        print("\n| file | lfm on one CPU (taskset -c 0), MB/s best / median | MB per CPU-second (best) |")
+        print("|---|---|---|")
+        for (file, bytes, wall, cpu) in oneCoreRows {
+            print("| \(file) | \(mbps(bytes, wall.min()!)) / \(mbps(bytes, median(wall))) | \(mbps(bytes, cpu.min()!)) |")
+        }
+    }
     print("\n\(runs) runs each, each in its own child process; MB = 10^6 bytes; RSS = VmHWM / ru_maxrss of the child.")
+    print("Load average (1 min) before / after: \(loadBefore) / \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs.")
+}
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
 }
 
 // MARK: list and startup
@@ -217,7 +268,7 @@ func benchList(_ args: [String]) throws {
     print("| `lfm list` (\(entries) entries), cold record-count cache | \(ms(cold)) |")
     print("| `lfm list` (\(entries) entries), warm cache | \(ms(warm)) |")
     print("| `lfm --version` (startup, 20 runs) | \(ms(startup)) |")
-    print("\n\(runs) runs each (wall time of the child process, including spawn).")
+    print("\n\(runs) runs each (wall time of the child process, including spawn). Load average (1 min): \(loadAverage()).")
 }
 
 // MARK: selfcheck
