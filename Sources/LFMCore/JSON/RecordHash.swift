@@ -93,13 +93,13 @@ final class DuplicateTable {
 
     init(capacity: Int = 1 << 12) {
         hashCapacity = capacity
-        hashes = .allocate(capacity: capacity)
+        hashes = UnsafeMutablePointer<UInt64>(OpaquePointer(malloc(capacity * 8)!))  // grown with realloc
         slots = UnsafeMutablePointer<UInt32>(OpaquePointer(calloc(capacity, 4)!))
         mask = capacity - 1
     }
 
     deinit {
-        hashes.deallocate()
+        free(hashes)
         free(slots)
     }
 
