@@ -17,6 +17,10 @@ public struct JSONParser {
     var position: Int
     /// Offset of `base` within the whole file, for messages.
     private let origin: Int
+    /// Reused buffer for strings with escapes (``RecordReader`` hands it from record to record).
+    var scratch: [UInt8] = []
+    /// Newlines skipped so far. Strings cannot hold a raw newline, so these are all of the value's.
+    var newlines = 0
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -61,7 +65,14 @@ public struct JSONParser {
     mutating func skipWhitespace() {
         while position < end {
             let c = base[position]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { position += 1 } else { return }
+            if c == 0x20 || c == 0x0D || c == 0x09 {
+                position += 1
+            } else if c == 0x0A {
+                newlines += 1
+                position += 1
+            } else {
+                return
+            }
         }
     }
 
@@ -99,6 +110,7 @@ public struct JSONParser {
         if depth > Self.maxDepth { throw .syntax(offset: origin + position, message: "nested more than \(Self.maxDepth) levels deep") }
         position += 1  // {
         var members: [JSONMember] = []
+        members.reserveCapacity(4)  // perf: one allocation for a typical record or message
         skipWhitespace()
         guard position < end else { throw .truncated }
         if base[position] == UInt8(ascii: "}") {
@@ -192,25 +204,59 @@ public struct JSONParser {
         return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
 
+    // SWAR helpers: flag, in the high bit of each byte lane, the bytes of an 8-byte word that end
+    // a run of plain string bytes ('"', '\\' and control bytes < 0x20). Bytes above the first
+    // flagged one may be flagged falsely (borrows), so only the lowest flag is used.
+    @inline(__always)
+    private static func specialMask(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ (ones &* 0x22)
+        let b = w ^ (ones &* 0x5C)
+        let quote = (q &- ones) & ~q
+        let backslash = (b &- ones) & ~b
+        let control = w &- (ones &* 0x20)
+        return (quote | backslash | control) & ~w & highs
+    }
+
+    /// Advances `p` over plain string bytes, 8 at a time while 8 remain; ORs the words seen into
+    /// `high` (a set high bit means non-ASCII bytes may be present; a false alarm only picks the
+    /// validating String initializer).
+    @inline(__always)
+    private func skipPlain(_ p: inout Int, _ high: inout UInt64) {
+        while p + 8 <= end {
+            let w = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            high |= w
+            let m = Self.specialMask(w)
+            if m != 0 {
+                p += m.trailingZeroBitCount >> 3
+                return
+            }
+            p += 8
+        }
+    }
+
     mutating func parseString() throws(Failure) -> String {
         position += 1  // opening quote
         let start = position
         var p = position
-        var sawHighBit = false
+        var high: UInt64 = 0
         // Fast path: no escapes.
-        while p < end {
+        while true {
+            skipPlain(&p, &high)
+            guard p < end else { break }
             let c = base[p]
             if c == UInt8(ascii: "\"") {
                 let bytes = UnsafeBufferPointer(start: base + start, count: p - start)
                 position = p + 1
-                if sawHighBit { return try decodeUTF8(bytes, at: start) }
+                if high & 0x8080_8080_8080_8080 != 0 { return try decodeUTF8(bytes, at: start) }
                 return String(decoding: bytes, as: UTF8.self)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 {
                 throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
             }
-            if c >= 0x80 { sawHighBit = true }
+            high |= UInt64(c)
             p += 1
         }
         guard p < end else { throw .truncated }
@@ -225,15 +271,28 @@ public struct JSONParser {
 
     private mutating func parseEscapedString(from start: Int) throws(Failure) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(64)
+        swap(&out, &scratch)
+        defer { swap(&out, &scratch) }
+        out.removeAll(keepingCapacity: true)
         var p = start
-        var sawHighBit = false
+        var high: UInt64 = 0
         while true {
+            // Copy the run of plain bytes up to the next quote, backslash or control byte.
+            let runStart = p
+            skipPlain(&p, &high)
+            while p < end {
+                let c = base[p]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                high |= UInt64(c)
+                p += 1
+                if p + 8 <= end { skipPlain(&p, &high) }
+            }
+            if p > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: p - runStart)) }
             guard p < end else { throw .truncated }
             let c = base[p]
             if c == UInt8(ascii: "\"") {
                 position = p + 1
-                if sawHighBit {
+                if high & 0x8080_8080_8080_8080 != 0 {
                     return try out.withUnsafeBufferPointer { (b) throws(Failure) -> String in try decodeUTF8(b, at: start) }
                 }
                 return String(decoding: out, as: UTF8.self)
@@ -241,12 +300,7 @@ public struct JSONParser {
             if c < 0x20 {
                 throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
             }
-            if c != UInt8(ascii: "\\") {
-                if c >= 0x80 { sawHighBit = true }
-                out.append(c)
-                p += 1
-                continue
-            }
+            // A backslash.
             guard p + 1 < end else { throw .truncated }
             let e = base[p + 1]
             p += 2
@@ -281,7 +335,8 @@ public struct JSONParser {
                     scalar = 0xFFFD
                 }
                 let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                if scalar >= 0x80 { high |= 0x80 }
+                UTF8.encode(unicode) { out.append($0) }
             default:
                 throw .syntax(offset: origin + p - 1, message: "invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
             }

@@ -30,26 +30,30 @@ public struct FileValidator {
         var report = ValidationReport(path: path)
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
-        var seen: [Int: Int32] = [:]
+        let seen = DuplicateTable()  // perf: compact hash → first record table
         var fieldTypes: [String: (type: String, record: Int)] = [:]
         var present: Set<String> = []
         var ktoTrue = 0, ktoFalse = 0
         var issues: [ValidationIssue] = []
         var lastProgress = 0
         let mapped = Set(spec.relevantColumns.map(\.field))
-        let printer = JSONPrinter(indent: nil)
-        var scratch: [UInt8] = []
+        var shapes = RecordShapeMemo()
 
         do {
-            try reader.forEach { location, record in
+            // perf: parses (and hashes, for duplicates) on a second thread.
+            try reader.forEachParsingAhead(preparing: RecordHasher.hash) { location, record, hash in
                 issues.removeAll(keepingCapacity: true)
                 validator.validate(record, at: location, into: &issues)
                 if let object = record.objectValue {
+                    // perf: a record with the previous record's keys and types changes nothing below.
+                    if !shapes.repeatsFieldShape(object.members) {
+                    var consistent = true
                     for member in object.members {
                         if mapped.contains(member.key) { present.insert(member.key) }
                         let type = Self.arrowType(member.value)
                         guard let type else { continue }
                         if let first = fieldTypes[member.key] {
+                            if first.type != type { consistent = false }
                             if first.type != type, !issues.contains(where: { $0.severity == .error && $0.path == member.key }) {
                                 issues.append(ValidationIssue(.error, "type-changes", record: location.index, line: location.line, path: member.key,
                                     message: "\"\(member.key)\" is \(type) here but \(first.type) in record \(first.record)",
@@ -59,22 +63,17 @@ public struct FileValidator {
                             fieldTypes[member.key] = (type, location.index)
                         }
                     }
+                    shapes.rememberFieldShape(object.members, consistent: consistent)
+                    }
                     if let tag = spec.columns.ktoTag, spec.kind == .kto, let value = object[tag]?.boolValue {
                         if value { ktoTrue += 1 } else { ktoFalse += 1 }
                     }
                 }
-                scratch.removeAll(keepingCapacity: true)
-                printer.write(record, level: 0, into: &scratch)
-                var hasher = Hasher()
-                scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
-                let hash = hasher.finalize()
-                if reader.layout == .text {
-                    // Repeated lines in running text are normal, not duplicated examples.
-                } else if let first = seen[hash] {
+                // perf: `hash` is of what the compact printer would print, without printing (RecordHash.swift).
+                // Repeated lines in running text (.txt) are normal, not duplicated examples.
+                if reader.layout != .text, let first = seen.firstRecord(withHash: hash) {
                     issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
                         message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
-                } else {
-                    seen[hash] = Int32(truncatingIfNeeded: location.index)
                 }
                 report.records += 1
                 var invalid = false
@@ -86,8 +85,9 @@ public struct FileValidator {
                     report.invalidRecords.append(location.index)
                 } else {
                     report.validRecords += 1
-                    if let object = record.objectValue {
+                    if let object = record.objectValue, !shapes.repeatsValidKeys(object.members) {
                         for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
+                        shapes.rememberValidKeys(object.members)
                     }
                 }
                 if let onProgress, reader.bytesRead - lastProgress > (8 << 20) {
@@ -133,5 +133,43 @@ public struct FileValidator {
         case .array: return "a list"
         case .object: return "an object"
         }
+    }
+}
+
+// MARK: Performance
+
+/// Remembers the previous record's keys and value types so that the per-field bookkeeping of
+/// ``FileValidator/validate(path:layoutHint:)`` (type consistency, present columns, fields of valid
+/// records: several hash lookups per field) is skipped when a record repeats them, which is the
+/// common case. Skipping is exact: a repeated shape whose fields all matched the recorded types
+/// cannot add a type, a present column, or an issue.
+struct RecordShapeMemo {
+    private var keys: [String] = []
+    private var types: [String?] = []
+    private var consistent = false
+    private var validKeys: [String]?
+
+    func repeatsFieldShape(_ members: [JSONMember]) -> Bool {
+        guard consistent, members.count == keys.count else { return false }
+        for i in members.indices where members[i].key != keys[i] || FileValidator.arrowType(members[i].value) != types[i] {
+            return false
+        }
+        return true
+    }
+
+    mutating func rememberFieldShape(_ members: [JSONMember], consistent: Bool) {
+        keys = members.map(\.key)
+        types = members.map { FileValidator.arrowType($0.value) }
+        self.consistent = consistent
+    }
+
+    func repeatsValidKeys(_ members: [JSONMember]) -> Bool {
+        guard let validKeys, validKeys.count == members.count else { return false }
+        for i in members.indices where members[i].key != validKeys[i] { return false }
+        return true
+    }
+
+    mutating func rememberValidKeys(_ members: [JSONMember]) {
+        validKeys = members.map(\.key)
     }
 }

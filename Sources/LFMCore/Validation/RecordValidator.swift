@@ -54,18 +54,18 @@ public struct RecordValidator: Sendable {
 
     private func validateAlpaca(_ object: JSONObject, _ context: inout Context) {
         let columns = spec.columns
-        var promptText = ""
+        var promptIsBlank = true
         for field in [columns.prompt, columns.query].compactMap({ $0 }) {
             switch object[field] {
             case nil, .null?: break
             case .string(let s)?:
-                promptText += s
+                if promptIsBlank, !s.isBlankForTrimming { promptIsBlank = false }
                 context.text.append(s)
             case let value?:
                 context.error("not-string", field, "\"\(field)\" must be a string, found \(value.typeName)", hint: "LLaMA-Factory joins instruction and input as text")
             }
         }
-        if promptText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if promptIsBlank {
             if let prompt = columns.prompt, object[prompt] == nil {
                 context.error("missing-field", prompt, "no \"\(prompt)\" field", hint: "every record needs its instruction; map another field with --columns prompt=FIELD")
             } else {
@@ -105,7 +105,7 @@ public struct RecordValidator: Sendable {
         case nil, .null?:
             context.error("missing-field", field, "no \"\(field)\" field", hint: kind)
         case .string(let s)?:
-            if s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if s.isBlankForTrimming {
                 context.warning("empty-response", field, "\"\(field)\" is empty: the model would learn to answer with nothing")
             }
             context.text.append(s)
@@ -214,7 +214,7 @@ public struct RecordValidator: Sendable {
             context.error("content-not-string", "\(field).\(tags.contentTag)", "\"\(field)\" has no string \"\(tags.contentTag)\"")
             return
         }
-        if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if content.isBlankForTrimming {
             context.warning("empty-response", "\(field).\(tags.contentTag)", "\"\(field)\" answer is empty")
         }
         context.text.append(content)
@@ -253,5 +253,24 @@ extension String {
     func occurrences(of needle: String) -> Int {
         guard !needle.isEmpty, contains(needle) else { return 0 }
         return components(separatedBy: needle).count - 1
+    }
+}
+
+extension String {
+    private static let trimmedSet = CharacterSet.whitespacesAndNewlines
+
+    /// The same answer as `trimmingCharacters(in: .whitespacesAndNewlines).isEmpty` (every scalar
+    /// is whitespace or a newline), without bridging through NSString: that bridge cost ~60% of
+    /// validation time. Most strings stop at their first scalar.
+    var isBlankForTrimming: Bool {
+        for scalar in unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                if !(v == 0x20 || (0x09...0x0D).contains(v)) { return false }
+            } else if !Self.trimmedSet.contains(scalar) {
+                return false
+            }
+        }
+        return true
     }
 }
