@@ -146,9 +146,7 @@ struct BadInputTests {
         let ws = try TestWorkspace(registry: "42\n")
         #expect { _ = try ws.registry.read() } throws: { "\($0)".contains("the registry must be a JSON object {\"name\": {...}}, found a number") }
         try ws.dir.write("data/dataset_info.json", "42")
-        withKnownIssue("JSON bug: a top-level number is reported as a truncated document") {
-            #expect { _ = try ws.registry.read() } throws: { "\($0)".contains("the registry must be a JSON object") }
-        }
+        #expect { _ = try ws.registry.read() } throws: { "\($0)".contains("the registry must be a JSON object") }
         #expect(try ws.registryBytes() == Array("42".utf8))
     }
 

@@ -158,9 +158,7 @@ struct RecordReaderTests {
             #expect(error.syntax.line == 42)
             #expect(error.recordIndex == 40)
             #expect(error.syntax.offset == text.utf8.count - 6)
-            withKnownIssue("JSON bug: RecordReader counts the column only within the current buffer", isIntermittent: chunk != 64) {
-                #expect(error.syntax.column == prefix.utf8.count + 1, "chunk \(chunk)")
-            }
+            #expect(error.syntax.column == prefix.utf8.count + 1, "chunk \(chunk)")
         }
     }
 

@@ -21,18 +21,22 @@ public struct JSONParser {
     var scratch: [UInt8] = []
     /// Newlines skipped so far. Strings cannot hold a raw newline, so these are all of the value's.
     var newlines = 0
+    /// True when the buffer ends where the input ends (a whole document, a JSONL line, the last
+    /// chunk of a file): a number or escape touching the end is then complete, not cut short.
+    private let complete: Bool
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0, complete: Bool = false) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
         self.end = buffer.count
         self.position = position
         self.origin = origin
+        self.complete = complete
     }
 
     /// Parses a complete document: one value, surrounded only by whitespace (a UTF-8 BOM is allowed).
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(buffer)
+            var parser = JSONParser(buffer, complete: true)
             parser.skipBOM()
             do {
                 parser.skipWhitespace()
@@ -199,7 +203,7 @@ public struct JSONParser {
             }
         }
         // A number that touches the end of the buffer may continue in the next chunk.
-        if p >= end { throw .truncated }
+        if p >= end && !complete { throw .truncated }
         position = p
         return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
     }
@@ -293,7 +297,9 @@ public struct JSONParser {
             if c == UInt8(ascii: "\"") {
                 position = p + 1
                 if high & 0x8080_8080_8080_8080 != 0 {
-                    return try out.withUnsafeBufferPointer { (b) throws(Failure) -> String in try decodeUTF8(b, at: start) }
+                    if let s = String(validating: out, as: UTF8.self) { return s }
+                    // Escapes are ASCII, so the bad byte is in the raw text: report its offset there.
+                    return try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
                 }
                 return String(decoding: out, as: UTF8.self)
             }
@@ -326,7 +332,7 @@ public struct JSONParser {
                         } else {
                             scalar = 0xFFFD
                         }
-                    } else if p + 6 > end {
+                    } else if p + 6 > end && !complete {
                         throw .truncated
                     } else {
                         scalar = 0xFFFD

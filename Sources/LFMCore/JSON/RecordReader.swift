@@ -51,6 +51,8 @@ public final class RecordReader {
     /// up to the record being delivered.
     public var bytesRead: Int { deliveredBytes ?? readBytes }
     private var readBytes = 0
+    /// Bytes of the current line that were discarded before `buffer[0]`.
+    private var columnCarry = 0
     /// Set by the consuming thread of ``forEachParsingAhead(_:)`` only.
     private var deliveredBytes: Int?
     public private(set) var fileSize: Int = 0
@@ -125,7 +127,7 @@ public final class RecordReader {
             let recordStart = position
             var parsed: (JSONValue, Int, Int)?
             while parsed == nil {
-                var parser = JSONParser(UnsafeBufferPointer(start: buffer, count: filled), position: position, origin: bufferOrigin)
+                var parser = JSONParser(UnsafeBufferPointer(start: buffer, count: filled), position: position, origin: bufferOrigin, complete: eof)
                 swap(&parser.scratch, &scratch)
                 defer { swap(&parser.scratch, &scratch) }
                 do {
@@ -171,7 +173,7 @@ public final class RecordReader {
             var p = position
             while p < lineEnd, buffer[p] == 0x20 || buffer[p] == 0x09 || buffer[p] == 0x0D { p += 1 }
             if p < lineEnd {
-                var parser = JSONParser(UnsafeBufferPointer(start: buffer, count: lineEnd), position: p, origin: bufferOrigin)
+                var parser = JSONParser(UnsafeBufferPointer(start: buffer, count: lineEnd), position: p, origin: bufferOrigin, complete: true)
                 swap(&parser.scratch, &scratch)
                 defer { swap(&parser.scratch, &scratch) }
                 let value: JSONValue
@@ -251,6 +253,10 @@ public final class RecordReader {
         countLines(upTo: keep)
         let remaining = filled - keep
         if keep > 0 {
+            // Remember how much of the current line is being discarded, for error columns.
+            var q = keep - 1
+            while q >= 0, buffer[q] != 0x0A { q -= 1 }
+            columnCarry = q >= 0 ? keep - (q + 1) : columnCarry + keep
             if remaining > 0 { memmove(buffer, buffer + keep, remaining) }
             bufferOrigin += keep
             filled = remaining
@@ -313,6 +319,7 @@ public final class RecordReader {
         var column = 1
         var p = clamped - 1
         while p >= 0, buffer[p] != 0x0A { column += 1; p -= 1 }
+        if p < 0 { column += columnCarry }
         let syntax = JSONSyntaxError(offset: bufferOrigin + clamped, line: line, column: column, message: message)
         return RecordReadError(path: path, syntax: syntax, recordIndex: record)
     }

@@ -26,7 +26,7 @@ public struct RegistryDocument: Sendable {
             throw JSONSyntaxError(offset: 0, line: 1, column: 1, message: "the registry must be a JSON object {\"name\": {...}}, found \(value.typeName)")
         }
         bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(buffer)
+            var parser = JSONParser(buffer, complete: true)
             parser.skipBOM()
             parser.skipWhitespace()
             openBrace = parser.position
