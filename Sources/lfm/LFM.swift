@@ -23,6 +23,13 @@ struct LFM: ParsableCommand {
             ShowCommand.self,
             RemoveCommand.self,
             ValidateCommand.self,
+            TrainCommand.self,
+            RunsCommand.self,
+            StatusCommand.self,
+            LogsCommand.self,
+            PlotCommand.self,
+            ExportCommand.self,
+            ChatCommand.self,
         ]
     )
 }

@@ -143,7 +143,8 @@ public struct LaunchPlan: Sendable, Equatable {
         return parts.joined(separator: " ")
     }
 
-    static func quote(_ s: String) -> String {
+    /// Shell-quotes one word (only when needed).
+    public static func quote(_ s: String) -> String {
         let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%")
         if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -21,10 +21,13 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
     private let color: Bool
     private var progressShown = false
     private var lastProgress: String?
+    private let stdoutToStderr: Bool
 
-    public init(stderrIsTTY: Bool = isatty(STDERR_FILENO) == 1,
+    /// - Parameter stdoutToStderr: send the child's stdout to stderr too (`--json` keeps stdout for JSON).
+    public init(stderrIsTTY: Bool = isatty(STDERR_FILENO) == 1, stdoutToStderr: Bool = false,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.stderrIsTTY = stderrIsTTY
+        self.stdoutToStderr = stdoutToStderr
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         self.color = stderrIsTTY && !noColor && environment["TERM"] != "dumb"
     }
@@ -54,7 +57,7 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if stderrIsTTY && line.terminator == .carriageReturn { return }
         clearProgress()
-        write(line.stream == .stdout ? STDOUT_FILENO : STDERR_FILENO, line.text + "\n")
+        write(line.stream == .stdout && !stdoutToStderr ? STDOUT_FILENO : STDERR_FILENO, line.text + "\n")
         drawProgress()
     }
 

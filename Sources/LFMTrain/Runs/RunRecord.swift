@@ -109,7 +109,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self) + Data("\n".utf8)
+        // Re-printed by lfm's JSON printer: `"key": value` like the rest of lfm's files.
+        let raw = try encoder.encode(self)
+        guard let value = try? JSONParser.parse([UInt8](raw)) else { return raw + Data("\n".utf8) }
+        return Data(JSONPrinter(indent: 2).bytes(value)) + Data("\n".utf8)
     }
 
     public static func decode(_ data: Data) throws -> RunRecord {

@@ -80,8 +80,9 @@ public struct SHA256Digest: Sendable {
         defer { try? handle.close() }
         var digest = SHA256Digest()
         while true {
-            guard let chunk = try? handle.read(upToCount: 1 << 20) else { return nil }
-            if chunk.isEmpty { break }
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }  // nil or empty: end of file
             digest.update(chunk)
         }
         return digest.finalize()
