@@ -25,7 +25,12 @@ let package = Package(
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
         // `lfm train` and friends: templates, models, conda environments, runs.
-        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"]),
+        // Built-in templates (top-level templates/) are embedded at build time by the EmbedTemplates plugin.
+        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"], plugins: ["EmbedTemplates"]),
+        // Build-time generator and plugin that turn templates/** into a Swift source file.
+        .executableTarget(name: "lfm-embed-templates", path: "Sources/lfm-embed-templates"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["lfm-embed-templates"],
+                path: "Sources/EmbedTemplatesPlugin"),
         // The thin command-line front end: argument parsing and printing only.
         .executableTarget(
             name: "lfm",
@@ -41,7 +46,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"]),
-        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"], exclude: ["Golden"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
     ]
 )

@@ -36,6 +36,14 @@ public struct TrainRequest: Sendable, Equatable {
     public var rayWorkers: Int?
     public var resume: Bool = false
     public var fresh: Bool = false
+    /// A training template name from `lfm templates` to start from instead of the stage's own
+    /// (`sft`, `dpo`, ...); ignored when `configFile` is given.
+    public var baseTemplate: String?
+    /// Run id used in the default output directory (`<stage>-<runID>`); a UTC timestamp when nil.
+    public var runID: String?
+    /// Where the launcher writes `train.yaml` and the DeepSpeed JSON; `deepspeed:` points there.
+    /// Defaults to the output directory.
+    public var runDir: String?
 
     public init(model: String, datasets: [String]) {
         self.model = model
@@ -50,7 +58,8 @@ public struct TrainRequest: Sendable, Equatable {
             && a.validationSize == b.validationSize && a.loraRank == b.loraRank && a.outputDir == b.outputDir
             && a.overrides.map(\.key) == b.overrides.map(\.key) && a.overrides.map(\.value) == b.overrides.map(\.value)
             && a.configFile == b.configFile && a.deepspeed == b.deepspeed && a.rayWorkers == b.rayWorkers
-            && a.resume == b.resume && a.fresh == b.fresh
+            && a.resume == b.resume && a.fresh == b.fresh && a.baseTemplate == b.baseTemplate
+            && a.runID == b.runID && a.runDir == b.runDir
     }
 }
 

@@ -24,9 +24,10 @@ struct ChatCommand: ParsableCommand {
         let configPath = ctx.info.directory.path + "/chat.yaml"
         let yaml: String
         do {
-            yaml = try InterimRenderer.renderChat(model: full ? ctx.info.record.outputDir : ctx.model,
-                                                  adapter: ctx.info.record.outputDir, template: ctx.template,
-                                                  finetuningType: ctx.finetuningType)
+            // A full fine-tune's output dir is the model itself; a LoRA run's is the adapter.
+            yaml = try TrainConfigBuilder.standard(workspace: ctx.workspace)
+                .renderChat(adapterDir: full ? nil : ctx.info.record.outputDir,
+                            model: full ? ctx.info.record.outputDir : ctx.model, template: ctx.template).yaml
         } catch { throw fail(error) }
         let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "chat", config: configPath, env: ctx.environment,
                                    workingDirectory: nil, base: ProcessInfo.processInfo.environment)

@@ -30,8 +30,8 @@ struct ExportCommand: ParsableCommand {
         let yaml: String
         let configPath = ctx.info.directory.path + "/export.yaml"
         do {
-            yaml = try InterimRenderer.renderExport(model: ctx.model, adapter: ctx.info.record.outputDir,
-                                                    template: ctx.template, exportDir: exportDir)
+            yaml = try TrainConfigBuilder.standard(workspace: ctx.workspace)
+                .renderExport(adapterDir: ctx.info.record.outputDir, model: ctx.model, template: ctx.template, exportDir: exportDir).yaml
         } catch { throw fail(error) }
         let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "export", config: configPath, env: ctx.environment,
                                    workingDirectory: ctx.info.directory.path, base: ProcessInfo.processInfo.environment)

@@ -30,6 +30,8 @@ struct LFM: ParsableCommand {
             PlotCommand.self,
             ExportCommand.self,
             ChatCommand.self,
+            TemplatesCommand.self,
+            ModelsCommand.self,
         ]
     )
 }

@@ -76,37 +76,27 @@ struct TrainCommand: ParsableCommand {
         if detach && dryRun { throw ValidationError("--detach and --dry-run cannot be combined") }
     }
 
-    /// Flag, else lfm.yaml `defaults:` (same names as the flags, `-` or `_`), else nil.
-    private func request(workspace: Workspace) throws -> TrainRequest {
-        let defaults = workspace.config.defaults
-        func d(_ key: String) -> YAMLNode? { defaults[key] ?? defaults[key.replacingOccurrences(of: "-", with: "_")] }
-        guard let model = model ?? d("model")?.stringValue else {
-            throw ValidationError("no model: pass --model (a directory, a Hugging Face id or a catalogue name) or set defaults.model in lfm.yaml")
-        }
-        let names = (dataset ?? d("dataset")?.stringValue ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !names.isEmpty || config != nil else {
-            throw ValidationError("no dataset: pass --dataset NAME[,NAME] (see lfm list)")
-        }
-        var r = TrainRequest(model: model, datasets: names)
-        r.template = template ?? d("template")?.stringValue
-        r.stage = stage ?? d("stage")?.stringValue
-        if let m = method ?? d("method")?.stringValue {
+    /// The request from the flags. lfm.yaml `defaults:` (model, template, stage, method,
+    /// deepspeed, config, and any LLaMA-Factory key) are applied by the config builder.
+    private func request() throws -> TrainRequest {
+        let names = (dataset ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var r = TrainRequest(model: model ?? "", datasets: names)
+        r.template = template
+        r.stage = stage
+        if let m = method {
             guard let parsed = TrainRequest.Method(rawValue: m) else { throw ValidationError("method must be lora, qlora or full; got \"\(m)\"") }
             r.method = parsed
         }
-        r.epochs = epochs ?? d("epochs")?.doubleValue
-        r.learningRate = lr ?? d("lr")?.doubleValue
-        r.cutoffLength = cutoffLen ?? d("cutoff-len")?.intValue
-        r.batchSize = batchSize ?? d("batch-size")?.intValue
-        r.gradientAccumulation = gradAccum ?? d("grad-accum")?.intValue
-        r.maxSamples = maxSamples ?? d("max-samples")?.intValue
-        r.validationSize = valSize ?? d("val-size")?.doubleValue
-        r.loraRank = loraRank ?? d("lora-rank")?.intValue
+        r.epochs = epochs
+        r.learningRate = lr
+        r.cutoffLength = cutoffLen
+        r.batchSize = batchSize
+        r.gradientAccumulation = gradAccum
+        r.maxSamples = maxSamples
+        r.validationSize = valSize
+        r.loraRank = loraRank
         r.outputDir = outputDir
-        r.overrides = sets.map { s in
-            let kv = s.split(separator: "=", maxSplits: 1).map(String.init)
-            return (kv[0], kv.count > 1 ? kv[1] : "")
-        }
+        r.overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
         r.configFile = config
         r.deepspeed = deepspeed
         r.rayWorkers = rayWorkers
@@ -118,11 +108,21 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let workspace: Workspace
         let rendered: RenderedConfig
-        let req: TrainRequest
+        var req: TrainRequest
+        let store: RunStore
+        let runID: String
         do {
             workspace = try workspaceOptions.workspace()
-            req = try request(workspace: workspace)
-            rendered = try TrainRendering.render(req, workspace: workspace)
+            store = RunStore(stateDir: workspace.stateDir)
+            req = try request()
+            let builder = try TrainConfigBuilder.standard(workspace: workspace)
+            // Render once to learn the stage (it may be inferred), then for real with the run's
+            // id and directory (the default output_dir and the DeepSpeed JSON path use them).
+            let first = try builder.render(req)
+            runID = store.newID(stage: first.stage, model: first.mapping["model_name_or_path"]?.stringValue ?? req.model)
+            req.runID = runID
+            req.runDir = store.directory(id: runID).path
+            rendered = try builder.render(req)
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -149,20 +149,20 @@ struct TrainCommand: ParsableCommand {
         let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
                                              masterPort: masterPort, deepspeed: rendered.deepspeedConfig != nil,
                                              rayWorkers: rayWorkers)
-        let launch = TrainLaunch(rendered: rendered, model: req.model, template: req.template ?? rendered.mapping["template"]?.stringValue,
+        let launch = TrainLaunch(rendered: rendered, model: rendered.mapping["model_name_or_path"]?.stringValue ?? req.model,
+                                 template: rendered.mapping["template"]?.stringValue,
                                  method: req.method.rawValue, environment: environment, cli: cli,
                                  distributed: distributed, resume: resume, fresh: fresh, baseEnvironment: base)
-        let store = RunStore(stateDir: workspace.stateDir)
         let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared)
 
         if dryRun {
-            try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment)
+            try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID)
             return
         }
 
         SignalForwarder.shared.installSignalHandlers()
         let prepared: PreparedRun
-        do { prepared = try launcher.prepare(launch, detached: detach) } catch { throw fail(error) }
+        do { prepared = try launcher.prepare(launch, detached: detach, id: runID) } catch { throw fail(error) }
         for note in prepared.notes { Terminal.note(note) }
         let id = prepared.directory.id
         if detach {
@@ -201,8 +201,7 @@ struct TrainCommand: ParsableCommand {
         if let code = record.exitCode, code != 0 { throw ExitCode(code) }
     }
 
-    private func printDryRun(launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, environment: CondaEnvironment) throws {
-        let id = store.newID(stage: launch.rendered.stage, model: launch.model)
+    private func printDryRun(launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, environment: CondaEnvironment, id: String) throws {
         var planned: (plan: LaunchPlan, notes: [String])
         do {
             planned = try launcher.plan(launch, runID: id)
@@ -266,42 +265,6 @@ struct TrainCommand: ParsableCommand {
                 Terminal.out(plan.shellLine(changes: node.changes))
             }
         }
-    }
-}
-
-/// The seam to the config half: which renderer turns a TrainRequest into a RenderedConfig.
-enum TrainRendering {
-    static func render(_ request: TrainRequest, workspace: Workspace) throws -> RenderedConfig {
-        if let file = request.configFile {
-            return try renderUserConfig(file: file, request: request, workspace: workspace)
-        }
-        return try InterimRenderer(workspace: workspace).render(request)
-    }
-
-    /// `--config FILE`: the user's YAML, with --set applied and dataset_dir made absolute.
-    static func renderUserConfig(file: String, request: TrainRequest, workspace: Workspace) throws -> RenderedConfig {
-        guard let data = FileManager.default.contents(atPath: file) else { throw FileError.notFound(path: file) }
-        guard var mapping = try YAMLParser.parse(String(decoding: data, as: UTF8.self)).mapping else {
-            throw ValidationError("\(file): expected a YAML mapping")
-        }
-        if !request.datasets.isEmpty { mapping["dataset"] = .string(request.datasets.joined(separator: ",")) }
-        if mapping["dataset_dir"] == nil { mapping["dataset_dir"] = .string(workspace.dataDir) }
-        if let out = request.outputDir { mapping["output_dir"] = .string(Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)) }
-        for (k, v) in request.overrides { mapping[k] = .plain(v) }
-        let cwd = (Workspace.absolute(file, from: FileManager.default.currentDirectoryPath) as NSString).deletingLastPathComponent
-        let outputDir = Workspace.absolute(mapping["output_dir"]?.stringValue ?? "saves/\(request.model)", from: cwd)
-        mapping["output_dir"] = .string(outputDir)
-        let names = (mapping["dataset"]?.stringValue ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let registry = try? workspace.registry.read()
-        let datasets = names.map { name -> (name: String, path: String?) in
-            if let entry = registry?.entry(named: name), case .file(let f) = entry.source {
-                return (name, workspace.registry.resolve(fileName: f))
-            }
-            return (name, nil)
-        }
-        return RenderedConfig(mapping: mapping, yaml: try YAMLEmitter.emit(.mapping(mapping)),
-                              stage: mapping["stage"]?.stringValue ?? "sft", outputDir: outputDir, datasets: datasets,
-                              notes: ["config from \(file)"])
     }
 }
 

@@ -164,7 +164,9 @@ public struct TrainLauncher: Sendable {
         var overrides = decision.overrides
         var dist = launch.distributed
         if let ds = launch.rendered.deepspeedConfig {
-            overrides.append("deepspeed=\(dir.path)/\(ds.fileName)")
+            // The JSON is written next to train.yaml; point the config there unless it already does.
+            let path = "\(dir.path)/\(ds.fileName)"
+            if launch.rendered.mapping["deepspeed"]?.stringValue != path { overrides.append("deepspeed=\(path)") }
             dist.deepspeed = true
         }
         let plan = LaunchPlan.make(cli: launch.cli, subcommand: "train", config: dir.configFile, overrides: overrides,
@@ -180,8 +182,9 @@ public struct TrainLauncher: Sendable {
     }
 
     /// Creates the run directory with train.yaml, the DeepSpeed JSON and run.json.
-    public func prepare(_ launch: TrainLaunch, detached: Bool) throws -> PreparedRun {
-        let id = store.newID(stage: launch.rendered.stage, model: launch.model)
+    /// - Parameter id: the run id (one the config was rendered for); a new one when nil.
+    public func prepare(_ launch: TrainLaunch, detached: Bool, id: String? = nil) throws -> PreparedRun {
+        let id = id ?? store.newID(stage: launch.rendered.stage, model: launch.model)
         let (plan, notes) = try self.plan(launch, runID: id)
         let dir = try store.create(id: id)
         try AtomicFile.write(launch.rendered.yaml, to: dir.configFile)

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTrain
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the model short names `lfm train --model` understands.",
+        discussion: """
+        Each short name maps to a Hugging Face id and LLaMA-Factory chat template. Add your own in \
+        <workspace>/templates/models.yaml or ~/.config/lfm/templates/models.yaml (same shape as \
+        `lfm templates show models`). Any Hugging Face id or local directory works too, with --template.
+        """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        do {
+            let workspace = try? workspaceOptions.workspace()
+            let catalog = try TemplateLibrary.standard(workspaceRoot: workspace?.root).modelCatalog()
+            if output.json {
+                Terminal.json(.array(catalog.entries.map { e in
+                    .object(JSONObject([
+                        "name": .string(e.name), "hf": .string(e.hfID), "template": .string(e.template),
+                        "note": e.note.map { .string($0) } ?? .null, "source": .string(e.source.label),
+                    ]))
+                }))
+                return
+            }
+            let rows = catalog.entries.map { [$0.name, $0.hfID, $0.template, $0.source.label, $0.note ?? ""] }
+            Terminal.out(Terminal.table(["NAME", "HUGGING FACE ID", "TEMPLATE", "SOURCE", "NOTE"], rows))
+        } catch {
+            throw fail(error)
+        }
+    }
+}
