@@ -67,6 +67,16 @@ import Testing
         #expect(p.lastLoss == 0.6931471824645996)  // the summary has no loss: last loss kept
     }
 
+    @Test func resumedRunReplacesStepsFromItsCheckpoint() {
+        func line(_ step: Int, _ loss: Double) -> TrainerLogEntry {
+            TrainerLogEntry(currentSteps: step, totalSteps: 10, loss: loss)
+        }
+        // Interrupted at step 8, resumed from checkpoint-5 (appended to the same file).
+        let p = ProgressSummary(entries: (1...8).map { line($0, 9) } + (6...10).map { line($0, 1) })
+        #expect(p.losses.map(\.step) == Array(1...10))
+        #expect(p.losses.map(\.loss) == Array(repeating: 9, count: 5) + Array(repeating: 1, count: 5))
+    }
+
     @Test func sparklineScalesAndBuckets() {
         #expect(Sparkline.render([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█")
         #expect(Sparkline.render([3, 3, 3]) == "▄▄▄")

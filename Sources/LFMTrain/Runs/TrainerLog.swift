@@ -122,6 +122,12 @@ public struct ProgressSummary: Sendable, Equatable {
     }
 
     public mutating func add(_ entry: TrainerLogEntry) {
+        // A resumed run appends to the same file starting again at its checkpoint's step: the
+        // later lines replace the earlier ones from that step on.
+        if entry.kind == .train, let last = losses.last, entry.currentSteps <= last.step {
+            losses.removeAll { $0.step >= entry.currentSteps }
+            evalLosses.removeAll { $0.step >= entry.currentSteps }
+        }
         step = entry.currentSteps
         total = entry.totalSteps
         if let p = entry.percentage { percentage = p }
