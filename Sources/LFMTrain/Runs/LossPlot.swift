@@ -54,9 +54,11 @@ public struct LossPlot: Sendable {
 
     public func svg() -> String {
         let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+        // The legend goes under the chart, so it never hides a curve.
         let legendHeight = Double(series.count) * 18 + 10
         let plotW = width - left - right
         let plotH = height - top - bottom
+        let totalHeight = height + legendHeight + 10
         let all = series.flatMap { $0.points + $0.evalPoints }
         var xMin = all.map(\.x).min() ?? 0, xMax = all.map(\.x).max() ?? 1
         var yMin = all.map(\.y).min() ?? 0, yMax = all.map(\.y).max() ?? 1
@@ -74,8 +76,8 @@ public struct LossPlot: Sendable {
 
         var s = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="white"/>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(totalHeight))" viewBox="0 0 \(Int(width)) \(Int(totalHeight))" font-family="sans-serif" font-size="12">
+        <rect x="0" y="0" width="\(Int(width))" height="\(Int(totalHeight))" fill="white"/>
         <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
 
         """
@@ -106,9 +108,9 @@ public struct LossPlot: Sendable {
                 s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"5,4\" points=\"\(e)\"/>\n"
             }
         }
-        // Legend, top right inside the plot.
-        let legendW = min(plotW - 10, 14 + 8 * Double(series.map { $0.label.count + ($0.evalPoints.isEmpty ? 0 : 7) }.max() ?? 10) + 30)
-        let lx = left + plotW - legendW - 6, ly = top + 6
+        // Legend, under the x axis label.
+        let legendW = min(plotW, 14 + 7.5 * Double(series.map { $0.label.count + ($0.evalPoints.isEmpty ? 0 : 11) }.max() ?? 10) + 30)
+        let lx = left, ly = height
         s += "<g>\n<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"\(f(legendW))\" height=\"\(f(legendHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n"
         for (i, one) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
