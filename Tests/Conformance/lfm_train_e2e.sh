@@ -101,5 +101,5 @@ sft_run=$(ls "$WORK/ws/.lfm/runs" | grep -- -sft- | head -n 1)
 "$LFM" export "$sft_run" --dry-run | grep -q "llamafactory-cli export" && echo "ok   lfm export --dry-run" || problems export "no plan"
 "$LFM" chat "$sft_run" --dry-run | grep -q "llamafactory-cli chat" && echo "ok   lfm chat --dry-run" || problems chat "no plan"
 
-echo "lfm train e2e: $((4 - failed < 0 ? 0 : 4)) stages run, $failed problem(s)"
+echo "lfm train e2e: 4 stages (sft dpo kto pt), $failed problem(s)"
 [ "$failed" -eq 0 ]
