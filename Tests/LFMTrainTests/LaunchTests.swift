@@ -115,11 +115,12 @@ import Testing
         let s = try TrainScratch()
         let store = RunStore(stateDir: s.path(".lfm"))
         let launcher = TrainLauncher(store: store)
-        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_SLEEP": "0.2"]), detached: true)
+        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_SLEEP": "0.2", "FAKE_STEPS": "15"]), detached: true)
         let record = try await launcher.runDetached(prepared)
         #expect(record.detached)
         #expect(record.pid != nil)
-        #expect(try store.info(prepared.directory).status == .running)
+        let early = try store.info(prepared.directory)
+        #expect(early.status == .running, "status \(early.status), exit \(String(describing: early.record.exitCode)), log: \(s.read(prepared.directory.logFile))")
         var info = try store.info(prepared.directory)
         for _ in 0..<200 where info.status == .running {
             try await Task.sleep(for: .milliseconds(50))
@@ -127,12 +128,12 @@ import Testing
         }
         #expect(info.status == .finished)
         #expect(info.record.exitCode == 0)
-        #expect(info.progress.step == 4)
+        #expect(info.progress.step == 15)
         // status finalized run.json from the exit file.
         #expect(try prepared.directory.readRecord().status == .finished)
         let log = s.read(prepared.directory.logFile)
         #expect(log.contains("fake-start"))
-        #expect(log.contains("step 4"))
+        #expect(log.contains("step 15"))
         #expect(log.contains("fake-end"))
     }
 
