@@ -22,10 +22,17 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
     private var progressShown = false
     private var lastProgress: String?
     private let stdoutToStderr: Bool
+    private let outFD: Int32
+    private let errFD: Int32
 
-    /// - Parameter stdoutToStderr: send the child's stdout to stderr too (`--json` keeps stdout for JSON).
+    /// - Parameters:
+    ///   - stdoutToStderr: send the child's stdout to stderr too (`--json` keeps stdout for JSON).
+    ///   - stdoutFD, stderrFD: where to write (lfm's own stdout/stderr; tests pass files).
     public init(stderrIsTTY: Bool = isatty(STDERR_FILENO) == 1, stdoutToStderr: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                stdoutFD: Int32 = STDOUT_FILENO, stderrFD: Int32 = STDERR_FILENO) {
+        self.outFD = stdoutFD
+        self.errFD = stderrFD
         self.stderrIsTTY = stderrIsTTY
         self.stdoutToStderr = stdoutToStderr
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -43,13 +50,13 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
     }
 
     private func clearProgress() {
-        if progressShown { write(STDERR_FILENO, "\r\u{1B}[K"); progressShown = false }
+        if progressShown { write(errFD, "\r\u{1B}[K"); progressShown = false }
     }
 
     private func drawProgress() {
         guard stderrIsTTY, let lastProgress else { return }
         let text = color ? "\u{1B}[36m" + lastProgress + "\u{1B}[0m" : lastProgress
-        write(STDERR_FILENO, "\r\u{1B}[K" + text)
+        write(errFD, "\r\u{1B}[K" + text)
         progressShown = true
     }
 
@@ -57,7 +64,7 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if stderrIsTTY && line.terminator == .carriageReturn { return }
         clearProgress()
-        write(line.stream == .stdout && !stdoutToStderr ? STDOUT_FILENO : STDERR_FILENO, line.text + "\n")
+        write(line.stream == .stdout && !stdoutToStderr ? outFD : errFD, line.text + "\n")
         drawProgress()
     }
 
