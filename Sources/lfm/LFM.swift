@@ -31,6 +31,13 @@ struct LFM: AsyncParsableCommand {
             DedupeCommand.self,
             MergeCommand.self,
             SampleCommand.self,
+            TrainCommand.self,
+            RunsCommand.self,
+            StatusCommand.self,
+            LogsCommand.self,
+            PlotCommand.self,
+            ExportCommand.self,
+            ChatCommand.self,
             TemplatesCommand.self,
             ModelsCommand.self,
         ]

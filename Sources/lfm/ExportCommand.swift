@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMSystem
+import LFMTrain
+import YAML
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Merge a run's LoRA adapter into its base model (llamafactory-cli export).")
+
+    @Argument(help: ArgumentHelp("Run id, unique prefix, or `last`.", valueName: "run")) var runRef: String = "last"
+    @Option(help: "Directory for the merged model (default: <workspace>/exports/<run id>).") var out: String?
+    @Option(help: ArgumentHelp("Conda env name or prefix, or a venv (default: the run's).", valueName: "name|path")) var env: String?
+    @Flag(name: .customLong("dry-run"), help: "Print the YAML and the command; run nothing.") var dryRun = false
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    func run() throws {
+        let ctx: RunLaunchContext
+        do { ctx = try RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
+        guard ctx.finetuningType != "full" else {
+            throw fail(ValidationError("run \(ctx.info.record.id) trained the full model; \(ctx.info.record.outputDir) already is the model, nothing to merge"))
+        }
+        guard ctx.info.adapterPath != nil || dryRun else {
+            throw fail(ValidationError("run \(ctx.info.record.id) has no adapter yet (\(ctx.info.record.outputDir)/adapter_model.safetensors)"))
+        }
+        let exportDir = out.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) }
+            ?? ctx.workspace.root + "/exports/" + ctx.info.record.id
+        let yaml: String
+        let configPath = ctx.info.directory.path + "/export.yaml"
+        do {
+            yaml = try TrainConfigBuilder.standard(workspace: ctx.workspace)
+                .renderExport(adapterDir: ctx.info.record.outputDir, model: ctx.model, template: ctx.template, exportDir: exportDir).yaml
+        } catch { throw fail(error) }
+        let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "export", config: configPath, env: ctx.environment,
+                                   workingDirectory: ctx.info.directory.path, base: ProcessInfo.processInfo.environment)
+        if dryRun {
+            Terminal.out(Terminal.paint("# export.yaml (would be written to \(configPath))", .dim))
+            Terminal.out(yaml.hasSuffix("\n") ? String(yaml.dropLast()) : yaml)
+            Terminal.out(Terminal.paint("# command:", .dim))
+            Terminal.out(plan.shellLine())
+            return
+        }
+        do { try AtomicFile.write(yaml, to: configPath) } catch { throw fail(error) }
+        SignalForwarder.shared.installSignalHandlers()
+        let runner = FoundationProcessRunner(signalForwarder: SignalForwarder.shared)
+        let console = TerminalConsole()
+        let outcome: ProcessOutcome
+        do {
+            outcome = try runBlocking { try await runner.run(plan.spec, onStart: { _ in }, onLine: { console.childLine($0) }) }
+        } catch { throw fail(error) }
+        console.finish()
+        if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
+        guard outcome.succeeded else {
+            Terminal.error("llamafactory-cli export \(outcome)")
+            throw ExitCode(outcome.exitCode)
+        }
+        Terminal.out("Merged model written to \(exportDir)")
+    }
+}
+
+/// What export and chat need from a finished run: its config, model, template and environment.
+struct RunLaunchContext {
+    var workspace: Workspace
+    var info: RunInfo
+    var model: String
+    var template: String?
+    var finetuningType: String
+    var environment: CondaEnvironment
+    var cli: String
+
+    static func load(run: String, env: String?, options: WorkspaceOptions, dryRun: Bool) throws -> RunLaunchContext {
+        let workspace = try options.workspace()
+        let store = RunStore(stateDir: workspace.stateDir)
+        let info = try store.info(try store.resolve(run))
+        let text = try String(contentsOfFile: info.record.config, encoding: .utf8)
+        let mapping = try YAMLParser.parse(text).mapping ?? YAMLMapping()
+        let model = mapping["model_name_or_path"]?.stringValue ?? info.record.model
+        let template = mapping["template"]?.stringValue ?? info.record.template
+        let finetuning = mapping["finetuning_type"]?.stringValue ?? "lora"
+        let resolver = EnvironmentResolver()
+        let envSpec = env ?? info.record.envPrefix
+        let configured = workspace.config.env
+        let environment = try runBlocking {
+            if let envSpec { return try await resolver.resolve(spec: envSpec, origin: env != nil ? "--env" : "the run's env") }
+            return try await resolver.resolve(flag: nil, configured: configured)
+        }
+        var cli: String
+        do { cli = try resolver.locateCLI(in: environment) } catch {
+            guard dryRun else { throw error }
+            Terminal.warning("\(error)")
+            cli = environment.cliPath ?? "llamafactory-cli"
+        }
+        return RunLaunchContext(workspace: workspace, info: info, model: model, template: template,
+                                finetuningType: finetuning, environment: environment, cli: cli)
+    }
+}

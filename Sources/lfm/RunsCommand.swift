@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTrain
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List training runs (newest last).",
+        discussion: """
+        Each run lives in .lfm/runs/<id>/ (train.yaml, run.json, train.log). Any command that takes \
+        RUN accepts the id, a unique prefix or part of it, or `last`.
+        """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store: RunStore
+        do { store = RunStore(stateDir: try workspaceOptions.workspace().stateDir) } catch { throw fail(error) }
+        let runs = store.all()
+        if output.json {
+            Terminal.json(.array(runs.map(RunsJSON.summary)))
+            return
+        }
+        if runs.isEmpty {
+            Terminal.err("No runs yet. Start one with: lfm train --model MODEL --dataset NAME")
+            return
+        }
+        let rows = runs.map { info -> [String] in
+            [info.record.id, RunsJSON.shortModel(info.record.model), info.record.datasets.map(\.name).joined(separator: ","),
+             info.record.stage, RunsJSON.paintStatus(info.status),
+             info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
+             info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
+             info.duration.map(RunsJSON.duration) ?? "-"]
+        }
+        Terminal.out(Terminal.table(["ID", "MODEL", "DATASETS", "STAGE", "STATUS", "STEPS", "LOSS", "DURATION"], rows,
+                                    rightAligned: [5, 6, 7]))
+    }
+}
+
+/// Helpers shared by runs/status/logs/plot/export/chat.
+enum RunsJSON {
+    static func shortModel(_ model: String) -> String {
+        let last = (model as NSString).lastPathComponent
+        return last.isEmpty ? model : last
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
+    }
+
+    static func paintStatus(_ status: RunRecord.Status) -> String {
+        switch status {
+        case .finished: return Terminal.paint(status.rawValue, .green)
+        case .running: return Terminal.paint(status.rawValue, .cyan)
+        case .failed, .killed: return Terminal.paint(status.rawValue, .red)
+        case .interrupted: return Terminal.paint(status.rawValue, .yellow)
+        }
+    }
+
+    static func summary(_ info: RunInfo) -> JSONValue {
+        var o = JSONObject()
+        o["id"] = .string(info.record.id)
+        o["status"] = .string(info.status.rawValue)
+        o["model"] = .string(info.record.model)
+        o["template"] = info.record.template.map { .string($0) } ?? .null
+        o["datasets"] = .array(info.record.datasets.map { .string($0.name) })
+        o["stage"] = .string(info.record.stage)
+        o["method"] = .string(info.record.method)
+        o["step"] = .int(info.progress.step)
+        o["total_steps"] = .int(info.progress.total)
+        o["last_loss"] = info.progress.lastLoss.map { .number(String($0)) } ?? .null
+        o["exit_code"] = info.record.exitCode.map { .int(Int($0)) } ?? .null
+        o["start_time"] = .string(info.record.startTime)
+        o["end_time"] = info.record.endTime.map { .string($0) } ?? .null
+        o["duration_s"] = info.duration.map { .number(String(format: "%.1f", $0)) } ?? .null
+        o["output_dir"] = .string(info.record.outputDir)
+        o["adapter"] = info.adapterPath.map { .string($0) } ?? .null
+        o["run_dir"] = .string(info.directory.path)
+        o["detached"] = .bool(info.record.detached)
+        return .object(o)
+    }
+
+    static func store(_ options: WorkspaceOptions) throws -> RunStore {
+        RunStore(stateDir: try options.workspace().stateDir)
+    }
+}

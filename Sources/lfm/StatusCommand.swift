@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTrain
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a run's state, progress, loss curve and adapter.",
+        discussion: """
+        States: running, finished, failed, interrupted (Ctrl-C), killed (the process is gone \
+        and left no exit status).
+        """)
+
+    @Argument(help: ArgumentHelp("Run id, unique prefix, or `last`.", valueName: "run")) var runRef: String = "last"
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let info: RunInfo
+        do {
+            let store = try RunsJSON.store(workspaceOptions)
+            info = try store.info(try store.resolve(runRef))
+        } catch { throw fail(error) }
+        let r = info.record
+        let p = info.progress
+        if output.json {
+            guard case .object(var o) = RunsJSON.summary(info) else { return }
+            o["losses"] = .array(p.losses.map { .array([.int($0.step), .number(String($0.loss))]) })
+            o["sparkline"] = .string(p.sparkline())
+            o["log"] = .string(info.directory.logFile)
+            o["pid"] = r.pid.map { .int(Int($0)) } ?? .null
+            Terminal.json(.object(o))
+            return
+        }
+        var status = RunsJSON.paintStatus(info.status)
+        if let code = r.exitCode { status += " (exit \(code))" }
+        Terminal.out("\(Terminal.paint("run", .bold)) \(r.id)  \(status)")
+        var rows: [(String, String)] = []
+        rows.append(("model", r.model + (r.template.map { "  (template \($0))" } ?? "")))
+        rows.append(("datasets", r.datasets.map { d in d.name + (d.sha256.map { " sha256:\($0.prefix(12))" } ?? "") }.joined(separator: ", ")))
+        rows.append(("stage", "\(r.stage) / \(r.method)"))
+        if p.total > 0 {
+            var line = "\(p.step)/\(p.total)"
+            if let pc = p.percentage { line += String(format: " (%.0f%%)", pc) }
+            if let l = p.lastLoss { line += String(format: "  loss %.4f", l) }
+            if let e = p.lastEvalLoss { line += String(format: "  eval_loss %.4f", e) }
+            if info.status == .running, let eta = p.remaining { line += "  ETA \(eta)" }
+            rows.append(("steps", line))
+        } else {
+            rows.append(("steps", info.status == .running ? "starting (no trainer_log.jsonl yet)" : "-"))
+        }
+        if !p.losses.isEmpty {
+            let first = p.losses.first!.loss, last = p.losses.last!.loss
+            rows.append(("loss", p.sparkline() + String(format: "  %.4f → %.4f", first, last)))
+        }
+        rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
+        rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsJSON.duration($0)))" } ?? "")))
+        if r.detached { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
+        rows.append(("log", info.directory.logFile))
+        rows.append(("config", r.config))
+        for (k, v) in rows { Terminal.out("  " + k.padding(toLength: 9, withPad: " ", startingAt: 0) + v) }
+    }
+}
