@@ -80,15 +80,36 @@ public struct Detacher: Sendable {
         // The forked session leader leaves setsid's group, but only after setsid exits:
         // leftover-group cleanup here would kill it.
         let runner = FoundationProcessRunner(terminatesLeftoverGroup: false)
-        let result = try await runner.capture(wrapper)
-        let reported = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard result.status.succeeded, let pid = pid_t(reported), pid > 0 else {
-            try? FileManager.default.removeItem(at: launch.pidFile)
-            let reason = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ProcessRunnerError.detachFailed(
-                reason: reason.isEmpty ? "setsid \(result.status), no pid reported" : reason)
+        // Return as soon as the script reports the pid (after its output went to the log), not
+        // when setsid's exit is noticed: if Foundation reaps setsid first, it reports the exit
+        // only once the detached command, which holds Foundation's exit socket, has ended.
+        let reported = OneShot<Result<pid_t, ProcessRunnerError>>()
+        let stderr = Locked("")
+        Task {
+            do {
+                let outcome = try await runner.run(wrapper) { line in
+                    let text = line.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if line.stream == .stdout, let pid = pid_t(text), pid > 0 {
+                        reported.set(.success(pid))
+                    } else if line.stream == .stderr {
+                        stderr.withLock { $0 += line.text + "\n" }
+                    }
+                }
+                let reason = stderr.withLock { $0 }.trimmingCharacters(in: .whitespacesAndNewlines)
+                reported.set(.failure(.detachFailed(reason: reason.isEmpty ? "setsid \(outcome), no pid reported" : reason)))
+            } catch let error as ProcessRunnerError {
+                reported.set(.failure(error))
+            } catch {
+                reported.set(.failure(.detachFailed(reason: "\(error)")))
+            }
         }
-        return pid
+        switch await reported.wait() {
+        case .success(let pid):
+            return pid
+        case .failure(let error):
+            try? FileManager.default.removeItem(at: launch.pidFile)
+            throw error
+        }
     }
 
     private func resolveSetsid(environment: [String: String]) throws -> URL {

@@ -140,7 +140,8 @@ final class ProgressLog: @unchecked Sendable {
     @Test func resumeAfterCancellationHasNoDuplicatesAndNoLosses() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(100)]))
+        // Slow enough that cancelling after 12 chunks surely lands before all 40 are done.
+        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600)]))
         defer { server.stop() }
         sections(dir, "big", count: 40)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -157,6 +158,7 @@ final class ProgressLog: @unchecked Sendable {
         let journaled = lines(dir.file("out.json.lfm-state/journal.jsonl")).count
         #expect(journaled >= 12 && journaled < 40)
         #expect(!FileManager.default.fileExists(atPath: dir.file("out.json")))
+        try Data(#"{"latency_ms": 20}"#.utf8).write(to: URL(fileURLWithPath: dir.file("server/config.json")))
 
         let summary = try await Generator(options: options).run()
         #expect(summary.chunksResumed == journaled)

@@ -24,7 +24,8 @@ import LFMCore
     @Test func killedProcessResumes() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(300)]))
+        // Slow replies while the child runs, so it is surely killed mid-run even on a loaded machine.
+        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(1500)]))
         defer { server.stop() }
         var text = ""
         for i in 0..<40 {
@@ -55,8 +56,10 @@ import LFMCore
         child.waitUntilExit()
         let survived = journalLines().count
         #expect(child.terminationReason == .uncaughtSignal)
-        #expect(survived >= 6 && survived < 40)  // 40 chunks at 2 × 300 ms take 6 s; killed after ~1 s
+        #expect(survived >= 6 && survived < 40)  // 40 chunks at 1.5 s each take far longer than the kill
         #expect(!FileManager.default.fileExists(atPath: dir.file("out.json")))
+        // Fast replies for the resumed run (the mock re-reads its config on every request).
+        try Data(#"{"latency_ms": 20}"#.utf8).write(to: URL(fileURLWithPath: dir.file("server/config.json")))
 
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200

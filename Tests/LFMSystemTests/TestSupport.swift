@@ -58,18 +58,18 @@ final class LineLog: @unchecked Sendable {
 
     /// Polls until a line satisfies `predicate`; false after `timeout`.
     func waitFor(
-        timeout: Duration = .seconds(5), _ predicate: (OutputLine) -> Bool
+        timeout: Duration = .seconds(30), _ predicate: (OutputLine) -> Bool
     ) async -> Bool {
         await eventually(timeout: timeout) { self.lines.contains(where: predicate) }
     }
 
-    func waitFor(text: String, timeout: Duration = .seconds(5)) async -> Bool {
+    func waitFor(text: String, timeout: Duration = .seconds(30)) async -> Bool {
         await waitFor(timeout: timeout) { $0.text == text }
     }
 }
 
 /// Polls `condition` every 5 ms until true; false after `timeout`.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

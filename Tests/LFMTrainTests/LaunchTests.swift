@@ -115,25 +115,28 @@ import Testing
         let s = try TrainScratch()
         let store = RunStore(stateDir: s.path(".lfm"))
         let launcher = TrainLauncher(store: store)
-        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_SLEEP": "0.2", "FAKE_STEPS": "15"]), detached: true)
+        // Long enough (~10 s) to still be running when runDetached returns on a loaded machine.
+        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_SLEEP": "0.25", "FAKE_STEPS": "40"]), detached: true)
+        let launchStart = ContinuousClock.now
         let record = try await launcher.runDetached(prepared)
+        let launchTook = ContinuousClock.now - launchStart
         #expect(record.detached)
         #expect(record.pid != nil)
         let early = try store.info(prepared.directory)
-        #expect(early.status == .running, "status \(early.status), exit \(String(describing: early.record.exitCode)), log: \(s.read(prepared.directory.logFile))")
+        #expect(early.status == .running, "runDetached took \(launchTook); status \(early.status), exit \(String(describing: early.record.exitCode)), log: \(s.read(prepared.directory.logFile))")
         var info = try store.info(prepared.directory)
-        for _ in 0..<200 where info.status == .running {
+        for _ in 0..<1200 where info.status == .running {
             try await Task.sleep(for: .milliseconds(50))
             info = try store.info(prepared.directory)
         }
         #expect(info.status == .finished)
         #expect(info.record.exitCode == 0)
-        #expect(info.progress.step == 15)
+        #expect(info.progress.step == 40)
         // status finalized run.json from the exit file.
         #expect(try prepared.directory.readRecord().status == .finished)
         let log = s.read(prepared.directory.logFile)
         #expect(log.contains("fake-start"))
-        #expect(log.contains("step 15"))
+        #expect(log.contains("step 40"))
         #expect(log.contains("fake-end"))
     }
 
