@@ -19,10 +19,11 @@ struct TrainCommand: ParsableCommand {
         (CONDA_PREFIX) or venv (VIRTUAL_ENV), else llamafactory-cli on PATH.
 
         Examples:
-          lfm train --model ~/models/Llama-3.2-1B-Instruct --template llama3 --dataset support-qa
+          lfm train --model llama3.2-1b --dataset support-qa
+          lfm train --model ~/models/my-llama --template llama3 --dataset support-qa
           lfm train --dataset prefs --stage dpo --set max_steps=100 --detach
           lfm train --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
-          lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --master-port 29500 --dry-run
+          lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
         """)
 
     @Option(help: "Model: a local directory, a Hugging Face id, or a catalogue name.") var model: String?

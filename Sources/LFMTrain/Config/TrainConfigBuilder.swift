@@ -305,7 +305,10 @@ public struct TrainConfigBuilder: Sendable {
         if let given = request.outputDir {
             outputDir = Workspace.absolute(given, from: currentDirectory)
         } else {
-            outputDir = "\(workspace.root)/saves/\(model.shortName)/\(request.method.rawValue)/\(stage)-\(request.runID ?? Self.timestamp(now))"
+            // lfm's run ids already name the stage (`20261124-211500-sft-tiny`): don't repeat it.
+            let id = request.runID ?? Self.timestamp(now)
+            let leaf = id.contains("-\(stage)-") ? id : "\(stage)-\(id)"
+            outputDir = "\(workspace.root)/saves/\(model.shortName)/\(request.method.rawValue)/\(leaf)"
         }
         config["output_dir"] = .string(outputDir)
 
