@@ -42,7 +42,7 @@ struct ListCommand: ParsableCommand {
                 for problem in row.problems.prefix(3) { Terminal.warning("\(row.name): \(problem)") }
             }
             let local = rows.filter { $0.path != nil }.count
-            Terminal.err(Terminal.paint("\(rows.count) datasets (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
+            Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
         } catch {
             throw fail(error)
         }

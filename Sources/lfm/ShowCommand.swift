@@ -11,7 +11,7 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "Registered dataset name.")
     var name: String
 
-    @Option(name: .shortAndLong, help: "How many records to show.")
+    @Option(name: [.customShort("n"), .long], help: "How many records to show.")
     var count = 2
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
