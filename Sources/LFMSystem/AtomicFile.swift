@@ -20,7 +20,7 @@ public enum AtomicFile {
         guard fd >= 0 else {
             throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
-        let tempPath = String(cString: template)
+        let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var committed = false
         defer {
             if !committed { unlink(tempPath) }

@@ -1,3 +1,4 @@
+import LFMSystem
 /// A piece of a document sent to the model in one request.
 public struct Chunk: Sendable, Equatable, Codable {
     /// SHA-256 (hex) of the heading path and text: stable across runs, the resume key.
@@ -21,7 +22,7 @@ public struct Chunk: Sendable, Equatable, Codable {
     }
 
     public static func makeId(headingPath: [String], text: String) -> String {
-        SHA256.hex(headingPath.joined(separator: " > ") + "\n\u{1F}\n" + text)
+        SHA256Digest.hex(headingPath.joined(separator: " > ") + "\n\u{1F}\n" + text)
     }
 }
 

@@ -235,7 +235,7 @@ public final class Generator: Sendable {
         object["chunk_overlap"] = .int(options.chunkOverlap)
         object["language"] = .string(options.language.rawValue)
         object["temperature"] = .number(String(options.temperature))
-        object["prompt_template_sha256"] = prompts.userTemplate.map { .string(SHA256.hex($0)) } ?? .null
+        object["prompt_template_sha256"] = prompts.userTemplate.map { .string(SHA256Digest.hex($0)) } ?? .null
         object["record_system_prompt"] = options.recordSystemPrompt.map { .string($0) } ?? .null
         return object
     }

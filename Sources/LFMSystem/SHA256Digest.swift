@@ -1,7 +1,7 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4), streaming. Written here because CryptoKit is not on Linux and lfm
-/// has no crypto dependency; used only for dataset checksums in run.json.
+/// has no crypto dependency; used for dataset checksums in run.json and stable chunk ids.
 public struct SHA256Digest: Sendable {
     private var h: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -75,6 +75,11 @@ public struct SHA256Digest: Sendable {
     }
 
     /// SHA-256 of a file, read in 1 MiB chunks; nil if unreadable. A directory hashes nothing (nil).
+    /// The digest of a string's UTF-8 bytes.
+    public static func hex(_ text: String) -> String {
+        hex(of: Array(text.utf8))
+    }
+
     public static func hex(ofFile path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
