@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain"], exclude: ["Golden"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain", "LFMSystem"], exclude: ["Golden"]),
         .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
         .testTarget(
             name: "LFMGenerateTests",

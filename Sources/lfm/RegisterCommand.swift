@@ -33,15 +33,6 @@ struct RegisterCommand: ParsableCommand {
     @Option(help: "Registry name (default: the file name without extension).")
     var name: String?
 
-    @Option(help: ArgumentHelp("Data format; detected when omitted.", discussion: "One of: \(DataFormat.names.joined(separator: ", "))."))
-    var format: String?
-
-    @Option(help: ArgumentHelp("Column mapping, role=field pairs.", discussion: "Roles: prompt, query, response, history, messages, system, tools, images, videos, audios, chosen, rejected, kto_tag.", valueName: "role=field,..."))
-    var columns: String?
-
-    @Option(help: ArgumentHelp("Message tags for ShareGPT data, key=value pairs.", discussion: "Keys: role_tag, content_tag, user_tag, assistant_tag, observation_tag, function_tag, system_tag.", valueName: "tag=value,..."))
-    var tags: String?
-
     @Flag(help: "Symlink the file into the data directory instead of copying it.")
     var link = false
 
@@ -57,32 +48,21 @@ struct RegisterCommand: ParsableCommand {
     @Flag(help: "Validate and print the entry that would be written; change nothing.")
     var dryRun = false
 
+    @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if link && inPlace { throw ValidationError("--link and --in-place cannot be combined") }
-        if let format, DataFormat.parse(format) == nil {
-            throw ValidationError("unknown format \"\(format)\"; use one of: \(DataFormat.names.joined(separator: ", "))")
-        }
-        let known = Set(ColumnMap.roles.map(\.key))
-        for role in try parsePairs(columns, option: "--columns").keys where !known.contains(role) {
-            throw ValidationError("unknown column role \"\(role)\" in --columns; roles are \(ColumnMap.roles.map(\.key).joined(separator: ", "))")
-        }
-        for key in try parsePairs(tags, option: "--tags").keys where !TagMap.keys.contains(key) {
-            throw ValidationError("unknown tag \"\(key)\" in --tags; tags are \(TagMap.keys.joined(separator: ", "))")
-        }
     }
 
     func run() throws {
         var request = Registrar.Request(source: file)
         request.name = name
-        if let format, let parsed = DataFormat.parse(format) {
-            request.family = parsed.family
-            request.kind = parsed.kind
-        }
-        request.columns = try parsePairs(columns, option: "--columns")
-        request.tags = try parsePairs(tags, option: "--tags")
+        request.family = formatOptions.parsed?.family
+        request.kind = formatOptions.parsed?.kind
+        request.columns = try formatOptions.columnPairs()
+        request.tags = try formatOptions.tagPairs()
         request.placement = link ? .link : (inPlace ? .inPlace : .copy)
         request.force = force
         request.dryRun = dryRun

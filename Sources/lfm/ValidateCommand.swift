@@ -20,30 +20,9 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "A data file, or the name of a registered dataset.")
     var target: String
 
-    @Option(help: "Data format of a file; detected when omitted.")
-    var format: String?
-
-    @Option(help: ArgumentHelp("Column mapping for a file.", valueName: "role=field,..."))
-    var columns: String?
-
-    @Option(help: ArgumentHelp("Message tags for a file.", valueName: "tag=value,..."))
-    var tags: String?
-
+    @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        if let format, DataFormat.parse(format) == nil {
-            throw ValidationError("unknown format \"\(format)\"; use one of: \(DataFormat.names.joined(separator: ", "))")
-        }
-        let known = Set(ColumnMap.roles.map(\.key))
-        for role in try parsePairs(columns, option: "--columns").keys where !known.contains(role) {
-            throw ValidationError("unknown column role \"\(role)\" in --columns; roles are \(ColumnMap.roles.map(\.key).joined(separator: ", "))")
-        }
-        for key in try parsePairs(tags, option: "--tags").keys where !TagMap.keys.contains(key) {
-            throw ValidationError("unknown tag \"\(key)\" in --tags; tags are \(TagMap.keys.joined(separator: ", "))")
-        }
-    }
 
     func run() throws {
         let cwd = FileManager.default.currentDirectoryPath
@@ -67,9 +46,7 @@ struct ValidateCommand: ParsableCommand {
             throw ValidationError("lfm cannot read the records of \(file.isDirectory ? "a folder" : ".\(file.type.rawValue) files"); they are registered unchecked")
         }
         let layout: RecordLayout? = file.type == .txt ? .text : nil
-        let parsed = format.flatMap(DataFormat.parse)
-        let detector = FormatDetector(columnOverrides: try parsePairs(columns, option: "--columns"), tagOverrides: try parsePairs(tags, option: "--tags"),
-                                      family: parsed?.family, kind: parsed?.kind)
+        let detector = try formatOptions.detector()
         let sample = try FileValidator.sample(path: path, layoutHint: layout)
         let detected = try detector.detect(sample: sample.records, layout: sample.layout)
         let progress = ProgressBar(label: "validating")

@@ -1,3 +1,4 @@
+import LFMSystem
 import Foundation
 import Testing
 @testable import LFMTrain
