@@ -12,18 +12,18 @@ public struct JSONParser {
 
     static let maxDepth = 512
 
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
+    let base: UnsafePointer<UInt8>
+    let end: Int
     var position: Int
     /// Offset of `base` within the whole file, for messages.
-    private let origin: Int
+    let origin: Int
     /// Reused buffer for strings with escapes (``RecordReader`` hands it from record to record).
     var scratch: [UInt8] = []
     /// Newlines skipped so far. Strings cannot hold a raw newline, so these are all of the value's.
     var newlines = 0
     /// True when the buffer ends where the input ends (a whole document, a JSONL line, the last
     /// chunk of a file): a number or escape touching the end is then complete, not cut short.
-    private let complete: Bool
+    let complete: Bool
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0, complete: Bool = false) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -212,7 +212,7 @@ public struct JSONParser {
     // a run of plain string bytes ('"', '\\' and control bytes < 0x20). Bytes above the first
     // flagged one may be flagged falsely (borrows), so only the lowest flag is used.
     @inline(__always)
-    private static func specialMask(_ w: UInt64) -> UInt64 {
+    static func specialMask(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let q = w ^ (ones &* 0x22)
@@ -223,149 +223,8 @@ public struct JSONParser {
         return (quote | backslash | control) & ~w & highs
     }
 
-    /// Advances `p` over plain string bytes, 8 at a time while 8 remain; ORs the words seen into
-    /// `high` (a set high bit means non-ASCII bytes may be present; a false alarm only picks the
-    /// validating String initializer).
-    @inline(__always)
-    private func skipPlain(_ p: inout Int, _ high: inout UInt64) {
-        while p + 8 <= end {
-            let w = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
-            high |= w
-            let m = Self.specialMask(w)
-            if m != 0 {
-                p += m.trailingZeroBitCount >> 3
-                return
-            }
-            p += 8
-        }
-    }
-
-    mutating func parseString() throws(Failure) -> String {
-        position += 1  // opening quote
-        let start = position
-        var p = position
-        var high: UInt64 = 0
-        // Fast path: no escapes.
-        while true {
-            skipPlain(&p, &high)
-            guard p < end else { break }
-            let c = base[p]
-            if c == UInt8(ascii: "\"") {
-                let bytes = UnsafeBufferPointer(start: base + start, count: p - start)
-                position = p + 1
-                if high & 0x8080_8080_8080_8080 != 0 { return try decodeUTF8(bytes, at: start) }
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            if c == UInt8(ascii: "\\") { break }
-            if c < 0x20 {
-                throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
-            }
-            high |= UInt64(c)
-            p += 1
-        }
-        guard p < end else { throw .truncated }
-        return try parseEscapedString(from: start)
-    }
-
-    private func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(Failure) -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
-        throw .syntax(offset: origin + start + bad, message: "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8")
-    }
-
-    private mutating func parseEscapedString(from start: Int) throws(Failure) -> String {
-        var out: [UInt8] = []
-        swap(&out, &scratch)
-        defer { swap(&out, &scratch) }
-        out.removeAll(keepingCapacity: true)
-        var p = start
-        var high: UInt64 = 0
-        while true {
-            // Copy the run of plain bytes up to the next quote, backslash or control byte.
-            let runStart = p
-            skipPlain(&p, &high)
-            while p < end {
-                let c = base[p]
-                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
-                high |= UInt64(c)
-                p += 1
-                if p + 8 <= end { skipPlain(&p, &high) }
-            }
-            if p > runStart { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: p - runStart)) }
-            guard p < end else { throw .truncated }
-            let c = base[p]
-            if c == UInt8(ascii: "\"") {
-                position = p + 1
-                if high & 0x8080_8080_8080_8080 != 0 {
-                    if let s = String(validating: out, as: UTF8.self) { return s }
-                    // Escapes are ASCII, so the bad byte is in the raw text: report its offset there.
-                    return try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
-                }
-                return String(decoding: out, as: UTF8.self)
-            }
-            if c < 0x20 {
-                throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
-            }
-            // A backslash.
-            guard p + 1 < end else { throw .truncated }
-            let e = base[p + 1]
-            p += 2
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try readHex4(at: p)
-                p += 4
-                if (0xD800...0xDBFF).contains(scalar) {
-                    // A high surrogate must be followed by \uDC00-\uDFFF.
-                    if p + 1 < end, base[p] == UInt8(ascii: "\\"), base[p + 1] == UInt8(ascii: "u") {
-                        let low = try readHex4(at: p + 2)
-                        if (0xDC00...0xDFFF).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            p += 6
-                        } else {
-                            scalar = 0xFFFD
-                        }
-                    } else if p + 6 > end && !complete {
-                        throw .truncated
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    scalar = 0xFFFD
-                }
-                let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                if scalar >= 0x80 { high |= 0x80 }
-                UTF8.encode(unicode) { out.append($0) }
-            default:
-                throw .syntax(offset: origin + p - 1, message: "invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
-            }
-        }
-    }
-
-    private func readHex4(at p: Int) throws(Failure) -> UInt32 {
-        guard p + 4 <= end else { throw .truncated }
-        var value: UInt32 = 0
-        for i in 0..<4 {
-            let c = base[p + i]
-            let digit: UInt32
-            switch c {
-            case 0x30...0x39: digit = UInt32(c - 0x30)
-            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
-            default: throw .syntax(offset: origin + p + i, message: "invalid \\u escape: expected 4 hex digits")
-            }
-            value = value << 4 | digit
-        }
-        return value
-    }
 }
+
 
 extension JSONParser.Failure {
     /// Converts to a user-facing error; a truncation at the end of a complete document means
@@ -375,35 +234,5 @@ extension JSONParser.Failure {
         case .syntax(let offset, let message): return JSONSyntaxError(offset: offset, message: message)
         case .truncated: return JSONSyntaxError(offset: endOffset, message: "unexpected end of file: the JSON is cut short (a missing ']', '}' or '\"'?)")
         }
-    }
-}
-
-/// UTF-8 validation with the position of the first bad byte.
-enum UTF8Validation {
-    static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
-            let length: Int
-            var minScalar: UInt32
-            var scalar: UInt32
-            switch b {
-            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minScalar = 0x80
-            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minScalar = 0x800
-            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minScalar = 0x10000
-            default: return i
-            }
-            if i + length > n { return i }
-            for k in 1..<length {
-                let c = bytes[i + k]
-                if c & 0xC0 != 0x80 { return i }
-                scalar = scalar << 6 | UInt32(c & 0x3F)
-            }
-            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
-            i += length
-        }
-        return nil
     }
 }
