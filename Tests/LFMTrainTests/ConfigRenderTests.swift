@@ -227,7 +227,7 @@ func configTypesReadByPyYAML() throws {
     let workspace = try ConfigFixture.workspace()
     let e = ConfigFixture.error { try ConfigFixture.builder(workspace).render(ConfigFixture.request("llama3", ["chat_sf"])) }
     #expect(e?.kind == .unknownDataset)
-    #expect(e?.message == "dataset chat_sf is not registered in \(workspace.dataDir)/dataset_info.json; did you mean chat_sft? Run `lfm list` to see registered datasets, or `lfm register FILE` to add one")
+    #expect(e?.message == "dataset \"chat_sf\" is not registered in \(workspace.dataDir)/dataset_info.json (did you mean \"chat_sft\"?). Run `lfm list` to see registered datasets, or `lfm register FILE` to add one")
 }
 
 // MARK: models and chat templates

@@ -92,9 +92,9 @@ public struct TrainConfigBuilder: Sendable {
         var paths: [(name: String, path: String?)] = []
         for name in request.datasets {
             guard let entry = document.entry(named: name) else {
-                var message = "dataset \(name) is not registered in \(workspace.registry.path)"
-                if let suggestion = Suggestion.closest(to: name, in: document.names) { message += "; did you mean \(suggestion)?" }
-                message += " Run `lfm list` to see registered datasets, or `lfm register FILE` to add one"
+                var message = "dataset \"\(name)\" is not registered in \(workspace.registry.path)"
+                if let suggestion = Suggestion.closest(to: name, in: document.names) { message += " (did you mean \"\(suggestion)\"?)" }
+                message += ". Run `lfm list` to see registered datasets, or `lfm register FILE` to add one"
                 throw TrainConfigError(.unknownDataset, message)
             }
             datasets.append((name, entry.kind))
