@@ -42,7 +42,8 @@ final class MockServer: @unchecked Sendable {
             if found == nil { usleep(20_000) }
         }
         guard let found else {
-            stop()
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "mock server did not start"])
         }
         port = found
