@@ -9,6 +9,9 @@ public struct Converter {
         public var force = false
         /// Validate the output with the core validator (on by default).
         public var validate = true
+        /// Read and convert everything, count what would be written, write nothing
+        /// (the output is not validated: there is no file to read back).
+        public var dryRun = false
         public init() {}
     }
 
@@ -47,7 +50,7 @@ public struct Converter {
         for input in inputs where input.kind != format.kind {
             throw ToolError.usage("\(input.path) is \(input.format) data but the output is \(format): records of different kinds (SFT, preference, KTO) cannot be mixed")
         }
-        let writer = try RecordWriter(path: output, force: options.force, protecting: inputs.map(\.path))
+        let writer = try RecordWriter(path: output, force: options.force, protecting: inputs.map(\.path), dryRun: options.dryRun)
         var report = Report(output: output, format: format, spec: DatasetSpec(), layout: writer.layout)
         var fields: Set<String> = []
         var losses: [String] = []
@@ -92,7 +95,7 @@ public struct Converter {
         }
         try writer.commit()
         report.spec = RecordCodec.spec(for: format, fields: fields)
-        if options.validate {
+        if options.validate && !options.dryRun {
             report.validation = try FileValidator(spec: report.spec).validate(path: output)
         }
         return report
@@ -101,6 +104,40 @@ public struct Converter {
 
 /// Registers a file lfm wrote, with the exact columns and tags it was written with.
 public enum OutputRegistrar {
+    /// What a registration did, or would do in a dry run.
+    public struct Registration: Sendable {
+        public var name: String
+        /// The data file's path in the data directory.
+        public var destination: String
+        public var entry: JSONObject
+        public var replaced: Bool
+        public var dryRun: Bool
+    }
+
+    /// Registers `path` (see `register`), or with `dryRun` says what would be registered without
+    /// reading `path` (a dry run did not write it) or touching the registry.
+    public static func registration(path: String, name: String?, spec: DatasetSpec, format: OutputFormat, workspace: Workspace,
+                                    force: Bool, dryRun: Bool) throws -> Registration {
+        guard dryRun else {
+            let outcome = try register(path: path, name: name, spec: spec, format: format, workspace: workspace, force: force)
+            return Registration(name: outcome.name, destination: outcome.destination, entry: outcome.entry, replaced: outcome.replaced, dryRun: false)
+        }
+        // The same name and placement rules as Registrar.register.
+        let resolvedName = name ?? DatasetName.from(fileName: path)
+        if let problem = DatasetName.problem(with: resolvedName) {
+            throw RegisterError.badName(problem + (name == nil ? "; pass --name NAME" : ""))
+        }
+        let registry = workspace.registry
+        let exists = try registry.read().entry(named: resolvedName) != nil
+        if exists && !force { throw RegistryError.nameTaken(name: resolvedName, path: registry.path) }
+        let dataDir = workspace.dataDir
+        let fileName = path.hasPrefix(dataDir + "/")
+            ? String(path.dropFirst(dataDir.count + 1))
+            : (name.map { $0 + "." + (path as NSString).pathExtension } ?? (path as NSString).lastPathComponent)
+        return Registration(name: resolvedName, destination: dataDir + "/" + fileName,
+                            entry: DatasetEntry.makeObject(fileName: fileName, spec: spec), replaced: exists, dryRun: true)
+    }
+
     public static func register(path: String, name: String?, spec: DatasetSpec, format: OutputFormat, workspace: Workspace, force: Bool) throws -> Registrar.Outcome {
         var request = Registrar.Request(source: path)
         request.name = name

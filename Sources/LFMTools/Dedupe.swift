@@ -191,8 +191,13 @@ public struct Deduper {
     }
 
     /// Writes the records that `report` keeps, in the input's layout family chosen by `output`'s extension.
-    public func writeKept(_ input: DatasetInput, report: inout Report, output: String, force: Bool) throws {
-        let writer = try RecordWriter(path: output, force: force, protecting: [input.path])
+    /// With `dryRun` it makes the same checks on `output`, counts the kept records and writes nothing.
+    public func writeKept(_ input: DatasetInput, report: inout Report, output: String, force: Bool, dryRun: Bool = false) throws {
+        let writer = try RecordWriter(path: output, force: force, protecting: [input.path], dryRun: dryRun)
+        if dryRun {
+            report.written = report.kept
+            return
+        }
         try input.forEach { location, record in
             if !report.removedIndexes.contains(location.index) { try writer.write(record) }
         }

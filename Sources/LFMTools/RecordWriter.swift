@@ -4,12 +4,15 @@ import LFMSystem
 
 /// Writes records to a `.json` array (indented like Python's `json.dump(indent=2)`) or a
 /// `.jsonl` file, streaming, into a temporary file renamed over the destination on `commit()`.
+/// With `dryRun` it is a counting sink: the same checks (layout, input protection, an existing
+/// output without `force`), and nothing created on disk, not even the directory or a temp file.
 public final class RecordWriter {
     public let path: String
     public let layout: RecordLayout
+    public let dryRun: Bool
     public private(set) var count = 0
     private let temp: String
-    private let handle: FileHandle
+    private let handle: FileHandle?
     private var buffer: [UInt8] = []
     private let printer: JSONPrinter
     private var committed = false
@@ -23,14 +26,21 @@ public final class RecordWriter {
         }
     }
 
-    public init(path: String, force: Bool = false, protecting inputs: [String] = []) throws {
+    public init(path: String, force: Bool = false, protecting inputs: [String] = [], dryRun: Bool = false) throws {
         self.path = path
+        self.dryRun = dryRun
         layout = try Self.layout(for: path)
         let resolved = (path as NSString).resolvingSymlinksInPath
         for input in inputs where (input as NSString).resolvingSymlinksInPath == resolved {
             throw ToolError.usage("the output \(path) is also an input; lfm never modifies its input")
         }
         if FileManager.default.fileExists(atPath: path) && !force { throw ToolError.outputExists(path) }
+        printer = JSONPrinter(indent: layout == .jsonArray ? 2 : nil)
+        if dryRun {
+            temp = ""
+            handle = nil
+            return
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).lfm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -38,18 +48,21 @@ public final class RecordWriter {
             throw FileError.cannotWrite(path: temp, reason: "cannot create")
         }
         self.handle = handle
-        printer = JSONPrinter(indent: layout == .jsonArray ? 2 : nil)
         if layout == .jsonArray { buffer.append(UInt8(ascii: "[")) }
     }
 
     deinit {
-        if !committed {
+        if !committed, let handle {
             try? handle.close()
             unlink(temp)
         }
     }
 
     public func write(_ record: JSONValue) throws {
+        guard !dryRun else {
+            count += 1
+            return
+        }
         switch layout {
         case .jsonArray:
             buffer.append(contentsOf: count == 0 ? "\n  ".utf8 : ",\n  ".utf8)
@@ -63,12 +76,16 @@ public final class RecordWriter {
     }
 
     private func flush() throws {
-        try handle.write(contentsOf: buffer)
+        try handle?.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Finishes the file and moves it into place.
+    /// Finishes the file and moves it into place (nothing to do in a dry run).
     public func commit() throws {
+        guard let handle else {
+            committed = true
+            return
+        }
         if layout == .jsonArray { buffer.append(contentsOf: count == 0 ? "]\n".utf8 : "\n]\n".utf8) }
         try flush()
         try handle.synchronize()

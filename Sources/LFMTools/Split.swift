@@ -11,6 +11,8 @@ public struct Splitter {
         public var seed: UInt64 = 42
         public var stratify: String?
         public var force = false
+        /// Assign and count the parts, write nothing (and validate nothing).
+        public var dryRun = false
         public init(val: Double) { self.val = val }
     }
 
@@ -92,7 +94,7 @@ public struct Splitter {
         guard report.records > 0 else { throw ToolError.unreadable("\(input.path) has no records") }
         let assignment = assignments(count: report.records, strata: strata)
         let targets = paths(for: input, directory: directory)
-        let writers = try targets.map { try RecordWriter(path: $0.path, force: options.force, protecting: [input.path]) }
+        let writers = try targets.map { try RecordWriter(path: $0.path, force: options.force, protecting: [input.path], dryRun: options.dryRun) }
         try input.forEach { location, record in
             let value: JSONValue = input.layoutHint == .text ? .object(JSONObject([JSONMember("text", record["text"] ?? .string(""))])) : record
             try writers[Int(assignment[location.index])].write(value)
@@ -104,7 +106,7 @@ public struct Splitter {
             for (i, s) in strata.enumerated() { counts[Int(s)][Int(assignment[i])] += 1 }
             report.strata = strataNames.enumerated().map { ($1, counts[$0]) }
         }
-        for part in report.parts where part.records > 0 {
+        for part in report.parts where part.records > 0 && !options.dryRun {
             report.validation.append(try FileValidator(spec: input.spec).validate(path: part.path))
         }
         return report
@@ -137,5 +139,14 @@ public struct Sampler {
         }
         reservoir.sort { $0.0 < $1.0 }
         return (reservoir.map(\.1), reservoir.map(\.0), total)
+    }
+
+    /// Writes `records` to `output` (.json or .jsonl); with `dryRun` only counts them.
+    @discardableResult
+    public func write(_ records: [JSONValue], to output: String, force: Bool, protecting inputs: [String], dryRun: Bool = false) throws -> Int {
+        let writer = try RecordWriter(path: output, force: force, protecting: inputs, dryRun: dryRun)
+        for record in records { try writer.write(record) }
+        try writer.commit()
+        return writer.count
     }
 }

@@ -16,6 +16,7 @@ struct ConvertCommand: ParsableCommand {
 
           lfm convert alpaca_en_demo --to sharegpt --out alpaca_sharegpt.json
           lfm convert chats.jsonl --to alpaca --out chats_alpaca.json --register
+          lfm convert chats.jsonl --to alpaca --dry-run     # the loss report, no file
         """)
 
     @Argument(help: "A data file or the name of a registered dataset.")
@@ -42,6 +43,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file (and registry entry with --register).")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "Read and convert everything, report what would be written and registered; write nothing.")
+    var dryRun = false
+
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -63,19 +67,20 @@ struct ConvertCommand: ParsableCommand {
             var options = Converter.Options()
             options.keepHistory = !noHistory
             options.force = force
+            options.dryRun = dryRun
             let report = try Converter(options: options) { progress.update(done: $0, total: $1) }.convert(source, to: family, output: path)
             progress.finish()
-            let outcome = try register ? OutputRegistrar.register(path: path, name: name, spec: report.spec, format: report.format,
-                                                                    workspace: workspaceOptions.workspace(), force: force) : nil
+            let outcome = try register ? OutputRegistrar.registration(path: path, name: name, spec: report.spec, format: report.format,
+                                                                        workspace: workspaceOptions.workspace(), force: force, dryRun: dryRun) : nil
             if output.json {
-                var object = ToolPrinter.json(report)
+                var object = ToolPrinter.json(report, dryRun: dryRun)
                 object["input"] = .string(source.path)
                 object["from"] = .string(source.format.description)
                 object["registered"] = outcome.map { .string($0.name) } ?? .null
                 Terminal.json(.object(object))
             } else {
-                ToolPrinter.printConversion(report, from: source)
-                if let outcome { Terminal.out("Registered \"\(outcome.name)\" → \(outcome.destination)") }
+                ToolPrinter.printConversion(report, from: source, dryRun: dryRun)
+                if let outcome { ToolPrinter.printRegistration(outcome) }
             }
             if report.validation?.hasErrors == true { throw Exit.failure }
         } catch let exit as ExitCode {
@@ -103,13 +108,21 @@ enum ToolPrinter {
         }
     }
 
-    static func printConversion(_ report: Converter.Report, from source: DatasetInput?) {
+    static func printConversion(_ report: Converter.Report, from source: DatasetInput?, dryRun: Bool = false) {
         let from = source.map { "\($0.format) → " } ?? ""
-        Terminal.out("\(from)\(report.format): \(report.written) of \(report.read) records written to \(report.output)")
+        Terminal.out("\(from)\(report.format): \(report.written) of \(report.read) records \(dryRun ? "would be written" : "written") to \(report.output)")
         ledger("Skipped (cannot be written in \(report.format)):", report.skipped, of: report.read)
         ledger("Changed or lost:", report.lossy, of: report.read)
         if report.skipped.isEmpty && report.lossy.isEmpty { Terminal.out("Lossless: every record carried over completely.") }
         validation(report.validation, file: report.output)
+        if dryRun { dryRunNote() }
+    }
+
+    static func dryRunNote() { Terminal.note("dry run: nothing was written") }
+
+    static func printRegistration(_ registration: OutputRegistrar.Registration) {
+        let verb = registration.dryRun ? "Would register" : (registration.replaced ? "Replaced" : "Registered")
+        Terminal.out("\(verb) \"\(registration.name)\" → \(registration.destination)")
     }
 
     static func validation(_ report: ValidationReport?, file: String) {
@@ -128,7 +141,8 @@ enum ToolPrinter {
         })
     }
 
-    static func json(_ report: Converter.Report) -> JSONObject {
+    /// A dry run has the same keys; `valid` and `validation` are null (nothing was written to check).
+    static func json(_ report: Converter.Report, dryRun: Bool = false) -> JSONObject {
         var object = JSONObject()
         object["output"] = .string(report.output)
         object["format"] = .string(report.format.description)
@@ -139,6 +153,8 @@ enum ToolPrinter {
         object["entry"] = .object(DatasetEntry.makeObject(fileName: (report.output as NSString).lastPathComponent, spec: report.spec))
         object["valid"] = .bool(report.validation.map { !$0.hasErrors } ?? true)
         object["validation"] = report.validation.map(ReportPrinter.json) ?? .null
+        if dryRun { object["valid"] = .null }
+        object["dry_run"] = .bool(dryRun)
         return object
     }
 

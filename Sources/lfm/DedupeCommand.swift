@@ -39,6 +39,9 @@ struct DedupeCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "With --out: report what would be written; write nothing.")
+    var dryRun = false
+
     @Option(help: "Input format, when detection needs help.")
     var format: String?
 
@@ -59,7 +62,8 @@ struct DedupeCommand: ParsableCommand {
             let deduper = Deduper(options: options)
             var report = try deduper.find(source, examplesPerKind: examples)
             if let out {
-                try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath), force: force)
+                try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath),
+                                     force: force, dryRun: dryRun)
             }
             if output.json {
                 var removed = JSONObject()
@@ -72,7 +76,8 @@ struct DedupeCommand: ParsableCommand {
                         "similarity": .number(String(format: "%.3f", $0.similarity)), "text": .string($0.text), "kept_text": .string($0.keptText),
                     ])) }),
                     "written": report.written.map { .int($0) } ?? .null,
-                    "valid": .bool(report.validation.map { !$0.hasErrors } ?? true),
+                    "valid": dryRun && out != nil ? .null : .bool(report.validation.map { !$0.hasErrors } ?? true),
+                    "dry_run": .bool(dryRun),
                 ])))
                 return
             }
@@ -90,8 +95,9 @@ struct DedupeCommand: ParsableCommand {
                 }
             }
             if let written = report.written, let out {
-                Terminal.out("Wrote \(written) records to \(out)")
+                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(written) records to \(out)")
                 ToolPrinter.validation(report.validation, file: out)
+                if dryRun { ToolPrinter.dryRunNote() }
             } else if !report.removedIndexes.isEmpty {
                 Terminal.note("nothing was written; pass --out FILE to write the \(report.kept) kept records")
             }

@@ -30,6 +30,9 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "Read and convert everything, report what would be written and registered; write nothing.")
+    var dryRun = false
+
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -45,19 +48,20 @@ struct MergeCommand: ParsableCommand {
             guard first.kind != .pretrain else { throw ToolError.usage("merging pretraining text is not supported; concatenate the files instead") }
             var options = Converter.Options()
             options.force = force
+            options.dryRun = dryRun
             let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
             let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
-            let outcome = try register ? OutputRegistrar.register(path: path, name: name, spec: report.spec, format: report.format,
-                                                                    workspace: workspaceOptions.workspace(), force: force) : nil
+            let outcome = try register ? OutputRegistrar.registration(path: path, name: name, spec: report.spec, format: report.format,
+                                                                        workspace: workspaceOptions.workspace(), force: force, dryRun: dryRun) : nil
             if output.json {
-                var object = ToolPrinter.json(report)
+                var object = ToolPrinter.json(report, dryRun: dryRun)
                 object["inputs"] = .array(sources.map { .string($0.path) })
                 object["registered"] = outcome.map { .string($0.name) } ?? .null
                 Terminal.json(.object(object))
             } else {
                 for source in sources { Terminal.out("  \(source.path) (\(source.format))") }
-                ToolPrinter.printConversion(report, from: nil)
-                if let outcome { Terminal.out("Registered \"\(outcome.name)\" → \(outcome.destination)") }
+                ToolPrinter.printConversion(report, from: nil, dryRun: dryRun)
+                if let outcome { ToolPrinter.printRegistration(outcome) }
             }
             if report.validation?.hasErrors == true { throw Exit.failure }
         }

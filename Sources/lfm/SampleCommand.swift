@@ -13,6 +13,7 @@ struct SampleCommand: ParsableCommand {
 
           lfm sample big.jsonl -n 100 --out peek.json
           lfm sample alpaca_en_demo -n 3 --seed 1
+          lfm sample big.jsonl -n 100 --out peek.json --dry-run --json
         """)
 
     @Argument(help: "A data file or the name of a registered dataset.")
@@ -30,10 +31,17 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "With --out: report what would be written; write nothing.")
+    var dryRun = false
+
     @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Flag(name: .long, help: "With --out: print the summary as JSON on stdout (without --out the records already are JSON Lines).")
+    var json = false
 
     func validate() throws {
         if n <= 0 { throw ValidationError("-n must be positive") }
+        if dryRun && out == nil { throw ValidationError("--dry-run needs --out (without it nothing is written)") }
     }
 
     func run() throws {
@@ -46,10 +54,16 @@ struct SampleCommand: ParsableCommand {
                 return
             }
             let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
-            let writer = try RecordWriter(path: path, force: force, protecting: [source.path])
-            for record in result.records { try writer.write(record) }
-            try writer.commit()
-            Terminal.err("\(result.records.count) of \(result.total) records written to \(out)")
+            let written = try Sampler(count: n, seed: seed).write(result.records, to: path, force: force, protecting: [source.path], dryRun: dryRun)
+            if json {
+                Terminal.json(.object(JSONObject([
+                    "output": .string(path), "written": .int(written), "total": .int(result.total),
+                    "seed": .string(String(seed)), "dry_run": .bool(dryRun),
+                ])))
+            } else {
+                Terminal.err("\(written) of \(result.total) records \(dryRun ? "would be written" : "written") to \(out)")
+                if dryRun { ToolPrinter.dryRunNote() }
+            }
         }
     }
 }

@@ -42,6 +42,9 @@ struct SplitCommand: ParsableCommand {
     @Flag(help: "Replace existing part files and entries.")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "Read and assign every record, report the parts (and registrations); write nothing.")
+    var dryRun = false
+
     @Option(help: "Input format, when detection needs help.")
     var format: String?
 
@@ -64,19 +67,15 @@ struct SplitCommand: ParsableCommand {
             options.seed = seed
             options.stratify = stratify
             options.force = force
+            options.dryRun = dryRun
             let report = try Splitter(options: options).split(source, directory: directory)
             var registered: [String] = []
             if register {
                 let workspace = try workspaceOptions.workspace()
                 for part in report.parts {
-                    var request = Registrar.Request(source: part.path)
-                    request.name = part.name
-                    request.family = source.family
-                    request.kind = source.kind
-                    for (role, field) in source.spec.columns.mapped { request.columns[role] = field }
-                    if source.spec.usesMessages { for key in TagMap.keys { if let v = source.spec.tags[key: key] { request.tags[key] = v } } }
-                    request.force = force
-                    registered.append(try Registrar(workspace: workspace).register(request).name)
+                    registered.append(try OutputRegistrar.registration(
+                        path: part.path, name: part.name, spec: source.spec, format: OutputFormat(family: source.family, kind: source.kind),
+                        workspace: workspace, force: force, dryRun: dryRun).name)
                 }
             }
             if output.json {
@@ -84,7 +83,8 @@ struct SplitCommand: ParsableCommand {
                     "records": .int(report.records), "seed": .string(String(seed)),
                     "parts": .array(report.parts.map { .object(JSONObject(["name": .string($0.name), "path": .string($0.path), "records": .int($0.records)])) }),
                     "registered": .array(registered.map { .string($0) }),
-                    "valid": .bool(!report.validation.contains { $0.hasErrors }),
+                    "valid": dryRun ? .null : .bool(!report.validation.contains { $0.hasErrors }),
+                    "dry_run": .bool(dryRun),
                 ])))
             } else {
                 Terminal.out("\(source.path): \(report.records) records, seed \(seed)")
@@ -94,7 +94,10 @@ struct SplitCommand: ParsableCommand {
                     Terminal.out(Terminal.table(["value", "train", "val", "test"], report.strata.prefix(20).map { [$0.value, "\($0.counts[0])", "\($0.counts[1])", "\($0.counts[2])"] }, rightAligned: [1, 2, 3]))
                 }
                 for v in report.validation { ToolPrinter.validation(v, file: v.path) }
-                if register {
+                if dryRun {
+                    if register { Terminal.out("Would register: \(registered.joined(separator: ", "))") }
+                    ToolPrinter.dryRunNote()
+                } else if register {
                     Terminal.out("Registered: \(registered.joined(separator: ", "))")
                     Terminal.out("In the training YAML: dataset: \(report.parts[0].name) and eval_dataset: \(report.parts[1].name)")
                 } else {

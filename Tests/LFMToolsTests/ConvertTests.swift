@@ -213,3 +213,74 @@ import Testing
         }
     }
 }
+
+/// `dryRun` on the writers: the same counts and checks as a real run, nothing on disk.
+@Suite struct DryRunTests {
+    static func listing(_ dir: TempDir) throws -> [String] {
+        try FileManager.default.subpathsOfDirectory(atPath: dir.path).sorted()
+    }
+
+    @Test func converterCountsAndWritesNothing() throws {
+        let dir = try TempDir()
+        let input = try DatasetInput.file(try dir.records("in.json", alpacaSFT))
+        let before = try Self.listing(dir)
+        var options = Converter.Options()
+        options.dryRun = true
+        let dry = try Converter(options: options).convert(input, to: .sharegpt, output: dir.path("sub/out.jsonl"))
+        #expect(try Self.listing(dir) == before)
+        #expect(dry.validation == nil)
+        let real = try Converter().convert(input, to: .sharegpt, output: dir.path("sub/out.jsonl"))
+        #expect(dry.read == real.read && dry.written == real.written && dry.written == alpacaSFT.count)
+        #expect(dry.lossy == real.lossy && dry.skipped == real.skipped)
+        #expect(dry.spec == real.spec)
+        // An existing output still needs force, as in a real run.
+        #expect(throws: ToolError.self) { try Converter(options: options).convert(input, to: .sharegpt, output: real.output) }
+    }
+
+    @Test func splitterDedupeAndSamplerWriteNothing() throws {
+        let dir = try TempDir()
+        let input = try DatasetInput.file(try dir.records("in.json", alpacaSFT + [alpacaSFT[0]]))
+        let before = try Self.listing(dir)
+        var options = Splitter.Options(val: 0.2)
+        options.dryRun = true
+        let split = try Splitter(options: options).split(input, directory: dir.path("parts"))
+        #expect(split.parts.map(\.records).reduce(0, +) == alpacaSFT.count + 1)
+        #expect(split.parts.map(\.records) == Splitter(options: Splitter.Options(val: 0.2)).assignments(count: alpacaSFT.count + 1, strata: nil)
+            .reduce(into: [0, 0]) { $0[Int($1)] += 1 })
+        let deduper = Deduper()
+        var report = try deduper.find(input)
+        try deduper.writeKept(input, report: &report, output: dir.path("kept.json"), force: false, dryRun: true)
+        #expect(report.written == alpacaSFT.count)
+        let sampler = Sampler(count: 2)
+        #expect(try sampler.write(try sampler.sample(input).records, to: dir.path("s.jsonl"), force: false, protecting: [input.path], dryRun: true) == 2)
+        #expect(try Self.listing(dir) == before)
+    }
+
+    @Test func registrationDryRunLeavesTheRegistry() throws {
+        let dir = try TempDir()
+        let (workspace, _) = try Workspace.initialize(directory: dir.path, env: nil)
+        let registry = try Data(contentsOf: URL(fileURLWithPath: workspace.registry.path))
+        let input = try DatasetInput.file(try dir.records("in.json", alpacaSFT))
+        let path = dir.path("in_sharegpt.json")
+        var options = Converter.Options()
+        options.dryRun = true
+        let report = try Converter(options: options).convert(input, to: .sharegpt, output: path)
+        let planned = try OutputRegistrar.registration(path: path, name: nil, spec: report.spec, format: report.format,
+                                                       workspace: workspace, force: false, dryRun: true)
+        #expect(planned.dryRun && planned.name == "in_sharegpt")
+        #expect(planned.destination == workspace.dataDir + "/in_sharegpt.json")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.registry.path)) == registry)
+        #expect(!FileManager.default.fileExists(atPath: path) && !FileManager.default.fileExists(atPath: planned.destination))
+        // The real registration lands where the dry run said, with the same entry.
+        _ = try Converter().convert(input, to: .sharegpt, output: path)
+        let real = try OutputRegistrar.registration(path: path, name: nil, spec: report.spec, format: report.format,
+                                                    workspace: workspace, force: false, dryRun: false)
+        #expect(real.name == planned.name && real.destination == planned.destination)
+        #expect(try workspace.registry.read().entry(named: "in_sharegpt") != nil)
+        // Now the name is taken: a dry run without force says so, like the real run.
+        #expect(throws: (any Error).self) {
+            try OutputRegistrar.registration(path: path, name: nil, spec: report.spec, format: report.format,
+                                             workspace: workspace, force: false, dryRun: true)
+        }
+    }
+}
