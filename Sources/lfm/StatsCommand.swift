@@ -2,15 +2,17 @@ import ArgumentParser
 import Foundation
 import LFMCore
 import LFMTools
+import LFMTrain
 
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Length distributions, a suggested cutoff_len, turns, empty fields, duplicates, language mix.",
         discussion: """
         Lengths are given in characters and tokens. Tokens are exact with --tokenizer (a model \
         directory or Hugging Face id, counted by the model's own tokenizer in your LLaMA-Factory \
-        Python: --python, else the workspace env, else python3); otherwise they are estimated and \
+        Python: --python, else --env / the workspace env / the active conda env or venv, else \
+        python3); otherwise they are estimated and \
         the method is printed. "total" is prompt (system, tools, earlier turns) plus the longest \
         response: what cutoff_len must hold.
 
@@ -31,6 +33,9 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "The Python with transformers (your LLaMA-Factory environment).")
     var python: String?
 
+    @Option(help: ArgumentHelp("Conda env name or prefix, or a venv, whose Python counts tokens.", valueName: "name|path"))
+    var env: String?
+
     @Option(help: "Input format, when detection needs help.")
     var format: String?
 
@@ -41,13 +46,23 @@ struct StatsCommand: ParsableCommand {
         if let cutoffLen, cutoffLen <= 0 { throw ValidationError("--cutoff-len must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
+        // The tokenizer runs in the user's LLaMA-Factory environment, found as `lfm train` finds it.
+        var pythonPath = python
+        if tokenizer != nil, pythonPath == nil {
+            let configured = (try? workspaceOptions.workspace())?.config.env
+            do {
+                let resolved = try await EnvironmentResolver().resolve(flag: env, configured: configured)
+                pythonPath = resolved.prefix.map { $0 + "/bin/python" }
+            } catch {
+                throw fail(error)
+            }
+        }
         try ToolPrinter.guarded {
             let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
             let counter: TokenCounter
             if let tokenizer {
-                let env = (try? workspaceOptions.workspace())?.config.env
-                counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: python, env: env))
+                counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: pythonPath, env: nil))
             } else {
                 counter = EstimatedTokenCounter()
             }
