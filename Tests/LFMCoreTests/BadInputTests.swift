@@ -53,7 +53,7 @@ struct BadInputTests {
         Case("KTO tag is the string \"false\"", "k.json", #"[{"instruction": "q", "input": "", "output": "a", "kto_tag": true}, {"instruction": "q2", "input": "", "output": "b", "kto_tag": "false"}]"#, "\"kto_tag\" must be true or false, found \"false\""),
         Case("KTO with one label only", "k1.json", #"[{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}], "label": true}, {"messages": [{"role": "user", "content": "q2"}, {"role": "assistant", "content": "b"}], "label": true}]"#, "every record is labelled true (2 true, 0 false)"),
         Case("<image> placeholder count", "img.json", #"[{"messages": [{"role": "user", "content": "<image>What is this?"}, {"role": "assistant", "content": "A cat."}], "images": ["a.jpg", "b.jpg"]}]"#, "1 <image> placeholder(s) in the text but 2 item(s) in \"images\""),
-        Case("invalid UTF-8", "u.json", Array("[\n\(ok),\n{\"instruction\": \"".utf8) + [0xFF] + Array("\", \"input\": \"\", \"output\": \"a\"}]".utf8), "invalid UTF-8 byte 0xFF; save the file as UTF-8 (line 3, column 18)"),
+        Case("invalid UTF-8", "u.json", Array("[\n\(ok),\n{\"instruction\": \"".utf8) + [0xFF] + Array("\", \"input\": \"\", \"output\": \"a\"}]".utf8), "invalid UTF-8 byte 0xFF; save the file as UTF-8 (line 3, column 18, byte 69)"),
         Case("record is not an object", "na.json", "[\(ok), \"just text\"]", "record is a string, not an object"),
         Case("field changes type", "tc.json", #"[{"instruction": "q", "input": "", "output": "a", "system": "s"}, {"instruction": "q", "input": "", "output": "b", "system": 5}]"#, "\"system\" must be a string, found a number"),
         Case("name with a comma", "c.json", ok, name: "a,b", "contains a comma"),

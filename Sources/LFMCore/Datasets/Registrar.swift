@@ -101,7 +101,7 @@ public struct Registrar {
             } catch let error as RecordReadError {
                 var failed = ValidationReport(path: source)
                 failed.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line,
-                    message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column))", hint: "fix the JSON syntax"))
+                    message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column), byte \(error.syntax.offset))", hint: "fix the JSON syntax"))
                 throw RegisterError.invalid(failed)
             }
             let detector = FormatDetector(columnOverrides: request.columns, tagOverrides: request.tags, family: request.family, kind: request.kind)

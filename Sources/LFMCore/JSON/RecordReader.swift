@@ -38,7 +38,7 @@ public struct RecordReadError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let record = recordIndex.map { " (record \($0))" } ?? ""
-        return "\(path):\(syntax.line):\(syntax.column): \(syntax.message)\(record)"
+        return "\(path):\(syntax.line):\(syntax.column) (byte \(syntax.offset)): \(syntax.message)\(record)"
     }
 }
 

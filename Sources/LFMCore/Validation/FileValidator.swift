@@ -98,7 +98,7 @@ public struct FileValidator {
         } catch let error as RecordReadError {
             report.layout = reader.layout
             report.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line, path: nil,
-                message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column))",
+                message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column), byte \(error.syntax.offset))",
                 hint: "fix the JSON syntax; nothing after this point could be checked"))
             report.bytes = reader.fileSize
             return report
