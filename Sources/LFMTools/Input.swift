@@ -74,9 +74,9 @@ public struct DatasetInput: Sendable {
                             notes: detected.notes, registered: false)
     }
 
-    /// Streams the records.
+    /// Streams the records (parsing ahead on a second core for large files).
     public func forEach(_ body: (RecordLocation, JSONValue) throws -> Void) throws {
-        try RecordReader(path: path, layoutHint: layoutHint).forEach(body)
+        try RecordReader(path: path, layoutHint: layoutHint).forEachParsingAhead(body)
     }
 
     public var fileSize: Int {

@@ -92,6 +92,7 @@ public final class EstimatedTokenCounter: TokenCounter {
     }
 
     public static func estimate(_ text: String) -> Int {
+        if let ascii = estimateASCII(text) { return ascii }
         var cjk = 0, words = 0, symbols = 0
         var inWord = false
         for scalar in text.unicodeScalars {
@@ -116,6 +117,26 @@ public final class EstimatedTokenCounter: TokenCounter {
             }
         }
         return cjk + symbols + Int((Double(words) * 1.3).rounded(.up))
+    }
+
+    /// The same estimate on the UTF-8 bytes of an ASCII-only text; nil when it has other bytes.
+    static func estimateASCII(_ text: String) -> Int? {
+        var copy = text
+        return copy.withUTF8 { bytes -> Int? in
+            var words = 0, symbols = 0
+            var inWord = false
+            for c in bytes {
+                if c >= 0x80 { return nil }
+                let alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+                if alnum {
+                    if !inWord { words += 1; inWord = true }
+                } else {
+                    inWord = false
+                    if c > 32 && c != 127 { symbols += 1 }
+                }
+            }
+            return symbols + Int((Double(words) * 1.3).rounded(.up))
+        }
     }
 }
 

@@ -115,16 +115,17 @@ public struct StatsCollector {
             }
             let prompt = conversation.promptText
             let responses = conversation.responses
-            report.fields[0].chars.add(prompt.unicodeScalars.count)
+            let promptChars = prompt.scalarCount
+            report.fields[0].chars.add(promptChars)
             var longest = 0
             for (r, response) in responses.prefix(responseNames.count).enumerated() {
-                let n = response.unicodeScalars.count
+                let n = response.scalarCount
                 report.fields[1 + r].chars.add(n)
                 longest = Swift.max(longest, n)
                 if response.isEmpty { report.emptyResponses += 1 }
             }
-            if let system = conversation.system { report.fields[systemIndex].chars.add(system.unicodeScalars.count) }
-            report.fields[totalIndex].chars.add(prompt.unicodeScalars.count + longest)
+            if let system = conversation.system { report.fields[systemIndex].chars.add(system.scalarCount) }
+            report.fields[totalIndex].chars.add(promptChars + longest)
             report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
             if conversation.instructionText.isEmpty { report.emptyPrompts += 1 }
             report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
@@ -172,6 +173,20 @@ public struct StatsCollector {
     }
 
     static func countScripts(_ text: String, cjk: inout Int, latin: inout Int) {
+        // ASCII fast path on the UTF-8 bytes (same counts as the scalar loop below).
+        var copy = text
+        let ascii: Int? = copy.withUTF8 { bytes in
+            var letters = 0
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) { letters += 1 }
+            }
+            return letters
+        }
+        if let ascii {
+            latin += ascii
+            return
+        }
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) || (v >= 0xC0 && v <= 0x24F && v != 0xD7 && v != 0xF7) {
@@ -196,7 +211,15 @@ public struct StableHasher: Sendable {
         }
     }
     public mutating func combine(_ text: String) {
-        combine(text.utf8)
+        var copy = text
+        copy.withUTF8 { bytes in
+            var s = state
+            for byte in bytes {
+                s ^= UInt64(byte)
+                s &*= 0x0000_0100_0000_01B3
+            }
+            state = s
+        }
         combine(CollectionOfOne(UInt8(0xFF)))
     }
     public mutating func combine(_ value: UInt64) {
@@ -224,5 +247,17 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
         return Int(next() % UInt64(bound))
+    }
+}
+
+extension String {
+    /// Unicode scalars ("characters" in the stats), counted on the UTF-8 bytes without decoding.
+    var scalarCount: Int {
+        var copy = self
+        return copy.withUTF8 { bytes in
+            var n = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { n += 1 }
+            return n
+        }
     }
 }
