@@ -21,18 +21,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Output file (.json or .jsonl).")
     var out: String
 
-    @Flag(help: "Register the output in dataset_info.json.")
-    var register = false
-
-    @Option(help: "Registry name for --register.")
-    var name: String?
-
-    @Flag(help: "Replace an existing output file.")
-    var force = false
-
-    @Flag(name: .customLong("dry-run"), help: "Read and convert everything, report what would be written and registered; write nothing.")
-    var dryRun = false
-
+    @OptionGroup var writeOptions: OutputWriteOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -47,20 +36,19 @@ struct MergeCommand: ParsableCommand {
             let first = sources[0]
             guard first.kind != .pretrain else { throw ToolError.usage("merging pretraining text is not supported; concatenate the files instead") }
             var options = Converter.Options()
-            options.force = force
-            options.dryRun = dryRun
+            options.force = writeOptions.force
+            options.dryRun = writeOptions.dryRun
             let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
             let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
-            let outcome = try register ? OutputRegistrar.registration(path: path, name: name, spec: report.spec, format: report.format,
-                                                                        workspace: workspaceOptions.workspace(), force: force, dryRun: dryRun) : nil
+            let outcome = try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
             if output.json {
-                var object = ToolPrinter.json(report, dryRun: dryRun)
+                var object = ToolPrinter.json(report, dryRun: writeOptions.dryRun)
                 object["inputs"] = .array(sources.map { .string($0.path) })
                 object["registered"] = outcome.map { .string($0.name) } ?? .null
                 Terminal.json(.object(object))
             } else {
                 for source in sources { Terminal.out("  \(source.path) (\(source.format))") }
-                ToolPrinter.printConversion(report, from: nil, dryRun: dryRun)
+                ToolPrinter.printConversion(report, from: nil, dryRun: writeOptions.dryRun)
                 if let outcome { ToolPrinter.printRegistration(outcome) }
             }
             if report.validation?.hasErrors == true { throw Exit.failure }
