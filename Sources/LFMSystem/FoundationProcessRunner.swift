@@ -146,8 +146,17 @@ public struct FoundationProcessRunner: ProcessRunner {
 
         // Learn of the exit from waitid(WNOWAIT) too (see ProcessSystem.waitForTermination):
         // whichever reports first wins.
+        let cleanLeftovers = terminatesLeftoverGroup
+        let grace = orphanGracePeriod
         let watcher = Thread {
-            if let outcome = ProcessSystem.waitForTermination(of: pid) { exit.set(outcome) }
+            if let outcome = ProcessSystem.waitForTermination(of: pid) {
+                exit.set(outcome)
+            } else if let groupID, cleanLeftovers {
+                // Foundation reaped the child first (waitid: ECHILD) and reports the exit only once
+                // every process holding its exit socket has ended: end the group's leftovers
+                // (backgrounded jobs, torchrun workers) so that it can.
+                Task.detached { await ProcessSystem.terminateProcessGroup(groupID, grace: grace) }
+            }
         }
         watcher.name = "lfm-exit-watcher"
         watcher.stackSize = 256 * 1024

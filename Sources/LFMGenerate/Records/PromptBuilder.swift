@@ -100,7 +100,7 @@ public struct PromptBuilder: Sendable {
     /// Messages asking to answer the same questions without the document (rejected side of preference pairs).
     public func rejectedMessages(for examples: [Example], chinese: Bool) -> [ChatMessage] {
         let questions = examples.map { JSONValue.string($0.prompt) }
-        let list = JSONPrinterShim.line(.array(questions))
+        let list = JSONPrinter(indent: nil).string(.array(questions))
         if chinese {
             return [.user("""
             请直接回答下面每个问题（不提供任何参考资料），按顺序输出一个 JSON 字符串数组，每个元素是对应问题的回答，不要输出其他内容。

@@ -198,58 +198,6 @@ public struct StatsCollector {
     }
 }
 
-/// FNV-1a 64 with a final mix: the same value on every run and machine (unlike `Hasher`),
-/// for reproducible splits and sketches.
-public struct StableHasher: Sendable {
-    public private(set) var state: UInt64 = 0xCBF2_9CE4_8422_2325
-    public init(seed: UInt64 = 0) { if seed != 0 { combine(seed) } }
-
-    public mutating func combine(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            state ^= UInt64(byte)
-            state &*= 0x0000_0100_0000_01B3
-        }
-    }
-    public mutating func combine(_ text: String) {
-        var copy = text
-        copy.withUTF8 { bytes in
-            var s = state
-            for byte in bytes {
-                s ^= UInt64(byte)
-                s &*= 0x0000_0100_0000_01B3
-            }
-            state = s
-        }
-        combine(CollectionOfOne(UInt8(0xFF)))
-    }
-    public mutating func combine(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { combine($0) }
-    }
-    public var value: UInt64 { SplitMix64.mix(state) }
-}
-
-/// A small seeded generator (SplitMix64), identical on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return Self.mix(state)
-    }
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform integer in 0..<bound, reproducible across platforms (Swift's own
-    /// `random(in:using:)` algorithm is not a documented contract).
-    public mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0)
-        return Int(next() % UInt64(bound))
-    }
-}
-
 extension String {
     /// Unicode scalars ("characters" in the stats), counted on the UTF-8 bytes without decoding.
     var scalarCount: Int {

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A distribution of lengths in fixed memory: exact values up to `exactLimit` records, then a
+/// log-bucketed histogram (0–1023 exact, ~1% wide buckets above), plus power-of-two bins for
+/// the terminal histogram.
+public struct LengthDistribution: Sendable, Equatable {
+    public static let exactLimit = 1 << 20
+    public private(set) var count = 0
+    public private(set) var sum = 0
+    public private(set) var min = Int.max
+    public private(set) var max = 0
+    private var exact: [Int32]? = []
+    private var buckets: [Int: Int] = [:]
+    /// `bins[k]`: lengths in [2^(k-1), 2^k), bins[0] = zero lengths.
+    public private(set) var bins = [Int](repeating: 0, count: 48)
+
+    public init() {}
+
+    static func bucket(_ v: Int) -> Int { v < 1024 ? v : 1024 + Int((log(Double(v) / 1024) / log(1.01)).rounded(.down)) }
+    static func lowerBound(_ b: Int) -> Int { b < 1024 ? b : Int((1024 * pow(1.01, Double(b - 1024))).rounded(.up)) }
+
+    public mutating func add(_ value: Int) {
+        count += 1
+        sum += value
+        if value < min { min = value }
+        if value > max { max = value }
+        bins[value == 0 ? 0 : Swift.min(47, Int.bitWidth - value.leadingZeroBitCount)] += 1
+        buckets[Self.bucket(value), default: 0] += 1
+        if exact != nil {
+            if count > Self.exactLimit { exact = nil } else { exact!.append(Int32(clamping: value)) }
+        }
+    }
+
+    public var isExact: Bool { exact != nil }
+    public var mean: Double { count == 0 ? 0 : Double(sum) / Double(count) }
+
+    /// The nearest-rank percentile (`p` in 0...100): the smallest value with at least p% of
+    /// values at or below it. Exact while `isExact`; otherwise within about 1%.
+    public func percentile(_ p: Double) -> Int {
+        guard count > 0 else { return 0 }
+        let rank = Swift.max(1, Int((p / 100 * Double(count)).rounded(.up)))
+        if let exact {
+            let sorted = exact.sorted()
+            return Int(sorted[rank - 1])
+        }
+        var seen = 0
+        for key in buckets.keys.sorted() {
+            seen += buckets[key]!
+            if seen >= rank { return Swift.min(max, Swift.max(min, Self.lowerBound(key))) }
+        }
+        return max
+    }
+
+    /// Several percentiles with one sort.
+    public func percentiles(_ ps: [Double]) -> [Int] {
+        guard count > 0 else { return ps.map { _ in 0 } }
+        if let exact {
+            let sorted = exact.sorted()
+            return ps.map { p in Int(sorted[Swift.max(1, Int((p / 100 * Double(count)).rounded(.up))) - 1]) }
+        }
+        return ps.map(percentile)
+    }
+
+    /// How many values exceed `limit`.
+    public func countAbove(_ limit: Int) -> Int {
+        if let exact { return exact.reduce(0) { $0 + ($1 > limit ? 1 : 0) } }
+        return buckets.reduce(0) { $0 + (Self.lowerBound($1.key) > limit ? $1.value : 0) }
+    }
+}
