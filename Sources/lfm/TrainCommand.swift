@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Any LLaMA-Factory key (repeatable), applied last.", valueName: "key=value"))
     var sets: [String] = []
     @Option(help: "Start from your own YAML config instead of a template.") var config: String?
+    @Option(help: "Start from this training template (see `lfm templates`) instead of the stage's own.") var baseTemplate: String?
     @Option(help: ArgumentHelp("Conda env name or prefix path, or a venv path.", valueName: "name|path")) var env: String?
     @Option(help: ArgumentHelp("GPUs to use (CUDA_VISIBLE_DEVICES).", valueName: "0,1")) var gpus: String?
     @Option(help: "Number of nodes (NNODES; torchrun).") var nnodes: Int?
@@ -99,6 +100,7 @@ struct TrainCommand: ParsableCommand {
         r.outputDir = outputDir
         r.overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
         r.configFile = config
+        r.baseTemplate = baseTemplate
         r.deepspeed = deepspeed
         r.rayWorkers = rayWorkers
         r.resume = resume
