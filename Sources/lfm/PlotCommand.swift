@@ -13,6 +13,7 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "SVG file to write (default: .lfm/runs/<id>/loss.svg for one run, ./loss.svg for several).")
     var out: String?
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         do {
@@ -31,7 +32,19 @@ struct PlotCommand: ParsableCommand {
             let path = out.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) }
                 ?? (infos.count == 1 ? infos[0].directory.path + "/loss.svg" : FileManager.default.currentDirectoryPath + "/loss.svg")
             try AtomicFile.write(svg, to: path)
-            Terminal.out(path)
+            if output.json {
+                Terminal.json(.object(JSONObject([
+                    "svg": .string(path),
+                    "runs": .array(infos.map { info in .object(JSONObject([
+                        "id": .string(info.record.id),
+                        "loss_points": .int(info.progress.losses.count),
+                        "eval_points": .int(info.progress.evalLosses.count),
+                        "last_loss": info.progress.losses.last.map { .number(String($0.loss)) } ?? .null,
+                    ])) }),
+                ])))
+            } else {
+                Terminal.out(path)
+            }
         } catch { throw fail(error) }
     }
 }
