@@ -15,6 +15,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Conda env name or prefix, or a venv (default: the run's).", valueName: "name|path")) var env: String?
     @Flag(name: .customLong("dry-run"), help: "Print the YAML and the command; run nothing.") var dryRun = false
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let ctx: RunLaunchContext
@@ -35,6 +36,14 @@ struct ExportCommand: ParsableCommand {
         } catch { throw fail(error) }
         let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "export", config: configPath, env: ctx.environment,
                                    workingDirectory: ctx.info.directory.path, base: ProcessInfo.processInfo.environment)
+        if dryRun && output.json {
+            Terminal.json(.object(JSONObject([
+                "dry_run": .bool(true), "run": .string(ctx.info.record.id), "config_path": .string(configPath),
+                "yaml": .string(yaml), "argv": .array(plan.argv.map { .string($0) }),
+                "export_dir": .string(exportDir),
+            ])))
+            return
+        }
         if dryRun {
             Terminal.out(Terminal.paint("# export.yaml (would be written to \(configPath))", .dim))
             Terminal.out(yaml.hasSuffix("\n") ? String(yaml.dropLast()) : yaml)
@@ -57,42 +66,5 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode(outcome.exitCode)
         }
         Terminal.out("Merged model written to \(exportDir)")
-    }
-}
-
-/// What export and chat need from a finished run: its config, model, template and environment.
-struct RunLaunchContext {
-    var workspace: Workspace
-    var info: RunInfo
-    var model: String
-    var template: String?
-    var finetuningType: String
-    var environment: CondaEnvironment
-    var cli: String
-
-    static func load(run: String, env: String?, options: WorkspaceOptions, dryRun: Bool) throws -> RunLaunchContext {
-        let workspace = try options.workspace()
-        let store = RunStore(stateDir: workspace.stateDir)
-        let info = try store.info(try store.resolve(run))
-        let text = try String(contentsOfFile: info.record.config, encoding: .utf8)
-        let mapping = try YAMLParser.parse(text).mapping ?? YAMLMapping()
-        let model = mapping["model_name_or_path"]?.stringValue ?? info.record.model
-        let template = mapping["template"]?.stringValue ?? info.record.template
-        let finetuning = mapping["finetuning_type"]?.stringValue ?? "lora"
-        let resolver = EnvironmentResolver()
-        let envSpec = env ?? info.record.envPrefix
-        let configured = workspace.config.env
-        let environment = try runBlocking {
-            if let envSpec { return try await resolver.resolve(spec: envSpec, origin: env != nil ? "--env" : "the run's env") }
-            return try await resolver.resolve(flag: nil, configured: configured)
-        }
-        var cli: String
-        do { cli = try resolver.locateCLI(in: environment) } catch {
-            guard dryRun else { throw error }
-            Terminal.warning("\(error)")
-            cli = environment.cliPath ?? "llamafactory-cli"
-        }
-        return RunLaunchContext(workspace: workspace, info: info, model: model, template: template,
-                                finetuningType: finetuning, environment: environment, cli: cli)
     }
 }
