@@ -31,6 +31,7 @@ public enum PartsOutcome: Sendable, Equatable, CustomStringConvertible {
 extension FileValidator {
     /// Files smaller than this are validated in one pass.
     public static let partsMinimumSize = 32 << 20
+    static let partChunkSize = 2 << 20
 
     /// Validates a large JSON array or JSON Lines file as two halves on two cores, each parsed
     /// *and* validated on its own core, then merges the halves into exactly the report of
@@ -60,31 +61,39 @@ extension FileValidator {
             split = found
         }
 
-        let first = try RecordReader(path: path, range: 0..<split.offset, layout: split.layout, startsBetweenRecords: false)
-        let second = try RecordReader(path: path, range: split.offset..<Int.max, layout: split.layout, startsBetweenRecords: true)
+        // perf: 2 MiB chunks each, so that two readers hold what one held.
+        let first = try RecordReader(path: path, range: 0..<split.offset, layout: split.layout, startsBetweenRecords: false, chunkSize: Self.partChunkSize)
+        let second = try RecordReader(path: path, range: split.offset..<Int.max, layout: split.layout, startsBetweenRecords: true, chunkSize: Self.partChunkSize)
         let fileSize = first.fileSize
         let shared = PartShared()
         let head = PartValidation(spec: spec, path: path, isHead: true)
         let tail = PartValidation(spec: spec, path: path, isHead: false)
-        let done = DispatchSemaphore(value: 0)
-        let box = PartBox(tail: tail, reader: second, shared: shared)
-        let thread = Thread {
-            box.tail.run(box.reader, shared: box.shared, report: { box.shared.setTailBytes($0) })
-            done.signal()
-        }
-        thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
-        thread.start()
-        var lastProgress = 0
-        head.run(first, shared: shared, report: { bytes in
-            guard let onProgress = self.onProgress else { return }
-            let total = bytes + shared.tailBytes
-            if total - lastProgress > (8 << 20) {
-                lastProgress = total
-                onProgress(total, fileSize)
+        // Both halves on threads with room for the parser's recursion (as the parse-ahead thread
+        // of one pass has); this thread waits, reporting progress.
+        let group = DispatchGroup()
+        for (part, reader, isHead) in [(head, first, true), (tail, second, false)] {
+            let box = PartBox(part: part, reader: reader, shared: shared, isHead: isHead)
+            group.enter()
+            let thread = Thread {
+                box.part.run(box.reader, shared: box.shared, report: { box.shared.setBytes($0, head: box.isHead) })
+                if box.isHead, box.part.failure != nil { box.shared.cancel() }
+                group.leave()
             }
-        })
-        if head.failure != nil { shared.cancel() }
-        done.wait()
+            thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
+            thread.start()
+        }
+        var lastProgress = 0
+        if let onProgress {
+            while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+                let total = shared.bytes
+                if total - lastProgress > (8 << 20) {
+                    lastProgress = total
+                    onProgress(total, fileSize)
+                }
+            }
+        } else {
+            group.wait()
+        }
 
         // Anything the merge cannot reproduce exactly: one pass again, progress never going back.
         func again(_ why: String) throws -> (report: ValidationReport, outcome: PartsOutcome) {
@@ -241,22 +250,28 @@ extension FileValidator {
     }
 }
 
-/// State shared by the two halves: the second half's progress, and a stop request.
+/// State shared by the two halves: their progress, and a stop request.
 private final class PartShared: @unchecked Sendable {
     private let lock = NSLock()
-    private var bytes = 0
+    private var headBytes = 0, tailBytes = 0
     private var stop = false
 
-    var tailBytes: Int { lock.lock(); defer { lock.unlock() }; return bytes }
-    func setTailBytes(_ value: Int) { lock.lock(); bytes = value; lock.unlock() }
+    /// Bytes read by both halves.
+    var bytes: Int { lock.lock(); defer { lock.unlock() }; return headBytes + tailBytes }
+    func setBytes(_ value: Int, head: Bool) {
+        lock.lock()
+        if head { headBytes = value } else { tailBytes = value }
+        lock.unlock()
+    }
     var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
     func cancel() { lock.lock(); stop = true; lock.unlock() }
 }
 
 private struct PartBox: @unchecked Sendable {
-    let tail: PartValidation
+    let part: PartValidation
     let reader: RecordReader
     let shared: PartShared
+    let isHead: Bool
 }
 
 /// One half of ``FileValidator/validateInParts(path:layoutHint:minimumSize:)``: the same
@@ -271,13 +286,19 @@ private final class PartValidation {
     var present: Set<String> = []
     var ktoTrue = 0, ktoFalse = 0
     let seen: DuplicateTable?
-    var hashes: [UInt64] = []
-    var lines: [UInt32] = []
+    /// Second half: each record's duplicate hash and (local) line, in record order.
+    var hashes = GrowingColumn<UInt64>()
+    var lines = GrowingColumn<UInt32>()
     /// For each kept "type-changes" issue (index in `report.issues`): the record's type.
     var typeChangeTypes: [Int: String] = [:]
     var failure: Error?
 
     private struct Stopped: Error {}
+
+    deinit {
+        hashes.free()
+        lines.free()
+    }
 
     init(spec: DatasetSpec, path: String, isHead: Bool) {
         self.spec = spec
@@ -366,6 +387,33 @@ private final class PartValidation {
         } catch {
             failure = error
         }
+    }
+}
+
+/// A `realloc`-grown array of plain values (large blocks grow without a copy, so without the
+/// old + new peak of `Array`'s doubling).
+struct GrowingColumn<Element: BitwiseCopyable> {
+    private var base: UnsafeMutablePointer<Element>?
+    private var capacity = 0
+    private(set) var count = 0
+
+    mutating func append(_ value: Element) {
+        if count == capacity {
+            capacity = max(capacity * 2, 4096)
+            base = UnsafeMutablePointer<Element>(OpaquePointer(realloc(base, capacity * MemoryLayout<Element>.stride)!))
+        }
+        base![count] = value
+        count += 1
+    }
+
+    subscript(i: Int) -> Element { base![i] }
+
+    /// Frees the storage (the column is not a class: call once, when done).
+    mutating func free() {
+        if let base { Foundation.free(base) }
+        base = nil
+        capacity = 0
+        count = 0
     }
 }
 
