@@ -127,6 +127,21 @@ final class DuplicateTable {
         return nil
     }
 
+    /// The first record with this hash, without remembering anything (for a later part of the
+    /// file, checked against this table after the fact).
+    func firstRecord(lookingUp hash: UInt64) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash >> 40) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return nil }
+            if hashes[Int(s) - 1] == hash { return Int(s) - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The hash of record `number` (< `count`).
+    func hash(ofRecord number: Int) -> UInt64 { hashes[number] }
+
     private func grow() {
         let oldSlots = slots, oldCapacity = mask + 1
         let capacity = oldCapacity * 2

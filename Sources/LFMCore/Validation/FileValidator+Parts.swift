@@ -114,7 +114,8 @@ extension FileValidator {
                 return try again("\"\(key)\" is \(earlier.type) in the first half but first \(type.type) in the second")
             }
         }
-        guard let seen = head.seen else { return try again("no duplicate table") }
+
+        guard tail.lines.count == tail.report.records, tail.seen.count == tail.report.records else { return try again("record counts do not match") }
 
         // Merge: the first half's report goes on with the second half's issues, in record order.
         var report = head.report
@@ -142,9 +143,17 @@ extension FileValidator {
                 next += 1
             }
         }
-        for i in 0..<tail.hashes.count {
+        // perf: looked up, not inserted: the first half's table does not grow to the whole file.
+        // A record's first copy is in the first half if there is one there, else earlier in the second.
+        var d = 0
+        for i in 0..<tail.lines.count {
             addKept(through: i)
-            if let firstRecord = seen.firstRecord(withHash: tail.hashes[i]) {
+            var firstRecord = head.seen.firstRecord(lookingUp: tail.seen.hash(ofRecord: i))
+            if d < tail.localDuplicates.count, Int(tail.localDuplicates[d]) == i {
+                if firstRecord == nil { firstRecord = Int(tail.localFirsts[d]) + recordBase }
+                d += 1
+            }
+            if let firstRecord {
                 report.add(ValidationIssue(.warning, "duplicate", record: recordBase + i, line: Int(tail.lines[i]) + lineBase,
                     message: "same as record \(firstRecord)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
             }
@@ -285,10 +294,13 @@ private final class PartValidation {
     var fieldTypes: [String: (type: String, record: Int)] = [:]
     var present: Set<String> = []
     var ktoTrue = 0, ktoFalse = 0
-    let seen: DuplicateTable?
-    /// Second half: each record's duplicate hash and (local) line, in record order.
-    var hashes = GrowingColumn<UInt64>()
+    /// The half's own duplicate table (record numbers local to the half).
+    let seen = DuplicateTable()
+    /// Second half: each record's (local) line, and its duplicates within the half (record, first
+    /// record with its hash), in record order.
     var lines = GrowingColumn<UInt32>()
+    var localDuplicates = GrowingColumn<UInt32>()
+    var localFirsts = GrowingColumn<UInt32>()
     /// For each kept "type-changes" issue (index in `report.issues`): the record's type.
     var typeChangeTypes: [Int: String] = [:]
     var failure: Error?
@@ -296,15 +308,15 @@ private final class PartValidation {
     private struct Stopped: Error {}
 
     deinit {
-        hashes.free()
         lines.free()
+        localDuplicates.free()
+        localFirsts.free()
     }
 
     init(spec: DatasetSpec, path: String, isHead: Bool) {
         self.spec = spec
         self.isHead = isHead
         report = ValidationReport(path: path)
-        seen = isHead ? DuplicateTable() : nil
     }
 
     func run(_ reader: RecordReader, shared: PartShared, report progress: (Int) -> Void) {
@@ -344,15 +356,18 @@ private final class PartValidation {
                     }
                 }
                 let hash = RecordHasher.hash(record)
-                if let seen {
+                if isHead {
                     if let first = seen.firstRecord(withHash: hash) {
                         issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
                             message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
                     }
                 } else {
-                    guard location.line <= Int(UInt32.max) else { throw Stopped() }
-                    hashes.append(hash)
+                    guard location.line <= Int(UInt32.max), location.index < Int(UInt32.max) else { throw Stopped() }
                     lines.append(UInt32(location.line))
+                    if let first = seen.firstRecord(withHash: hash) {
+                        localDuplicates.append(UInt32(location.index))
+                        localFirsts.append(UInt32(first))
+                    }
                 }
                 report.records += 1
                 var invalid = false
