@@ -8,16 +8,18 @@ import LFMCore
 /// ``FileValidator/validateInParts(path:layoutHint:minimumSize:)`` (split threshold `--min`,
 /// default 0 so that small test files split too) under the format `lfm validate` detects, and
 /// compares the whole reports field by field. `--generate DIR` first writes the edge-case files
-/// below into DIR and checks them too.
+/// below into DIR (`--records N` each, default 12,000: ~7 MB) and checks them too.
 func selfCheckParts(_ args: [String]) throws {
     var paths: [String] = []
     var minimum = 0
+    var records = 12_000
     var i = 0
     while i < args.count {
         switch args[i] {
         case "--min": minimum = parseSize(args[i + 1]) ?? 0; i += 2
+        case "--records": records = Int(args[i + 1]) ?? records; i += 2
         case "--generate":
-            paths += try generatePartsCases(in: args[i + 1])
+            paths += try generatePartsCases(in: args[i + 1], records: records)
             i += 2
         default: paths.append(args[i]); i += 1
         }
@@ -97,7 +99,7 @@ func reportDifferences(_ a: ValidationReport, _ b: ValidationReport) -> [String]
 // MARK: Edge-case files
 
 /// Writes files made to break a two-part merge; returns their paths.
-func generatePartsCases(in dir: String) throws -> [String] {
+func generatePartsCases(in dir: String, records n: Int) throws -> [String] {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     var paths: [String] = []
     func write(_ name: String, _ data: Data) throws {
@@ -136,7 +138,7 @@ func generatePartsCases(in dir: String) throws -> [String] {
     func alpaca(_ i: Int) -> [(String, String)] {
         [("instruction", quote("Task \(i): \(filler)")), ("input", quote(i % 3 == 0 ? "" : "context \(i)")), ("output", quote("Answer \(i) \(filler)"))]
     }
-    let n = 12_000  // ~2.5 MB: splits with --min 0 (the split window is 1 MiB around the middle)
+    precondition(n >= 12_000, "the cases place records up to n/2 + 1000 and n - 3")
 
     // Duplicates across the halves: first copies in half 1, again in half 2 (twice), and
     // duplicates whose first copy is in half 2; plus > 1000 duplicates in all.
@@ -203,14 +205,14 @@ func generatePartsCases(in dir: String) throws -> [String] {
 
     // Syntax errors in half 1 and in half 2.
     var text = array((0..<n).map(alpaca))
-    var broken = text.replacingOccurrences(of: "Task 3000: ", with: "Task 3000: \u{1}")
+    var broken = text.replacingOccurrences(of: "Task \(n / 4): ", with: "Task \(n / 4): \u{1}")
     try write("syntax-half1.json", Data(broken.utf8))
-    broken = text.replacingOccurrences(of: "\"Task 9000: ", with: "\"Task 9000: \", oops ")
+    broken = text.replacingOccurrences(of: "\"Task \(n * 3 / 4): ", with: "\"Task \(n * 3 / 4): \", oops ")
     try write("syntax-half2.json", Data(broken.utf8))
     text = lines((0..<n).map(alpaca))
-    broken = text.replacingOccurrences(of: "Task 2500: ", with: "Task 2500: \\x")
+    broken = text.replacingOccurrences(of: "Task \(n / 5): ", with: "Task \(n / 5): \\x")
     try write("syntax-half1.jsonl", Data(broken.utf8))
-    broken = text.replacingOccurrences(of: "Task 11000: ", with: "Task 11000: \\q")
+    broken = text.replacingOccurrences(of: "Task \(n * 11 / 12): ", with: "Task \(n * 11 / 12): \\q")
     try write("syntax-half2.jsonl", Data(broken.utf8))
     // Truncated array (error at the very end).
     let full = array((0..<n).map(alpaca))
@@ -235,7 +237,7 @@ func generatePartsCases(in dir: String) throws -> [String] {
     try write("issues-half2-only.json", Data(array(records).utf8))
 
     // Invalid UTF-8 in half 2 (and in half 1).
-    for (name, at) in [("utf8-half2", 10_000), ("utf8-half1", 1000)] {
+    for (name, at) in [("utf8-half2", n * 5 / 6), ("utf8-half1", n / 12)] {
         var bytes = Array(array((0..<n).map(alpaca)).utf8)
         let marker = Array("Task \(at): ".utf8)
         if let k = bytes.indices.first(where: { bytes[$0..<min($0 + marker.count, bytes.count)].elementsEqual(marker) }) {
@@ -277,7 +279,7 @@ func generatePartsCases(in dir: String) throws -> [String] {
     try write("sharegpt.json", Data(array(sharegpt).utf8))
     try write("sharegpt.jsonl", Data(lines(sharegpt).utf8))
     // Records that are not objects, in half 2.
-    text = array((0..<n).map(alpaca)).replacingOccurrences(of: "  {\n    \"instruction\": \"Task 9001: ", with: "  [1, 2],\n  {\n    \"instruction\": \"Task 9001: ")
+    text = array((0..<n).map(alpaca)).replacingOccurrences(of: "  {\n    \"instruction\": \"Task \(n * 3 / 4 + 1): ", with: "  [1, 2],\n  {\n    \"instruction\": \"Task \(n * 3 / 4 + 1): ")
     try write("non-object-half2.json", Data(text.utf8))
     return paths
 }
