@@ -10,6 +10,7 @@ import LFMSystem
 //   lfm-bench measure-validate FILE      (one measurement; what `validate` runs in a child)
 //   lfm-bench measure-parse FILE         (reading and parsing only, one thread)
 //   lfm-bench selfcheck FILE...          (parse-ahead reader == plain reader)
+//   lfm-bench selfcheck-parts [--min BYTES] [--generate DIR] FILE...  (two-part validator == one pass)
 
 let usage = """
     usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
@@ -305,6 +306,7 @@ do {
     case "list": try benchList(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
     case "selfcheck": try selfCheck(Array(args.dropFirst()))
+    case "selfcheck-parts": try selfCheckParts(Array(args.dropFirst()))
     case "measure-parse" where args.count == 2:
         // Reading and parsing only, on this thread: the parse side of the pipeline.
         let start = now()

@@ -69,6 +69,14 @@ public final class RecordReader {
     private var countedUpTo = 0
     /// Unescaping buffer lent to each record's parser.
     private var scratch: [UInt8] = []
+    /// A reader over part of the file (``init(path:range:layout:)``): bytes from `limit` on are
+    /// treated as the end of the file.
+    private var limit = Int.max
+    /// For a part that starts after a record boundary: its layout, and no BOM or '[' to read.
+    private var startsBetweenRecords = false
+    /// Set when a range-limited JSON array part ended right after a ',' between records (at the
+    /// limit), the only clean way for a part that is not the file's end to stop.
+    private(set) var endedBetweenRecords = false
 
     public init(path: String, chunkSize: Int = 4 << 20, layoutHint: RecordLayout? = nil) throws {
         self.path = path
@@ -83,6 +91,30 @@ public final class RecordReader {
         if layoutHint == .text { layout = .text }
     }
 
+    /// A reader over the bytes `range` of the file only, for validating a file in parts.
+    /// `startsBetweenRecords`: the range begins where a record of `layout` may begin (after a
+    /// `,` of the array or a newline of JSON Lines), so records are read from its first byte on;
+    /// otherwise it is the file's beginning and read as ``init(path:chunkSize:layoutHint:)`` does.
+    /// Record indexes and lines count from 0 and 1 at the range's start.
+    convenience init(path: String, range: Range<Int>, layout: RecordLayout, startsBetweenRecords: Bool, chunkSize: Int = 4 << 20) throws {
+        try self.init(path: path, chunkSize: chunkSize)
+        limit = range.upperBound
+        self.layout = layout
+        self.startsBetweenRecords = startsBetweenRecords
+        if range.lowerBound > 0 {
+            if lseek(fd, off_t(range.lowerBound), SEEK_SET) < 0 {
+                throw FileError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+            }
+            bufferOrigin = range.lowerBound
+        }
+    }
+
+    /// Newlines before the end of what was read (for a part: before its limit, after its start).
+    /// Call after reading.
+    func newlinesRead() -> Int {
+        line(at: filled) - 1
+    }
+
     deinit {
         close(fd)
         buffer.deallocate()
@@ -93,6 +125,13 @@ public final class RecordReader {
     /// `body` may throw to stop early.
     public func forEach(_ body: (RecordLocation, JSONValue) throws -> Void) throws {
         try fill()
+        if startsBetweenRecords {
+            switch layout {
+            case .jsonArray: return try readArray(from: 0, firstIsRecord: true, body)
+            case .jsonLines: return try readLines(from: 0, body)
+            case .text: return try readText(from: 0, body)
+            }
+        }
         var position = 0
         if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
         if layout != .text {
@@ -116,10 +155,10 @@ public final class RecordReader {
 
     // MARK: Layouts
 
-    private func readArray(from start: Int, _ body: (RecordLocation, JSONValue) throws -> Void) throws {
+    private func readArray(from start: Int, firstIsRecord: Bool = false, _ body: (RecordLocation, JSONValue) throws -> Void) throws {
         var position = try skipWhitespaceRefilling(from: start)
         var index = 0
-        if position < filled, buffer[position] == UInt8(ascii: "]") {
+        if !firstIsRecord, position < filled, buffer[position] == UInt8(ascii: "]") {
             return try expectEnd(after: position + 1)
         }
         while true {
@@ -157,6 +196,14 @@ public final class RecordReader {
             let c = buffer[position]
             if c == UInt8(ascii: ",") {
                 position += 1
+                if limit != Int.max {
+                    // A part ends cleanly only between records, at its limit.
+                    position = try skipWhitespaceRefilling(from: position)
+                    if position == filled, eof, bufferOrigin + filled == limit {
+                        endedBetweenRecords = true
+                        return
+                    }
+                }
                 continue
             }
             if c == UInt8(ascii: "]") { return try expectEnd(after: position + 1) }
@@ -275,7 +322,9 @@ public final class RecordReader {
 
     private func fill() throws {
         while filled < capacity && !eof {
-            let n = read(fd, buffer + filled, capacity - filled)
+            let want = min(capacity - filled, limit - (bufferOrigin + filled))
+            if want <= 0 { eof = true; break }
+            let n = read(fd, buffer + filled, want)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileError.cannotRead(path: path, reason: String(cString: strerror(errno)))

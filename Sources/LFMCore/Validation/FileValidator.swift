@@ -26,7 +26,16 @@ public struct FileValidator {
         return (records, reader.layout)
     }
 
+    /// Validates the file: in two parts on two cores when it is large enough and splits cleanly
+    /// (``validateInParts(path:layoutHint:minimumSize:)``), else in one pass. The report is the
+    /// same either way.
     public func validate(path: String, layoutHint: RecordLayout? = nil) throws -> ValidationReport {
+        try validateInParts(path: path, layoutHint: layoutHint, minimumSize: Self.partsMinimumSize).report
+    }
+
+    /// The one-pass validator: records in file order, parsed ahead on a second thread. The
+    /// reference that the two-part path must reproduce exactly (`lfm-bench selfcheck` compares them).
+    public func validateSequentially(path: String, layoutHint: RecordLayout? = nil) throws -> ValidationReport {
         var report = ValidationReport(path: path)
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
