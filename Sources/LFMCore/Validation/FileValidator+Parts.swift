@@ -178,19 +178,7 @@ extension FileValidator {
         report.layout = first.layout
         report.bytes = fileSize
         onProgress?(fileSize, fileSize)
-        if report.records == 0 {
-            report.add(ValidationIssue(.error, "no-records", message: "the file holds no records", hint: "LLaMA-Factory would fail with \"Cannot find valid samples\""))
-        }
-        for (role, field) in spec.relevantColumns where !present.contains(field) && report.records > 0 {
-            report.add(ValidationIssue(.error, "column-absent", path: field,
-                message: "columns.\(role) maps \"\(field)\" but no record has it",
-                hint: "LLaMA-Factory raises KeyError: '\(field)'; remove the mapping or add the field"))
-        }
-        if spec.kind == .kto, report.records > 0, ktoTrue == 0 || ktoFalse == 0 {
-            report.add(ValidationIssue(.error, "kto-one-label", path: spec.columns.ktoTag,
-                message: "every record is labelled \(ktoTrue > 0 ? "true" : "false") (\(ktoTrue) true, \(ktoFalse) false)",
-                hint: "KTO needs both desirable (true) and undesirable (false) examples (\"Your dataset only has one preference type\")"))
-        }
+        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: present, ktoTrue: ktoTrue, ktoFalse: ktoFalse)
         return (report, .split(at: split.offset))
     }
 
@@ -291,9 +279,11 @@ private final class PartValidation {
     let spec: DatasetSpec
     let isHead: Bool
     var report: ValidationReport
-    var fieldTypes: [String: (type: String, record: Int)] = [:]
-    var present: Set<String> = []
-    var ktoTrue = 0, ktoFalse = 0
+    var fields: RecordFieldTracker
+    var fieldTypes: [String: (type: String, record: Int)] { fields.fieldTypes }
+    var present: Set<String> { fields.present }
+    var ktoTrue: Int { fields.ktoTrue }
+    var ktoFalse: Int { fields.ktoFalse }
     /// The half's own duplicate table (record numbers local to the half).
     let seen = DuplicateTable()
     /// Second half: each record's (local) line, and its duplicates within the half (record, first
@@ -316,45 +306,19 @@ private final class PartValidation {
     init(spec: DatasetSpec, path: String, isHead: Bool) {
         self.spec = spec
         self.isHead = isHead
+        fields = RecordFieldTracker(spec: spec)
         report = ValidationReport(path: path)
     }
 
     func run(_ reader: RecordReader, shared: PartShared, report progress: (Int) -> Void) {
         let validator = RecordValidator(spec: spec)
-        let mapped = Set(spec.relevantColumns.map(\.field))
-        var shapes = RecordShapeMemo()
         var issues: [ValidationIssue] = []
         var lastProgress = 0
         do {
             try reader.forEach { location, record in
                 issues.removeAll(keepingCapacity: true)
                 validator.validate(record, at: location, into: &issues)
-                var typeChanges: [String] = []
-                if let object = record.objectValue {
-                    if !shapes.repeatsFieldShape(object.members) {
-                    var consistent = true
-                    for member in object.members {
-                        if mapped.contains(member.key) { present.insert(member.key) }
-                        let type = FileValidator.arrowType(member.value)
-                        guard let type else { continue }
-                        if let first = fieldTypes[member.key] {
-                            if first.type != type { consistent = false }
-                            if first.type != type, !issues.contains(where: { $0.severity == .error && $0.path == member.key }) {
-                                issues.append(ValidationIssue(.error, "type-changes", record: location.index, line: location.line, path: member.key,
-                                    message: "\"\(member.key)\" is \(type) here but \(first.type) in record \(first.record)",
-                                    hint: "LLaMA-Factory's loader (pyarrow) needs one type per field across the file"))
-                                typeChanges.append(type)
-                            }
-                        } else {
-                            fieldTypes[member.key] = (type, location.index)
-                        }
-                    }
-                    shapes.rememberFieldShape(object.members, consistent: consistent)
-                    }
-                    if let tag = spec.columns.ktoTag, spec.kind == .kto, let value = object[tag]?.boolValue {
-                        if value { ktoTrue += 1 } else { ktoFalse += 1 }
-                    }
-                }
+                let typeChanges = fields.observe(record, at: location, issues: &issues)
                 let hash = RecordHasher.hash(record)
                 if isHead {
                     if let first = seen.firstRecord(withHash: hash) {
@@ -386,9 +350,9 @@ private final class PartValidation {
                     report.invalidRecords.append(location.index)
                 } else {
                     report.validRecords += 1
-                    if let object = record.objectValue, !shapes.repeatsValidKeys(object.members) {
+                    if let object = record.objectValue, !fields.shapes.repeatsValidKeys(object.members) {
                         for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
-                        shapes.rememberValidKeys(object.members)
+                        fields.shapes.rememberValidKeys(object.members)
                     }
                 }
                 if reader.bytesRead - lastProgress > (8 << 20) {

@@ -40,44 +40,16 @@ public struct FileValidator {
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
         let seen = DuplicateTable()  // perf: compact hash → first record table
-        var fieldTypes: [String: (type: String, record: Int)] = [:]
-        var present: Set<String> = []
-        var ktoTrue = 0, ktoFalse = 0
+        var fields = RecordFieldTracker(spec: spec)
         var issues: [ValidationIssue] = []
         var lastProgress = 0
-        let mapped = Set(spec.relevantColumns.map(\.field))
-        var shapes = RecordShapeMemo()
 
         do {
             // perf: parses (and hashes, for duplicates) on a second thread.
             try reader.forEachParsingAhead(preparing: RecordHasher.hash) { location, record, hash in
                 issues.removeAll(keepingCapacity: true)
                 validator.validate(record, at: location, into: &issues)
-                if let object = record.objectValue {
-                    // perf: a record with the previous record's keys and types changes nothing below.
-                    if !shapes.repeatsFieldShape(object.members) {
-                    var consistent = true
-                    for member in object.members {
-                        if mapped.contains(member.key) { present.insert(member.key) }
-                        let type = Self.arrowType(member.value)
-                        guard let type else { continue }
-                        if let first = fieldTypes[member.key] {
-                            if first.type != type { consistent = false }
-                            if first.type != type, !issues.contains(where: { $0.severity == .error && $0.path == member.key }) {
-                                issues.append(ValidationIssue(.error, "type-changes", record: location.index, line: location.line, path: member.key,
-                                    message: "\"\(member.key)\" is \(type) here but \(first.type) in record \(first.record)",
-                                    hint: "LLaMA-Factory's loader (pyarrow) needs one type per field across the file"))
-                            }
-                        } else {
-                            fieldTypes[member.key] = (type, location.index)
-                        }
-                    }
-                    shapes.rememberFieldShape(object.members, consistent: consistent)
-                    }
-                    if let tag = spec.columns.ktoTag, spec.kind == .kto, let value = object[tag]?.boolValue {
-                        if value { ktoTrue += 1 } else { ktoFalse += 1 }
-                    }
-                }
+                fields.observe(record, at: location, issues: &issues)
                 // perf: `hash` is of what the compact printer would print, without printing (RecordHash.swift).
                 // Repeated lines in running text (.txt) are normal, not duplicated examples.
                 if reader.layout != .text, let first = seen.firstRecord(withHash: hash) {
@@ -94,9 +66,9 @@ public struct FileValidator {
                     report.invalidRecords.append(location.index)
                 } else {
                     report.validRecords += 1
-                    if let object = record.objectValue, !shapes.repeatsValidKeys(object.members) {
+                    if let object = record.objectValue, !fields.shapes.repeatsValidKeys(object.members) {
                         for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
-                        shapes.rememberValidKeys(object.members)
+                        fields.shapes.rememberValidKeys(object.members)
                     }
                 }
                 if let onProgress, reader.bytesRead - lastProgress > (8 << 20) {
@@ -116,19 +88,7 @@ public struct FileValidator {
         report.bytes = reader.fileSize
         onProgress?(reader.fileSize, reader.fileSize)
 
-        if report.records == 0 {
-            report.add(ValidationIssue(.error, "no-records", message: "the file holds no records", hint: "LLaMA-Factory would fail with \"Cannot find valid samples\""))
-        }
-        for (role, field) in spec.relevantColumns where !present.contains(field) && report.records > 0 {
-            report.add(ValidationIssue(.error, "column-absent", path: field,
-                message: "columns.\(role) maps \"\(field)\" but no record has it",
-                hint: "LLaMA-Factory raises KeyError: '\(field)'; remove the mapping or add the field"))
-        }
-        if spec.kind == .kto, report.records > 0, ktoTrue == 0 || ktoFalse == 0 {
-            report.add(ValidationIssue(.error, "kto-one-label", path: spec.columns.ktoTag,
-                message: "every record is labelled \(ktoTrue > 0 ? "true" : "false") (\(ktoTrue) true, \(ktoFalse) false)",
-                hint: "KTO needs both desirable (true) and undesirable (false) examples (\"Your dataset only has one preference type\")"))
-        }
+        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: fields.present, ktoTrue: fields.ktoTrue, ktoFalse: fields.ktoFalse)
         return report
     }
 
