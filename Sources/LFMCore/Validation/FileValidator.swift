@@ -62,15 +62,7 @@ public struct FileValidator {
                     if issue.severity == .error { invalid = true }
                     report.add(issue)
                 }
-                if invalid {
-                    report.invalidRecords.append(location.index)
-                } else {
-                    report.validRecords += 1
-                    if let object = record.objectValue, !fields.shapes.repeatsValidKeys(object.members) {
-                        for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
-                        fields.shapes.rememberValidKeys(object.members)
-                    }
-                }
+                fields.count(record, at: location, invalid: invalid, in: &report)
                 if let onProgress, reader.bytesRead - lastProgress > (8 << 20) {
                     lastProgress = reader.bytesRead
                     onProgress(reader.bytesRead, reader.fileSize)

@@ -48,6 +48,20 @@ struct RecordFieldTracker {
         return typeChanges
     }
 
+    /// Counts `record` as valid or invalid in `report`; a valid record's fields join
+    /// `fieldsInValidRecords` (what a cleaned copy can map).
+    mutating func count(_ record: JSONValue, at location: RecordLocation, invalid: Bool, in report: inout ValidationReport) {
+        if invalid {
+            report.invalidRecords.append(location.index)
+            return
+        }
+        report.validRecords += 1
+        if let object = record.objectValue, !shapes.repeatsValidKeys(object.members) {
+            for key in object.keys where !report.fieldsInValidRecords.contains(key) { report.fieldsInValidRecords.insert(key) }
+            shapes.rememberValidKeys(object.members)
+        }
+    }
+
     /// What only the whole file shows, added at the end of a pass: no records, a mapped column no
     /// record has, KTO data with one label only.
     static func addFileIssues(to report: inout ValidationReport, spec: DatasetSpec, present: Set<String>, ktoTrue: Int, ktoFalse: Int) {
