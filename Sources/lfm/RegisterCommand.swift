@@ -63,6 +63,7 @@ struct RegisterCommand: ParsableCommand {
         request.kind = formatOptions.parsed?.kind
         request.columns = try formatOptions.columnPairs()
         request.tags = try formatOptions.tagPairs()
+        request.allowUnmapped = formatOptions.allowedUnmapped
         request.placement = link ? .link : (inPlace ? .inPlace : .copy)
         request.force = force
         request.dryRun = dryRun

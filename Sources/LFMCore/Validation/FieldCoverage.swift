@@ -1,0 +1,246 @@
+/// Which record fields LLaMA-Factory 0.9.5 reads for an entry, and which ones the records carry
+/// that it silently drops (REFERENCE a.3, a.6; `data/converter.py`). The one owner of that rule:
+/// register, validate, list --check, the split/merge/sample/convert outputs and train's pre-launch
+/// check all get it through ``FileValidator``.
+///
+/// Per record, exactly as the converters index the example:
+/// - alpaca: `history`, `prompt`, `query`, `system`, `tools`, media and `kto_tag` when mapped;
+///   then the response: with a boolean `kto_tag` the `response`; else with `ranking` and string
+///   `chosen`/`rejected` those two (and not `response`); else `response`.
+/// - sharegpt/openai: `messages`; `system` only when the first message is not already a system
+///   message; `tools`, media, `kto_tag`; with `ranking` and object `chosen`/`rejected` those two.
+///   Inside each message only `role_tag` and `content_tag` are read (openai formatting also reads
+///   `tool_calls` of assistant/function messages).
+///
+/// A field counts when a record carries it with content (not null, "", [] or {}). A dropped field
+/// is an error when it holds training text (``textFields``, or a list of message objects), a
+/// warning otherwise (ids, metadata). Fields in ``DatasetSpec/allowUnmapped`` are accepted drops.
+public struct FieldCoverage: Sendable, Equatable {
+    public let spec: DatasetSpec
+
+    /// Per field: records carrying it, and records where it is not read.
+    public struct Count: Sendable, Equatable, Codable {
+        public var present = 0
+        public var dropped = 0
+        /// The value looked like a list of messages in at least one dropped record.
+        public var messageList = false
+    }
+
+    public private(set) var fields: [String: Count] = [:]
+    /// Message keys (inside the messages column) that are never read: key → records carrying it.
+    public private(set) var messageKeys: [String: Int] = [:]
+    /// Records where a system column was shadowed by a leading system message.
+    private var order: [String] = []
+    private var messageOrder: [String] = []
+
+    private let always: Set<String>
+    private let roleTag: String
+    private let contentTag: String
+
+    public init(spec: DatasetSpec) {
+        self.spec = spec
+        let c = spec.columns
+        var always: [String?] = [c.system, c.tools, c.images, c.videos, c.audios, c.ktoTag]
+        if spec.usesMessages {
+            always.append(c.messages)
+        } else {
+            always += [c.history, c.prompt, c.query]
+        }
+        self.always = Set(always.compactMap { $0 })
+        roleTag = spec.tags.roleTag
+        contentTag = spec.tags.contentTag
+    }
+
+    /// The fields LLaMA-Factory reads from this record.
+    public func read(_ object: JSONObject) -> Set<String> {
+        var read = always
+        let c = spec.columns
+        if spec.usesMessages {
+            if let system = c.system, let systemTag = spec.tags.systemTag, let messages = c.messages,
+               object[messages]?.arrayValue?.first?[roleTag]?.stringValue == systemTag {
+                read.remove(system)
+            }
+            if spec.ranking, let chosen = c.chosen, let rejected = c.rejected,
+               object[chosen]?.objectValue != nil, object[rejected]?.objectValue != nil {
+                read.insert(chosen)
+                read.insert(rejected)
+            }
+        } else {
+            if let tag = c.ktoTag, object[tag]?.boolValue != nil {
+                if let response = c.response { read.insert(response) }
+            } else if spec.ranking, let chosen = c.chosen, let rejected = c.rejected,
+                      object[chosen]?.stringValue != nil, object[rejected]?.stringValue != nil {
+                read.insert(chosen)
+                read.insert(rejected)
+            } else if let response = c.response {
+                read.insert(response)
+            }
+        }
+        return read
+    }
+
+    /// Counts one record.
+    public mutating func observe(_ object: JSONObject) {
+        var read: Set<String>?
+        for member in object.members where Self.hasContent(member.value) {
+            if fields[member.key] == nil { order.append(member.key) }
+            fields[member.key, default: Count()].present += 1
+            if read == nil { read = self.read(object) }
+            if !read!.contains(member.key) {
+                fields[member.key]!.dropped += 1
+                if Self.isMessageList(member.value) { fields[member.key]!.messageList = true }
+            }
+        }
+        guard spec.usesMessages, let messagesField = spec.columns.messages, let messages = object[messagesField]?.arrayValue else { return }
+        var seen: Set<String> = []
+        for message in messages {
+            guard let m = message.objectValue else { continue }
+            for member in m.members where member.key != roleTag && member.key != contentTag && Self.hasContent(member.value) {
+                if spec.formatting == .openai, member.key == "tool_calls",
+                   let role = m[roleTag]?.stringValue, role == spec.tags.assistantTag || role == spec.tags.functionTag {
+                    continue
+                }
+                seen.insert(member.key)
+            }
+        }
+        for key in seen {
+            if messageKeys[key] == nil { messageOrder.append(key) }
+            messageKeys[key, default: 0] += 1
+        }
+    }
+
+    /// Adds another part's counts (the two halves of a large file), keeping first-seen order.
+    public mutating func merge(_ other: FieldCoverage) {
+        for key in other.order {
+            if fields[key] == nil { order.append(key) }
+            let count = other.fields[key]!
+            fields[key, default: Count()].present += count.present
+            fields[key, default: Count()].dropped += count.dropped
+            if count.messageList { fields[key]!.messageList = true }
+        }
+        for key in other.messageOrder {
+            if messageKeys[key] == nil { messageOrder.append(key) }
+            messageKeys[key, default: 0] += other.messageKeys[key]!
+        }
+    }
+
+    /// Fields read in at least one record (what the conformance check compares with LLaMA-Factory).
+    public var readFields: [String] { order.filter { fields[$0]!.present > fields[$0]!.dropped } }
+
+    /// Fields dropped in at least one record (top-level names, then `MESSAGES[].KEY`).
+    public var droppedFields: [String] {
+        order.filter { fields[$0]!.dropped > 0 } + messageOrder.map { "\(spec.columns.messages ?? "messages")[].\($0)" }
+    }
+
+    /// The issues for the dropped fields of `records` records.
+    public func issues(records: Int) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        let allowed = spec.allowUnmapped
+        // One fix for all dropped text fields: the exact columns to add, and the names to accept.
+        var mappings: [(role: String, field: String)] = []
+        var textDropped: [String] = []
+        for key in order where fields[key]!.dropped > 0 && !allowed.contains(key) && (Self.textFields.contains(key) || fields[key]!.messageList) {
+            textDropped.append(key)
+            if let role = explain(key).role { mappings.append((role, key)) }
+        }
+        var fix = ""
+        if !mappings.isEmpty {
+            fix = "add to the entry's columns " + mappings.map { "\"\($0.role)\": \"\($0.field)\"" }.joined(separator: ", ")
+                + " (or rewrite the entry: lfm register FILE --force --columns "
+                + mappings.map { "\($0.role)=\($0.field)" }.joined(separator: ",") + "); "
+        }
+        for key in order {
+            let count = fields[key]!
+            guard count.dropped > 0, !allowed.contains(key) else { continue }
+            let isText = textDropped.contains(key)
+            let why = explain(key).why
+            let share = "\(count.dropped) of \(records) record\(records == 1 ? "" : "s")"
+            if isText {
+                let own = explain(key).role == nil ? "map \"\(key)\" or move its text into a mapped field; " : ""
+                issues.append(ValidationIssue(.error, "field-dropped", path: key,
+                    message: "\"\(key)\" holds text in \(share) but LLaMA-Factory will not read it (\(why)): it never reaches the model",
+                    hint: fix + own + "to accept the loss: --allow-unmapped \(textDropped.joined(separator: ","))"))
+            } else {
+                issues.append(ValidationIssue(.warning, "field-unread", path: key,
+                    message: "\"\(key)\" in \(share) is not read by LLaMA-Factory (\(why))",
+                    hint: "fine for ids and metadata; silence it with --allow-unmapped \(key)"))
+            }
+        }
+        let messages = spec.columns.messages ?? "messages"
+        for key in messageOrder {
+            let path = "\(messages)[].\(key)"
+            guard !allowed.contains(path), !allowed.contains(key) else { continue }
+            let n = messageKeys[key]!
+            let share = "\(n) of \(records) record\(records == 1 ? "" : "s")"
+            let only = spec.formatting == .openai
+                ? "only \"\(roleTag)\", \"\(contentTag)\" and assistant \"tool_calls\" are read"
+                : "only \"\(roleTag)\" and \"\(contentTag)\" are read"
+            if Self.textMessageKeys.contains(key) {
+                let fix = key == "tool_calls" && spec.formatting != .openai
+                    ? "register the entry with \"formatting\": \"openai\" (lfm convert turns tool_calls into function_call turns), "
+                    : "move it into \"\(contentTag)\", "
+                issues.append(ValidationIssue(.error, "field-dropped", path: path,
+                    message: "messages carry \"\(key)\" in \(share) but LLaMA-Factory will not read it (\(only))",
+                    hint: fix + "or accept the loss with --allow-unmapped \(path)"))
+            } else {
+                issues.append(ValidationIssue(.warning, "field-unread", path: path,
+                    message: "messages carry \"\(key)\" in \(share); LLaMA-Factory does not read it (\(only))",
+                    hint: "fine for metadata; silence it with --allow-unmapped \(path)"))
+            }
+        }
+        return issues
+    }
+
+    /// Why `key` is not read, and the column role that would read it when one is free.
+    func explain(_ key: String) -> (why: String, role: String?) {
+        let c = spec.columns
+        if spec.usesMessages, key == c.system {
+            return ("the first message is already a \"\(spec.tags.systemTag ?? "system")\" message, which wins", nil)
+        }
+        if !spec.usesMessages, spec.ranking, key == c.response {
+            return ("preference records answer with chosen/rejected", nil)
+        }
+        if let mapped = c.mapped.first(where: { $0.field == key }) {
+            return ("columns.\(mapped.role) is not read by the \(spec.formatting.rawValue) converter for \(spec.kind.rawValue) data", nil)
+        }
+        let roles = spec.usesMessages
+            ? ["system", "tools", "images", "videos", "audios"]
+            : ["query", "history", "system", "tools", "images", "videos", "audios", "prompt", "response"]
+        for role in roles {
+            let candidates = (FormatDetector.candidates[role] ?? []) + [role]
+            guard candidates.contains(key) else { continue }
+            if let other = c[role: role] { return ("columns.\(role) maps \"\(other)\"", nil) }
+            return ("the entry's columns have no \(role)", role)
+        }
+        return ("no column maps it", nil)
+    }
+
+    /// Top-level field names that hold training text when present.
+    public static let textFields: Set<String> = {
+        var names: Set<String> = ["text", "content", "value", "prompt", "query", "history", "system", "tools", "messages",
+                                  "chosen", "rejected", "images", "videos", "audios", "response", "reasoning", "thinking"]
+        for list in FormatDetector.candidates.values { names.formUnion(list) }
+        names.remove("label")
+        return names
+    }()
+
+    /// Message keys that hold training text.
+    public static let textMessageKeys: Set<String> = [
+        "content", "value", "text", "tool_calls", "function_call", "reasoning_content", "reasoning", "thinking",
+    ]
+
+    static func hasContent(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: return false
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.isEmpty
+        case .object(let o): return !o.isEmpty
+        default: return true
+        }
+    }
+
+    static func isMessageList(_ value: JSONValue) -> Bool {
+        guard let items = value.arrayValue, let first = items.first?.objectValue else { return false }
+        return first.count >= 2 && first.members.contains { $0.value.stringValue != nil }
+    }
+}
