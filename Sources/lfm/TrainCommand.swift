@@ -33,7 +33,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "lora, qlora or full.") var method: String?
     @Option(help: "Epochs (num_train_epochs).") var epochs: Double?
     @Option(help: "Learning rate.") var lr: Double?
-    @Option(name: .customLong("cutoff-len"), help: "Max tokens per example.") var cutoffLen: Int?
+    @Option(name: .customLong("cutoff-len"), help: ArgumentHelp("Max tokens per example, or auto (keeps 99% whole).", valueName: "n|auto")) var cutoffLen: String?
+    @Flag(name: .customLong("drop-long"), help: "Train on a registered copy without the examples longer than cutoff_len.") var dropLong = false
     @Option(name: .customLong("batch-size"), help: "per_device_train_batch_size.") var batchSize: Int?
     @Option(name: .customLong("grad-accum"), help: "gradient_accumulation_steps.") var gradAccum: Int?
     @Option(name: .customLong("max-samples"), help: "Use at most N examples per dataset.") var maxSamples: Int?
@@ -76,6 +77,9 @@ struct TrainCommand: ParsableCommand {
         if let nnodes, nnodes < 1 { throw ValidationError("--nnodes must be at least 1") }
         if let nodeRank, let nnodes, nodeRank >= nnodes { throw ValidationError("--node-rank must be below --nnodes") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run cannot be combined") }
+        if let cutoffLen, cutoffLen != "auto", (Int(cutoffLen) ?? 0) <= 0 {
+            throw ValidationError("--cutoff-len must be a positive number of tokens or auto; got \"\(cutoffLen)\"")
+        }
     }
 
     /// The request from the flags. lfm.yaml `defaults:` (model, template, stage, method,
@@ -91,7 +95,7 @@ struct TrainCommand: ParsableCommand {
         }
         r.epochs = epochs
         r.learningRate = lr
-        r.cutoffLength = cutoffLen
+        r.cutoffLength = cutoffLen.flatMap { Int($0) }
         r.batchSize = batchSize
         r.gradientAccumulation = gradAccum
         r.maxSamples = maxSamples
@@ -110,7 +114,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let workspace: Workspace
-        let rendered: RenderedConfig
+        var rendered: RenderedConfig
+        let builder: TrainConfigBuilder
         var req: TrainRequest
         let store: RunStore
         let runID: String
@@ -118,7 +123,7 @@ struct TrainCommand: ParsableCommand {
             workspace = try workspaceOptions.workspace()
             store = RunStore(stateDir: workspace.stateDir)
             req = try request()
-            let builder = try TrainConfigBuilder.standard(workspace: workspace)
+            builder = try TrainConfigBuilder.standard(workspace: workspace)
             // Render once to learn the stage (it may be inferred), then for real with the run's
             // id and directory (the default output_dir and the DeepSpeed JSON path use them).
             let first = try builder.render(req)
@@ -149,6 +154,14 @@ struct TrainCommand: ParsableCommand {
             Terminal.warning("\(error)")
             cli = environment.cliPath ?? "llamafactory-cli"
         }
+        // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
+        let datasetCheck: DatasetCheck
+        do { datasetCheck = try checkDatasets(&req, &rendered, builder: builder, workspace: workspace, environment: environment) } catch { throw fail(error) }
+        if !(output.json && dryRun) { printDatasetCheck(datasetCheck) }
+        if datasetCheck.preflight.hasErrors && !dryRun {
+            Terminal.note("nothing was launched: fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
+            throw Exit.failure
+        }
         let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
                                              masterPort: masterPort, deepspeed: rendered.deepspeedConfig != nil,
                                              rayWorkers: rayWorkers)
@@ -159,7 +172,7 @@ struct TrainCommand: ParsableCommand {
         let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared)
 
         if dryRun {
-            try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID)
+            try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID, datasets: datasetCheck)
             return
         }
 
@@ -204,7 +217,7 @@ struct TrainCommand: ParsableCommand {
         if let code = record.exitCode, code != 0 { throw ExitCode(code) }
     }
 
-    private func printDryRun(launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, environment: CondaEnvironment, id: String) throws {
+    private func printDryRun(launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, environment: CondaEnvironment, id: String, datasets: DatasetCheck) throws {
         var planned: (plan: LaunchPlan, notes: [String])
         do {
             planned = try launcher.plan(launch, runID: id)
@@ -245,6 +258,8 @@ struct TrainCommand: ParsableCommand {
             }
             object["llamafactory_installed"] = .bool(FileManager.default.isExecutableFile(atPath: plan.executable))
             object["notes"] = .array(planned.notes.map { .string($0) })
+            object["datasets_check"] = (try? JSONParser.parse(Array(JSONEncoder().encode(datasets.preflight)))) ?? .null
+            object["dropped_long"] = (try? JSONParser.parse(Array(JSONEncoder().encode(datasets.dropped)))) ?? .null
             Terminal.json(.object(object))
             return
         }
