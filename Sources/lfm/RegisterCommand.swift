@@ -25,6 +25,11 @@ struct RegisterCommand: ParsableCommand {
           lfm register qa.jsonl --columns prompt=question,response=answer
           lfm register prefs.json --format sharegpt-preference --dry-run
           lfm register big.json --drop-invalid   # skip the bad records
+          lfm register notes.json --allow-unmapped meta   # accept that meta is not trained on
+
+        A field the records carry that the entry would not map (LLaMA-Factory then never reads \
+        it) is an error when it holds training text, a warning for ids and metadata; \
+        --allow-unmapped FIELD accepts the drop and is stored in the entry.
         """)
 
     @Argument(help: "The data file (.json, .jsonl, .txt; .csv/.parquet/.arrow and folders are registered unchecked).")
@@ -84,7 +89,9 @@ struct RegisterCommand: ParsableCommand {
             } else {
                 ReportPrinter.printIssues(report, file: file)
                 Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(report.records) records; nothing was registered.")
-                if report.validRecords > 0 && report.counts["syntax"] == nil {
+                if report.counts["field-dropped"] != nil {
+                    Terminal.note("map the fields with --columns ROLE=FIELD, or accept the loss with --allow-unmapped FIELD")
+                } else if report.validRecords > 0 && report.counts["syntax"] == nil {
                     Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
                 }
             }
