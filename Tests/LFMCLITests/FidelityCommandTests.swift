@@ -37,7 +37,7 @@ struct FidelityCommandTests {
         try JSONSerialization.data(withJSONObject: registry, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
     }
 
-    static let partial: [String: Any] = ["file_name": "h.json", "formatting": "alpaca", "columns": ["prompt": "instruction", "response": "output"]]
+    static var partial: [String: Any] { ["file_name": "h.json", "formatting": "alpaca", "columns": ["prompt": "instruction", "response": "output"]] }
 
     @Test func validateNameReportsThePartialColumnsDrop() throws {
         let (dir, workspace) = try Self.fixture()

@@ -29,7 +29,6 @@ public struct FieldCoverage: Sendable, Equatable {
     public private(set) var fields: [String: Count] = [:]
     /// Message keys (inside the messages column) that are never read: key → records carrying it.
     public private(set) var messageKeys: [String: Int] = [:]
-    /// Records where a system column was shadowed by a leading system message.
     private var order: [String] = []
     private var messageOrder: [String] = []
 
@@ -40,11 +39,11 @@ public struct FieldCoverage: Sendable, Equatable {
     public init(spec: DatasetSpec) {
         self.spec = spec
         let c = spec.columns
-        var always: [String?] = [c.system, c.tools, c.images, c.videos, c.audios, c.ktoTag]
+        var always: [String?] = [c.tools, c.images, c.videos, c.audios, c.ktoTag]
         if spec.usesMessages {
-            always.append(c.messages)
+            always.append(c.messages)  // the system column is read per record (isRead)
         } else {
-            always += [c.history, c.prompt, c.query]
+            always += [c.history, c.prompt, c.query, c.system]
         }
         self.always = Set(always.compactMap { $0 })
         roleTag = spec.tags.roleTag
@@ -53,40 +52,41 @@ public struct FieldCoverage: Sendable, Equatable {
 
     /// The fields LLaMA-Factory reads from this record.
     public func read(_ object: JSONObject) -> Set<String> {
-        var read = always
+        Set(object.keys.filter { isRead($0, in: object) }).union(always)
+    }
+
+    /// Whether LLaMA-Factory reads field `key` of this record (see the type's rules).
+    public func isRead(_ key: String, in object: JSONObject) -> Bool {
         let c = spec.columns
         if spec.usesMessages {
-            if let system = c.system, let systemTag = spec.tags.systemTag, let messages = c.messages,
-               object[messages]?.arrayValue?.first?[roleTag]?.stringValue == systemTag {
-                read.remove(system)
+            if key == c.system {
+                guard let systemTag = spec.tags.systemTag, let messages = c.messages else { return true }
+                return object[messages]?.arrayValue?.first?[roleTag]?.stringValue != systemTag
             }
-            if spec.ranking, let chosen = c.chosen, let rejected = c.rejected,
-               object[chosen]?.objectValue != nil, object[rejected]?.objectValue != nil {
-                read.insert(chosen)
-                read.insert(rejected)
+            if always.contains(key) { return true }
+            if spec.ranking, key == c.chosen || key == c.rejected, let chosen = c.chosen, let rejected = c.rejected {
+                return object[chosen]?.objectValue != nil && object[rejected]?.objectValue != nil
             }
-        } else {
-            if let tag = c.ktoTag, object[tag]?.boolValue != nil {
-                if let response = c.response { read.insert(response) }
-            } else if spec.ranking, let chosen = c.chosen, let rejected = c.rejected,
-                      object[chosen]?.stringValue != nil, object[rejected]?.stringValue != nil {
-                read.insert(chosen)
-                read.insert(rejected)
-            } else if let response = c.response {
-                read.insert(response)
-            }
+            return false
         }
-        return read
+        if always.contains(key) { return true }
+        guard key == c.response || key == c.chosen || key == c.rejected else { return false }
+        // The response branch the converter takes for this record.
+        let ktoExample = c.ktoTag.map { object[$0]?.boolValue != nil } ?? false
+        var pairwise = false
+        if !ktoExample, spec.ranking, let chosen = c.chosen, let rejected = c.rejected {
+            pairwise = object[chosen]?.stringValue != nil && object[rejected]?.stringValue != nil
+        }
+        if key == c.response, !pairwise { return true }
+        return pairwise && (key == c.chosen || key == c.rejected)
     }
 
     /// Counts one record.
     public mutating func observe(_ object: JSONObject) {
-        var read: Set<String>?
         for member in object.members where Self.hasContent(member.value) {
             if fields[member.key] == nil { order.append(member.key) }
             fields[member.key, default: Count()].present += 1
-            if read == nil { read = self.read(object) }
-            if !read!.contains(member.key) {
+            if !isRead(member.key, in: object) {
                 fields[member.key]!.dropped += 1
                 if Self.isMessageList(member.value) { fields[member.key]!.messageList = true }
             }
@@ -94,7 +94,7 @@ public struct FieldCoverage: Sendable, Equatable {
         guard spec.usesMessages, let messagesField = spec.columns.messages, let messages = object[messagesField]?.arrayValue else { return }
         var seen: Set<String> = []
         for message in messages {
-            guard let m = message.objectValue else { continue }
+            guard let m = message.objectValue, m.count > 2 || m.members.contains(where: { $0.key != roleTag && $0.key != contentTag }) else { continue }
             for member in m.members where member.key != roleTag && member.key != contentTag && Self.hasContent(member.value) {
                 if spec.formatting == .openai, member.key == "tool_calls",
                    let role = m[roleTag]?.stringValue, role == spec.tags.assistantTag || role == spec.tags.functionTag {
