@@ -15,7 +15,7 @@
 /// A field counts when a record carries it with content (not null, "", [] or {}). A dropped field
 /// is an error when it holds training text (``textFields``, or a list of message objects), a
 /// warning otherwise (ids, metadata). Fields in ``DatasetSpec/allowUnmapped`` are accepted drops.
-public struct FieldCoverage: Sendable, Equatable {
+public struct FieldCoverage: Sendable {
     public let spec: DatasetSpec
 
     /// Per field: records carrying it, and records where it is not read.
@@ -26,7 +26,15 @@ public struct FieldCoverage: Sendable, Equatable {
         public var messageList = false
     }
 
-    public private(set) var fields: [String: Count] = [:]
+    /// Per field (first-seen order in `order`): its counts.
+    public var fields: [String: Count] { Dictionary(uniqueKeysWithValues: zip(order, counts)) }
+    private var counts: [Count] = []
+    private var slot: [String: Int] = [:]
+    /// Per slot: always read, never read, or nil (depends on the record: ``isRead(_:in:)``).
+    private var decisions: [Bool?] = []
+    /// perf: the previous record's keys and their slots; a record with the same keys skips the lookups.
+    private var lastKeys: [String] = []
+    private var lastSlots: [Int] = []
     /// Message keys (inside the messages column) that are never read: key → records carrying it.
     public private(set) var messageKeys: [String: Int] = [:]
     private var order: [String] = []
@@ -83,12 +91,22 @@ public struct FieldCoverage: Sendable, Equatable {
 
     /// Counts one record.
     public mutating func observe(_ object: JSONObject) {
-        for member in object.members where Self.hasContent(member.value) {
-            if fields[member.key] == nil { order.append(member.key) }
-            fields[member.key, default: Count()].present += 1
-            if !isRead(member.key, in: object) {
-                fields[member.key]!.dropped += 1
-                if Self.isMessageList(member.value) { fields[member.key]!.messageList = true }
+        let members = object.members
+        var same = members.count == lastKeys.count
+        if same {
+            for i in members.indices where members[i].key != lastKeys[i] { same = false; break }
+        }
+        if !same {
+            lastKeys = members.map(\.key)
+            lastSlots = members.map { slotFor($0.key) }
+        }
+        for i in members.indices where Self.hasContent(members[i].value) {
+            let k = lastSlots[i]
+            counts[k].present += 1
+            let read = decisions[k] ?? isRead(members[i].key, in: object)
+            if !read {
+                counts[k].dropped += 1
+                if !counts[k].messageList, Self.isMessageList(members[i].value) { counts[k].messageList = true }
             }
         }
         guard spec.usesMessages, let messagesField = spec.columns.messages, let messages = object[messagesField]?.arrayValue else { return }
@@ -109,14 +127,37 @@ public struct FieldCoverage: Sendable, Equatable {
         }
     }
 
+    private mutating func slotFor(_ key: String) -> Int {
+        if let k = slot[key] { return k }
+        let k = counts.count
+        slot[key] = k
+        order.append(key)
+        counts.append(Count())
+        decisions.append(decision(key))
+        return k
+    }
+
+    /// Whether `key` is read regardless of the record's values (nil: it depends, see ``isRead(_:in:)``).
+    private func decision(_ key: String) -> Bool? {
+        let c = spec.columns
+        if spec.usesMessages {
+            if key == c.system { return spec.tags.systemTag == nil || c.messages == nil ? true : nil }
+            if always.contains(key) { return true }
+            if spec.ranking, key == c.chosen || key == c.rejected { return nil }
+            return false
+        }
+        if always.contains(key) { return true }
+        return key == c.response || key == c.chosen || key == c.rejected ? nil : false
+    }
+
     /// Adds another part's counts (the two halves of a large file), keeping first-seen order.
     public mutating func merge(_ other: FieldCoverage) {
-        for key in other.order {
-            if fields[key] == nil { order.append(key) }
-            let count = other.fields[key]!
-            fields[key, default: Count()].present += count.present
-            fields[key, default: Count()].dropped += count.dropped
-            if count.messageList { fields[key]!.messageList = true }
+        for (i, key) in other.order.enumerated() {
+            let k = slotFor(key)
+            let count = other.counts[i]
+            counts[k].present += count.present
+            counts[k].dropped += count.dropped
+            if count.messageList { counts[k].messageList = true }
         }
         for key in other.messageOrder {
             if messageKeys[key] == nil { messageOrder.append(key) }
@@ -125,11 +166,11 @@ public struct FieldCoverage: Sendable, Equatable {
     }
 
     /// Fields read in at least one record (what the conformance check compares with LLaMA-Factory).
-    public var readFields: [String] { order.filter { fields[$0]!.present > fields[$0]!.dropped } }
+    public var readFields: [String] { order.indices.filter { counts[$0].present > counts[$0].dropped }.map { order[$0] } }
 
     /// Fields dropped in at least one record (top-level names, then `MESSAGES[].KEY`).
     public var droppedFields: [String] {
-        order.filter { fields[$0]!.dropped > 0 } + messageOrder.map { "\(spec.columns.messages ?? "messages")[].\($0)" }
+        order.indices.filter { counts[$0].dropped > 0 }.map { order[$0] } + messageOrder.map { "\(spec.columns.messages ?? "messages")[].\($0)" }
     }
 
     /// The issues for the dropped fields of `records` records.
@@ -139,6 +180,7 @@ public struct FieldCoverage: Sendable, Equatable {
         // One fix for all dropped text fields: the exact columns to add, and the names to accept.
         var mappings: [(role: String, field: String)] = []
         var textDropped: [String] = []
+        let fields = self.fields
         for key in order where fields[key]!.dropped > 0 && !allowed.contains(key) && (Self.textFields.contains(key) || fields[key]!.messageList) {
             textDropped.append(key)
             if let role = explain(key).role { mappings.append((role, key)) }
