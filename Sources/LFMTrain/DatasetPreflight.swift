@@ -38,6 +38,9 @@ public struct DatasetPreflight: Sendable, Encodable {
         case datasets, statements, heldOut = "held_out", merged, autoCutoff = "auto_cutoff_len", tokenMethod = "token_method"
     }
 
+    /// Datasets with more records are measured on a random sample of this many.
+    public static let tokenSampleSize = 20_000
+
     public struct Options {
         public var stage: String
         public var maxSamples: Int?
@@ -62,6 +65,7 @@ public struct DatasetPreflight: Sendable, Encodable {
         let document = try workspace.registry.read()
         var tokens: TokenCounter?
         var measured: [Int: StatsCollector.Report] = [:]
+        var sampled: [Int: Int] = [:]
         for name in names {
             var dataset = Dataset(name: name)
             guard let entry = document.entry(named: name) else {
@@ -85,7 +89,27 @@ public struct DatasetPreflight: Sendable, Encodable {
             if options.truncation, dataset.errors.isEmpty, dataset.records ?? 0 > 0,
                let input = try? DatasetInput.resolve(name, workspace: { workspace }) {
                 if tokens == nil { tokens = counter() }
-                let stats = try StatsCollector(counter: tokens!).collect(input, cutoffLen: options.cutoffLen)
+                var measuredInput = input
+                var sample: String?
+                defer {
+                    if let sample {
+                        try? FileManager.default.removeItem(atPath: sample)
+                        rmdir(workspace.stateDir + "/tmp")  // only when empty
+                    }
+                }
+                if let records = dataset.records, records > Self.tokenSampleSize {
+                    // perf: a large dataset is measured on a seeded random sample (a tokenizer in
+                    // Python would otherwise take minutes before every launch).
+                    let picked = try Sampler(count: Self.tokenSampleSize, seed: 42).sample(input)
+                    let path = workspace.stateDir + "/tmp/preflight-\(getpid())-\(result.datasets.count).jsonl"
+                    try FileManager.default.createDirectory(atPath: workspace.stateDir + "/tmp", withIntermediateDirectories: true)
+                    sample = path
+                    try Sampler(count: Self.tokenSampleSize).write(picked.records, to: path, force: true, protecting: [input.path])
+                    measuredInput.path = path
+                    measuredInput.layoutHint = nil
+                    sampled[result.datasets.count] = picked.records.count
+                }
+                let stats = try StatsCollector(counter: tokens!).collect(measuredInput, cutoffLen: options.cutoffLen)
                 measured[result.datasets.count] = stats
                 result.tokenMethod = stats.tokenMethod
             }
@@ -99,6 +123,7 @@ public struct DatasetPreflight: Sendable, Encodable {
         }
         for (i, stats) in measured {
             result.datasets[i].truncation = TruncationReport(stats: stats, stage: options.stage, cutoffLen: cutoff, used: result.datasets[i].used)
+            result.datasets[i].truncation?.sampled = sampled[i]
         }
         let used = result.datasets.map { $0.used }
         if let valSize = options.valSize, valSize > 0, !used.contains(where: { $0 == nil }) {

@@ -21,13 +21,15 @@ public struct TruncationReport: Sendable, Encodable {
     public var exact: Bool
     /// Pretraining text is packed: long documents are split across blocks, not cut.
     public var packed: Bool
+    /// Measured on a seeded random sample of this many records (large datasets), nil: all.
+    public var sampled: Int?
 
     /// Above this share of long examples `lfm train` warns.
     public static let warnShare = 0.01
 
     enum CodingKeys: String, CodingKey {
         case cutoffLen = "cutoff_len", examples, longer, share, p50, p95, p99, max
-        case suggestedCutoff = "suggested_cutoff_len", exact, packed
+        case suggestedCutoff = "suggested_cutoff_len", exact, packed, sampled
     }
 
     public init(stats: StatsCollector.Report, stage: String, cutoffLen: Int, used: Int?) {
@@ -51,7 +53,7 @@ public struct TruncationReport: Sendable, Encodable {
     /// One line for the plan, e.g. "support: 12 examples, 0 longer than cutoff_len 2048 tokens
     /// (p50 41, p95 88, p99 90; estimated)".
     public func line(name: String) -> String {
-        let how = exact ? "tokenizer" : "estimated"
+        let how = (exact ? "tokenizer" : "estimated") + (sampled.map { "; random sample of \($0)" } ?? "")
         let dist = "p50 \(p50), p95 \(p95), p99 \(p99), max \(max) tokens; \(how)"
         if packed {
             return "\(name): \(examples) documents (\(dist)); pt packs text into cutoff_len blocks, longer documents span blocks"
@@ -64,7 +66,8 @@ public struct TruncationReport: Sendable, Encodable {
     public func warning(name: String) -> String? {
         guard warns else { return nil }
         let percent = String(format: "%.1f%%", share * 100)
-        return "\(longer) of \(examples) examples of \(name) (\(percent)) are longer than cutoff_len \(cutoffLen) tokens\(exact ? "" : " (estimated)") and LLaMA-Factory will cut them; "
-            + "--cutoff-len \(suggestedCutoff) (or --cutoff-len auto) keeps 99% whole, --drop-long trains on the \(examples - longer) that fit"
+        let counted = sampled == nil ? "\(longer) of \(examples) examples" : "about \(percent) of the examples (a random sample of \(examples))"
+        return "\(counted) of \(name)\(sampled == nil ? " (\(percent))" : "") are longer than cutoff_len \(cutoffLen) tokens\(exact ? "" : " (estimated)") and LLaMA-Factory will cut them; "
+            + "--cutoff-len \(suggestedCutoff) (or --cutoff-len auto) keeps 99% whole, --drop-long trains on \(sampled == nil ? "the \(examples - longer)" : "those") that fit"
     }
 }
