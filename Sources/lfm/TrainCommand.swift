@@ -158,6 +158,9 @@ struct TrainCommand: ParsableCommand {
         let datasetCheck: DatasetCheck
         do { datasetCheck = try checkDatasets(&req, &rendered, builder: builder, workspace: workspace, environment: environment) } catch { throw fail(error) }
         if !(output.json && dryRun) { printDatasetCheck(datasetCheck) }
+        if datasetCheck.preflight.hasErrors && dryRun && !output.json {
+            Terminal.warning("a real run would stop here: the datasets above have errors")
+        }
         if datasetCheck.preflight.hasErrors && !dryRun {
             Terminal.note("nothing was launched: fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
             throw Exit.failure
