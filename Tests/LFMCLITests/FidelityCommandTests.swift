@@ -130,6 +130,16 @@ struct FidelityCommandTests {
         #expect(check["auto_cutoff_len"] as? Int == 128)
     }
 
+    @Test func dropLongDryRunCountsAndWritesNothing() throws {
+        let (dir, workspace) = try Self.fixture()
+        let before = dir.snapshot("ws")
+        let result = try lfm(["train", "--dry-run", "--model", "llama3", "--dataset", "h", "--cutoff-len", "8", "--drop-long", "--lf-dir", workspace],
+                             cwd: dir.path, environment: Self.bareEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("--drop-long: would write \(workspace)/data/h_max8.json (27 examples, 3 longer dropped)"), "\(result.stderr)")
+        #expect(dir.snapshot("ws") == before)
+    }
+
     @Test func trainRefusesADatasetThatDropsFields() throws {
         let (dir, workspace) = try Self.fixture()
         try Self.addEntry("partial", Self.partial, workspace: workspace)
