@@ -15,15 +15,17 @@ public enum AtomicFile {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let dirForTemp = directory.isEmpty ? "." : directory
-        var template = Array("\(dirForTemp)/.\(name).lfm-XXXXXX".utf8CString)
+        var template = Array("\(dirForTemp)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let cleanup = InterruptCleanup.add { _ = unlink(tempPath) }
         var committed = false
         defer {
             if !committed { unlink(tempPath) }
+            InterruptCleanup.remove(cleanup)
         }
         do {
             defer { close(fd) }
@@ -61,22 +63,56 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Copies `source` to `destination` atomically (the destination never holds a partial copy).
+    /// Copies the regular file `source` (symlinks followed) to `destination` atomically: the
+    /// destination never holds a partial copy, and an interrupted copy leaves no temporary file.
     public static func copy(_ source: String, to destination: String) throws {
+        let status = FileStatus.of(source)
+        guard case .regular = status else {
+            throw FileError.cannotRead(path: source, reason: status.problem ?? "is a folder, not a file")
+        }
+        let input = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard input >= 0 else { throw FileError.cannotOpen(path: source, reason: String(cString: strerror(errno))) }
+        defer { close(input) }
         let directory = (destination as NSString).deletingLastPathComponent
         let name = (destination as NSString).lastPathComponent
-        let temp = "\(directory.isEmpty ? "." : directory)/.\(name).lfm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try FileManager.default.copyItem(atPath: source, toPath: temp)
-            let fd = open(temp, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            guard rename(temp, destination) == 0 else {
-                throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(temp)
-            if let fileError = error as? FileError { throw fileError }
-            throw FileError.cannotWrite(path: destination, reason: error.localizedDescription)
+        var template = Array("\(directory.isEmpty ? "." : directory)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno))) }
+        let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let cleanup = InterruptCleanup.add { _ = unlink(temp) }
+        var committed = false
+        defer {
+            if !committed { unlink(temp) }
+            InterruptCleanup.remove(cleanup)
         }
+        do {
+            defer { close(fd) }
+            fchmod(fd, 0o644)
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileError.cannotRead(path: source, reason: String(cString: strerror(errno)))
+                }
+                if n == 0 { break }
+                try buffer.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < n {
+                        let w = Glibc.write(fd, raw.baseAddress! + offset, n - offset)
+                        if w < 0 {
+                            if errno == EINTR { continue }
+                            throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno)))
+                        }
+                        offset += w
+                    }
+                }
+            }
+            guard fsync(fd) == 0 else { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno))) }
+        }
+        guard rename(temp, destination) == 0 else {
+            throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
+        }
+        committed = true
     }
 }

@@ -6,14 +6,16 @@ import LFMSystem
 enum CleanCopy {
     static func write(source: String, layout: RecordLayout, dropping: Set<Int>, to destination: String) throws {
         let directory = (destination as NSString).deletingLastPathComponent
-        let temp = directory + "/.\((destination as NSString).lastPathComponent).lfm-\(getpid())"
+        let temp = directory + "/" + TempName.prefix(for: (destination as NSString).lastPathComponent) + "\(UInt32.random(in: 0...UInt32.max))"
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
             throw FileError.cannotWrite(path: temp, reason: "cannot create")
         }
+        let cleanup = InterruptCleanup.add { _ = unlink(temp) }
         var ok = false
         defer {
             try? handle.close()
             if !ok { unlink(temp) }
+            InterruptCleanup.remove(cleanup)
         }
         let reader = try RecordReader(path: source, layoutHint: layout == .text ? .text : nil)
         let printer = JSONPrinter(indent: layout == .jsonArray ? 2 : nil)

@@ -86,6 +86,12 @@ public struct Registrar {
         }
         _ = sourceDir
         let destination = dataDir + "/" + fileName
+        let dataDirectory = DataDirectory(registry: registry)
+        let location = dataDirectory.locate(fileName: fileName)
+        if dataDirectory.isRegistryFile(location.entryPath) || location.target.map(dataDirectory.isRegistryFile) == true
+            || dataDirectory.isRegistryFile(FileStatus.realPath(source) ?? source) {
+            throw RegisterError.badName("\(fileName) would be the registry's own file (\(registry.path), its backup, lock or temporary files); pass --name with another name")
+        }
 
         // Detect and validate.
         var format: DataFormat?
@@ -144,9 +150,12 @@ public struct Registrar {
         // file when it undid its own copy). Undo the data step if the merge fails.
         var createdFile = false
         var movedAside = false
+        // What a signal (Ctrl-C, SIGTERM) undoes until the registry has the entry.
+        var undo: [InterruptCleanup.Token] = []
         let fm = FileManager.default
+        defer { undo.forEach(InterruptCleanup.remove) }
         do {
-            try registry.update { document -> (bytes: [UInt8]?, result: Void) in
+            try registry.update({ document -> (bytes: [UInt8]?, result: Void) in
                 let taken = document.entry(named: name) != nil
                 if taken && !request.force { throw RegistryError.nameTaken(name: name, path: registry.path) }
                 switch placement {
@@ -158,19 +167,35 @@ public struct Registrar {
                     if placement == .link && existingLink == source && dropped == 0 { break }
                     // A dangling symlink occupies the path too (fileExists follows links).
                     if existingLink != nil || fm.fileExists(atPath: destination) {
-                        let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.fileExists(atPath: destination)
-                            && fm.contentsEqual(atPath: destination, andPath: source)
+                        let existing = FileStatus.of(destination)
+                        if case .special = existing, existingLink == nil {
+                            throw RegisterError.badPlacement("\(destination) \(existing.problem ?? "is not a regular file"); lfm will not replace it. Pass --name NEW")
+                        }
+                        let same: Bool
+                        if case .regular = existing, dropped == 0, placement == .copy, !file.isDirectory {
+                            same = fm.contentsEqual(atPath: destination, andPath: source)
+                        } else {
+                            same = false
+                        }
                         if same { break }
+                        // --force replaces this name's entry, never a file another entry uses.
+                        let users = dataDirectory.users(of: fileName, in: document, except: name)
+                        if !users.isEmpty { throw RegisterError.fileInUse(destination, by: users) }
                         if !request.force { throw RegisterError.fileExists(destination) }
                         // --force on a different file: keep the old one as a backup.
                         try? fm.removeItem(atPath: destination + ".bak")
-                        guard rename(destination, destination + ".bak") == 0 else {
-                            throw FileError.cannotWrite(path: destination + ".bak", reason: String(cString: strerror(errno)))
+                        try InterruptCleanup.critical {
+                            guard rename(destination, destination + ".bak") == 0 else {
+                                throw FileError.cannotWrite(path: destination + ".bak", reason: String(cString: strerror(errno)))
+                            }
+                            undo.append(InterruptCleanup.add { _ = rename(destination + ".bak", destination) })
                         }
                         movedAside = true
                         outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
                     }
                     try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    // The destination is free now; whatever appears there until the commit is ours.
+                    undo.append(InterruptCleanup.add { try? FileManager.default.removeItem(atPath: destination) })
                     if dropped > 0, let report {
                         try CleanCopy.write(source: source, layout: report.layout ?? .jsonArray, dropping: Set(report.invalidRecords), to: destination)
                     } else if placement == .link {
@@ -183,7 +208,10 @@ public struct Registrar {
                     createdFile = true
                 }
                 return (taken ? document.replacing(name, with: entry) : document.adding(name, entry), ())
-            }
+            }, committed: { _ in
+                undo.forEach(InterruptCleanup.remove)
+                undo = []
+            })
         } catch {
             if createdFile { try? fm.removeItem(atPath: destination) }
             if movedAside { _ = rename(destination + ".bak", destination) }
@@ -226,6 +254,7 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
     case badName(String)
     case badPlacement(String)
     case fileExists(String)
+    case fileInUse(String, by: [String])
     case undetectable(path: String, message: String)
     case invalid(ValidationReport)
 
@@ -235,6 +264,8 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .badName(let message): return "invalid dataset name: \(message)"
         case .badPlacement(let message): return message
         case .fileExists(let path): return "\(path) already exists and differs from the file being registered; pass --name NEW to store it under another name, or --force to replace it (the old file is kept as .bak)"
+        case .fileInUse(let path, let users):
+            return "\(path) is the file of \(users.map { "\"\($0)\"" }.joined(separator: ", ")); --force replaces this name's entry, never another entry's data. Pass --name NEW to store it under another name"
         case .undetectable(let path, let message): return "\(path): \(message)"
         case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
         }

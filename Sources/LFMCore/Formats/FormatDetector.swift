@@ -54,7 +54,8 @@ public struct FormatDetector: Sendable {
         }
         let objects = sample.compactMap(\.objectValue)
         var keys: [String] = []
-        for object in objects { for key in object.keys where !keys.contains(key) { keys.append(key) } }
+        var seen: Set<String> = []  // linear in the number of keys (a record may have 100k)
+        for object in objects { for key in object.keys where seen.insert(key).inserted { keys.append(key) } }
         guard !objects.isEmpty else {
             throw Failure(message: "no JSON objects to detect the format from")
         }
