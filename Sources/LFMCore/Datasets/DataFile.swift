@@ -19,6 +19,10 @@ public struct DataFile: Sendable, Equatable {
     /// Inspects `path`; throws a message LLaMA-Factory users recognise for unsupported types.
     public init(path: String) throws {
         let status = FileStatus.of(path)
+        if status == .missing, FileStatus.isSymlink(path) {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            throw DataFileError(path: path, message: "is a symbolic link to \(target), which does not exist")
+        }
         if let problem = status.problem { throw DataFileError(path: path, message: problem) }
         self.path = path
         self.isDirectory = status == .directory

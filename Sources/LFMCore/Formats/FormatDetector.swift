@@ -91,7 +91,9 @@ public struct FormatDetector: Sendable {
             }
             kind = .pretrain
         case .alpaca:
-            columns.prompt = field("prompt") { $0.stringValue != nil }
+            // An instruction of the wrong type is still the instruction: validation then names
+            // each record whose value is not a string.
+            columns.prompt = field("prompt") { $0.stringValue != nil } ?? field("prompt")
             columns.query = field("query")
             columns.response = field("response")
             columns.chosen = field("chosen")
