@@ -13,15 +13,8 @@ public enum AtomicFile {
     /// (or 0644 for a new file).
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
         let dirForTemp = directory.isEmpty ? "." : directory
-        var template = Array("\(dirForTemp)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
-        }
-        let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let cleanup = InterruptCleanup.add { _ = unlink(tempPath) }
+        let (fd, tempPath, cleanup) = try makeTemp(for: path, in: dirForTemp)
         var committed = false
         defer {
             if !committed { unlink(tempPath) }
@@ -48,7 +41,7 @@ public enum AtomicFile {
                 throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(errno)))
             }
         }
-        guard rename(tempPath, path) == 0 else {
+        guard InterruptCleanup.critical({ rename(tempPath, path) }) == 0 else {  // a signal waits for the rename
             throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         committed = true
@@ -56,6 +49,19 @@ public enum AtomicFile {
         if dirFD >= 0 {
             fsync(dirFD)
             close(dirFD)
+        }
+    }
+
+    /// Creates `DIR/.NAME.lfm-PID-XXXXXX` and registers its removal on a signal, as one step
+    /// (a signal waits for it, so no temporary file can escape the cleanup).
+    static func makeTemp(for path: String, in directory: String) throws -> (Int32, String, InterruptCleanup.Token) {
+        let name = (path as NSString).lastPathComponent
+        return try InterruptCleanup.critical {
+            var template = Array("\(directory)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return (fd, temp, InterruptCleanup.add { _ = unlink(temp) })
         }
     }
 
@@ -74,12 +80,7 @@ public enum AtomicFile {
         guard input >= 0 else { throw FileError.cannotOpen(path: source, reason: String(cString: strerror(errno))) }
         defer { close(input) }
         let directory = (destination as NSString).deletingLastPathComponent
-        let name = (destination as NSString).lastPathComponent
-        var template = Array("\(directory.isEmpty ? "." : directory)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno))) }
-        let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let cleanup = InterruptCleanup.add { _ = unlink(temp) }
+        let (fd, temp, cleanup) = try makeTemp(for: destination, in: directory.isEmpty ? "." : directory)
         var committed = false
         defer {
             if !committed { unlink(temp) }
@@ -110,7 +111,7 @@ public enum AtomicFile {
             }
             guard fsync(fd) == 0 else { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno))) }
         }
-        guard rename(temp, destination) == 0 else {
+        guard InterruptCleanup.critical({ rename(temp, destination) }) == 0 else {  // a signal waits for the rename
             throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
         }
         committed = true

@@ -26,7 +26,7 @@ public enum TempName {
         kill(pid, 0) == 0 || errno == EPERM
     }
 
-    /// Removes, in `directory`, the regular files named like lfm temporaries whose writer is
+    /// Removes, in `directory`, the files, folders and links named like lfm temporaries whose writer is
     /// dead. A live writer's files (this process's included) are kept. Returns the names removed.
     @discardableResult
     public static func removeStale(in directory: String) -> [String] {
@@ -36,8 +36,9 @@ public enum TempName {
             guard let pid = writerPID(of: name), pid != getpid(), !isAlive(pid) else { continue }
             let path = directory + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            if unlink(path) == 0 { removed.append(name) }
+            guard lstat(path, &info) == 0 else { continue }
+            // A copied folder or a symlink is placed under a temporary name too.
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(name) }
         }
         return removed
     }

@@ -28,7 +28,7 @@ public struct DataDirectory: Sendable {
 
     public func locate(fileName: String) -> Location {
         let path = registry.resolve(fileName: fileName)
-        let standardized = (path as NSString).standardizingPath
+        let standardized = Workspace.standardized(path)
         let name = (standardized as NSString).lastPathComponent
         let parent = (standardized as NSString).deletingLastPathComponent
         let realParent = FileStatus.realPath(parent.isEmpty ? "/" : parent)
