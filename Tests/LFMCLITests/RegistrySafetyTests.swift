@@ -127,9 +127,8 @@ struct RegistrySafetyTests {
         try dir.write("ws/data/.dataset_info.json.lock", "")
         // Many records and one invalid one: --drop-invalid writes a cleaned copy record by record,
         // long enough to be interrupted while its temporary file exists.
-        var text = ""
-        for i in 0..<150_000 { text += #"{"instruction": "question \#(i)", "input": "", "output": "answer"}"# + "\n" }
-        text += #"{"instruction": 5, "input": "", "output": "answer"}"# + "\n"
+        let text = String(repeating: #"{"instruction": "question", "input": "", "output": "answer"}"# + "\n", count: 150_000)
+            + #"{"instruction": 5, "input": "", "output": "answer"}"# + "\n"
         let source = try dir.write("in/big.jsonl", text)
         let before = tree(root)
         let binary = try #require(lfmBinary)
@@ -258,9 +257,8 @@ struct RegistrySafetyTests {
     @Test("validation is linear in the keys of one record (200k keys)")
     func manyKeys() async throws {
         let dir = try TempDir()
-        var text = #"[{"instruction": "q", "input": "", "output": "a""#
-        for i in 0..<200_000 { text += ", \"k\(i)\": \"v\"" }
-        text += "}]\n"
+        let keys = (0..<200_000).map { "\"k\($0)\": \"v\"" }.joined(separator: ", ")
+        let text = #"[{"instruction": "q", "input": "", "output": "a", "# + keys + "}]\n"
         let source = try dir.write("keys.json", text)
         // Linear: about 2 s in a debug build; quadratic took minutes.
         let result = try await lfmAwait(["validate", source], cwd: dir.path, timeout: 90)
