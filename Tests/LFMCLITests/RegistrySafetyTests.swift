@@ -34,6 +34,14 @@ struct RegistrySafetyTests {
         #expect(FileManager.default.fileExists(atPath: dir.path + "/ws/outside.json"))
         #expect(FileManager.default.fileExists(atPath: dir.path + "/elsewhere/abs.json"))
         #expect(try registryObject(root).isEmpty)
+        // A --link entry: the link in data/ is deleted, the file it points at is kept.
+        let linked = try dir.write("mine/linked.json", alpacaRecord)
+        let link = try await lfmAwait(["register", linked, "--link", "--lf-dir", root], cwd: dir.path)
+        #expect(link.status == 0, "\(link.output)")
+        let unlinked = try await lfmAwait(["remove", "linked", "--delete-file", "--lf-dir", root], cwd: dir.path)
+        #expect(unlinked.status == 0, "\(unlinked.output)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/data/linked.json") && entryKind(root + "/data/linked.json") == "missing")
+        #expect(FileManager.default.fileExists(atPath: linked), "deleted what the link points at")
     }
 
     @Test("a relatively symlinked dataset_info.json is written through the link, never replaced by a file")
@@ -194,6 +202,39 @@ struct RegistrySafetyTests {
         #expect(try dir.bytes("ws/data/base.json") == oldBase, "the interrupted replacement was not undone")
         let left = try FileManager.default.contentsOfDirectory(atPath: root + "/data").filter { $0.contains(".lfm-") }
         #expect(left.isEmpty, "\(left)")
+    }
+
+    @Test("kill -9 at any instant of register: the registry stays valid, the next register is never blocked, no debris stays")
+    func killNineAnywhere() async throws {
+        let dir = try TempDir()
+        let root = try smallWorkspace(dir)
+        let big = try dir.write("in/same.jsonl", String(repeating: #"{"instruction": "q", "input": "", "output": "a"}"# + "\n", count: 40_000))
+        let changed = try dir.write("in/changed.json", #"[{"instruction": "changed", "input": "", "output": "b"}]"#)
+        let binary = try #require(lfmBinary)
+        for round in 0..<10 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["register", big, "--name", "same", "--lf-dir", root]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let exited = ExitBox()
+            process.terminationHandler = { exited.set($0.terminationStatus) }
+            try process.run()
+            try await Task.sleep(nanoseconds: UInt64(round) * 150_000_000)
+            kill(process.processIdentifier, SIGKILL)
+            while exited.value == nil { try await Task.sleep(nanoseconds: 10_000_000) }
+            let registry = try registryObject(root)  // valid JSON, old or new
+            let next = try await lfmAwait(["register", changed, "--name", "same", "--lf-dir", root], cwd: dir.path)
+            if registry["same"] == nil {
+                #expect(next.status == 0, "round \(round): \(next.output)")
+            } else {
+                #expect(next.status == 1 && next.stderr.contains("already registered"), "round \(round): \(next.output)")
+            }
+            let removed = try await lfmAwait(["remove", "same", "--delete-file", "--lf-dir", root], cwd: dir.path)
+            #expect(removed.status == 0, "round \(round): \(removed.output)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: root + "/data").filter { $0.contains(".lfm-") || $0.hasPrefix("same") }
+            #expect(left.isEmpty, "round \(round): \(left)")
+        }
     }
 
     @Test("register --force keeps the replaced file as .bak and leaves nothing else")
