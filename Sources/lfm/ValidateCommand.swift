@@ -34,7 +34,8 @@ struct ValidateCommand: ParsableCommand {
         let cwd = FileManager.default.currentDirectoryPath
         let path = Workspace.absolute(target, from: cwd)
         do {
-            if FileManager.default.fileExists(atPath: path) {
+            // Anything at the path (a symlink loop or a FIFO included) is a file to check, not a name.
+            if FileStatus.occupied(path) {
                 try validateFile(path)
             } else {
                 try validateEntry()
@@ -54,7 +55,10 @@ struct ValidateCommand: ParsableCommand {
         let layout: RecordLayout? = file.type == .txt ? .text : nil
         let detector = try formatOptions.detector()
         let sample = try FileValidator.sample(path: path, layoutHint: layout)
-        var detected = try detector.detect(sample: sample.records, layout: sample.layout)
+        var detected: FormatDetector.Result
+        do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
+            throw RegisterError.undetectable(path: path, message: error.message)
+        }
         detected.spec.allowUnmapped = formatOptions.allowedUnmapped
         let progress = ProgressBar(label: "validating")
         let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
