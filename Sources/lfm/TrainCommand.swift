@@ -131,7 +131,7 @@ struct TrainCommand: AsyncParsableCommand {
         let outcome: TrainOutcome
         do {
             outcome = try await session.run(plan, console: TerminalConsole(stdoutToStderr: output.json)) { prepared in
-                for note in prepared.notes { Terminal.note(note) }
+                for note in plan.notes { Terminal.note(note) }
                 guard !plan.options.detach else { return }
                 Terminal.err(Terminal.paint("lfm ▸ run \(prepared.directory.id)", .bold, stderr: true) + " (\(plan.environment.description))")
                 Terminal.err("lfm ▸ log \(prepared.directory.logFile)")

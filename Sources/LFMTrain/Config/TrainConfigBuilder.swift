@@ -150,6 +150,11 @@ public struct TrainConfigBuilder: Sendable {
             if config["pref_beta"] == nil { config["pref_beta"] = .double(0.1) }
         }
 
+        // Values for the target machine, over template values only.
+        for (key, value) in request.machineDefaults where fileConfig?[key] == nil {
+            config[key] = value
+        }
+
         // lfm.yaml defaults (LLaMA-Factory keys).
         for (key, value) in defaults where !Self.flagDefaults.contains(key) {
             config[key] = value

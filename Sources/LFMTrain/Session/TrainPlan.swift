@@ -47,6 +47,14 @@ public struct TrainPlan: Sendable {
     /// Problems that do not stop this plan (a dry run without LLaMA-Factory, an output directory
     /// a real run would refuse).
     public var warnings: [String]
+    /// What the probe found in the environment (nil: no environment, or the probe failed).
+    public var target: TargetProbe?
+    /// Free disk, /dev/shm and cores measured now.
+    public var machine: MachineFacts
+    /// The machine's values the config uses (each with its reason).
+    public var defaults: [HardwareDefaults.Choice]
+    /// The plan's estimate of optimizer steps (nil when a dataset's size is unknown).
+    public var totalSteps: Int?
 
     public var id: String { directory.id }
     public var stage: String { rendered.stage }

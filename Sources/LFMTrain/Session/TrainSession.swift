@@ -13,6 +13,8 @@ public struct TrainSession: Sendable {
     public var resolver: EnvironmentResolver
     /// Forwards Ctrl-C/SIGTERM to the run's process group (`SignalForwarder.shared` in lfm).
     public var signalForwarder: SignalForwarder?
+    /// Looks inside the target environment (cached per install).
+    public var prober: TargetProber
 
     public init(workspace: Workspace, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
                 signalForwarder: SignalForwarder? = nil, resolver: EnvironmentResolver? = nil) {
@@ -21,6 +23,7 @@ public struct TrainSession: Sendable {
         self.baseEnvironment = baseEnvironment
         self.resolver = resolver ?? EnvironmentResolver(environment: baseEnvironment)
         self.signalForwarder = signalForwarder
+        self.prober = TargetProber(environment: baseEnvironment)
     }
 
     var launcher: TrainLauncher { TrainLauncher(store: store, signalForwarder: signalForwarder) }
@@ -31,13 +34,13 @@ public struct TrainSession: Sendable {
     public func plan(_ request: TrainRequest, options: TrainLaunchOptions) async throws -> TrainPlan {
         var req = request
         let builder = try TrainConfigBuilder.standard(workspace: workspace, environment: baseEnvironment)
-        // Render once to learn the stage (it may be inferred), then for real with the run's id
-        // and directory (the default output_dir and the DeepSpeed JSON path use them).
+        // Render once to learn the stage (it may be inferred) and the batch/epoch settings, then
+        // for real with the run's id and directory (the default output_dir and the DeepSpeed
+        // JSON path use them) and the values chosen for the target machine.
         let first = try builder.render(req)
         let runID = store.newID(stage: first.stage, model: first.mapping["model_name_or_path"]?.stringValue ?? req.model)
         req.runID = runID
         req.runDir = store.directory(id: runID).path
-        let rendered = try builder.render(req)
 
         var warnings: [String] = []
         let environment = try await resolver.resolve(flag: options.env, configured: workspace.config.env)
@@ -51,6 +54,20 @@ public struct TrainSession: Sendable {
             cli = environment.cliPath ?? "llamafactory-cli"
             installed = false
         }
+        let target = await probeTarget(environment: environment, cli: installed ? cli : nil, outputDir: first.outputDir)
+        warnings += target.warnings
+        let defaults = HardwareDefaults.choose(config: first.mapping, probe: target.probe, facts: target.facts,
+                                               records: DatasetRecords.count(first.datasets),
+                                               gpus: options.distributed.gpus)
+        req.machineDefaults = defaults.choices.map { ($0.key, $0.value) }
+        let rendered = try builder.render(req)
+        let catalog = target.probe?.keys ?? .bundled
+        let problems = catalog.check(rendered.mapping, subcommand: "train", origin: { Self.origin(of: $0, in: req) })
+        if !problems.isEmpty {
+            let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")" : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
+            throw KeyCheckError(problems: problems, source: source)
+        }
+
         var distributed = options.distributed
         distributed.deepspeed = rendered.deepspeedConfig != nil
         var launch = TrainLaunch(rendered: rendered, model: rendered.mapping["model_name_or_path"]?.stringValue ?? req.model,
@@ -66,9 +83,49 @@ public struct TrainSession: Sendable {
             planned = try launcher.plan(launch, runID: runID)
             planned.notes.insert("the plan below shows --fresh", at: 0)
         }
+        // The machine's values that survived (a flag, --config or --set may have replaced them).
+        let applied = defaults.choices.filter { rendered.mapping[$0.key] == $0.value }
+        var notes = planned.notes
+        notes += Self.describe(applied)
         return TrainPlan(request: req, options: options, directory: store.directory(id: runID), rendered: rendered,
                          environment: environment, cli: cli, cliInstalled: installed, launch: launch,
-                         launchPlan: planned.plan, notes: planned.notes, warnings: warnings)
+                         launchPlan: planned.plan, notes: notes, warnings: warnings,
+                         target: target.probe, machine: target.facts, defaults: applied, totalSteps: defaults.totalSteps)
+    }
+
+    /// Where a key of the rendered config came from, for messages.
+    static func origin(of key: String, in request: TrainRequest) -> String {
+        if request.overrides.contains(where: { $0.key == key }) { return "--set \(key)=..." }
+        if let file = request.configFile { return "--config \(file) (or the template)" }
+        if let base = request.baseTemplate { return "template \(base)" }
+        return "the template or lfm.yaml defaults"
+    }
+
+    /// One note per group of choices with the same reason: `bf16: false, fp16: false (no GPU...)`.
+    static func describe(_ choices: [HardwareDefaults.Choice]) -> [String] {
+        var groups: [(reason: String, keys: [String])] = []
+        for choice in choices {
+            let text = "\(choice.key): \(choice.value.scalarText ?? "")"
+            if let i = groups.firstIndex(where: { $0.reason == choice.reason }) { groups[i].keys.append(text) }
+            else { groups.append((choice.reason, [text])) }
+        }
+        return groups.map { "\($0.keys.joined(separator: ", ")) - \($0.reason)" }
+    }
+
+    /// The probe of the target environment (cached), and the facts measured now. No environment
+    /// or a failed probe: the warning says the plan uses defaults.
+    func probeTarget(environment: CondaEnvironment, cli: String?, outputDir: String) async
+        -> (probe: TargetProbe?, facts: MachineFacts, warnings: [String])
+    {
+        let facts = MachineFacts.measure(outputDir: outputDir)
+        guard let cli, let python = TargetProber.python(for: environment, cli: cli) else {
+            return (nil, facts, ["no LLaMA-Factory environment to look at: the plan uses defaults (the templates' precision, this machine's cores); run `lfm doctor --env ENV` where it will train"])
+        }
+        do {
+            return (try await prober.probe(python: python).probe, facts, [])
+        } catch {
+            return (nil, facts, ["could not look inside \(environment.prefix ?? python) (\(error)); the plan uses defaults. See `lfm doctor`"])
+        }
     }
 
     /// Creates the run directory (train.yaml, DeepSpeed JSON, run.json) and starts the run:
