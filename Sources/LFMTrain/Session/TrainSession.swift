@@ -62,11 +62,9 @@ public struct TrainSession: Sendable {
         req.machineDefaults = defaults.choices.map { ($0.key, $0.value) }
         let rendered = try builder.render(req)
         let catalog = target.probe?.keys ?? .bundled
-        let problems = catalog.check(rendered.mapping, subcommand: "train", origin: { Self.origin(of: $0, in: req) })
-        if !problems.isEmpty {
-            let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")" : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
-            throw KeyCheckError(problems: problems, source: source)
-        }
+        let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")"
+            : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
+        try catalog.require(rendered.mapping, subcommand: "train", source: source, origin: { Self.origin(of: $0, in: req) })
 
         var distributed = options.distributed
         distributed.deepspeed = rendered.deepspeedConfig != nil

@@ -84,6 +84,13 @@ public struct KeyCatalog: Codable, Sendable, Equatable {
         return problems
     }
 
+    /// Throws `KeyCheckError` when `mapping` has keys `subcommand` would refuse or misread.
+    public func require(_ mapping: YAMLMapping, subcommand: String, source: String,
+                        origin: (String) -> String = { _ in "the config" }) throws {
+        let problems = check(mapping, subcommand: subcommand, origin: origin)
+        if !problems.isEmpty { throw KeyCheckError(problems: problems, source: source) }
+    }
+
     /// Why `value` does not fit `field`, or nil when it does.
     static func typeProblem(_ value: YAMLNode, field: Field) -> String? {
         guard let scalar = value.scalar else {
