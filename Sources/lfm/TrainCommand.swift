@@ -40,7 +40,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("val-size"), help: "Hold out this fraction for evaluation.") var valSize: Double?
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int?
     @Option(name: .customLong("output-dir"), help: "Where LLaMA-Factory writes checkpoints and the adapter.") var outputDir: String?
-    @Flag(help: "Continue from the last checkpoint-* in the output dir.") var resume = false
+    @Option(help: ArgumentHelp("Continue this run (id, prefix or `last`) in its own output dir from its newest complete checkpoint; with --epochs/--set to extend it.", valueName: "run"))
+    var resume: String?
     @Flag(help: "Start over even if the output dir holds checkpoints or a finished run.") var fresh = false
     @Option(name: .customLong("set"), help: ArgumentHelp("Any LLaMA-Factory key (repeatable), applied last.", valueName: "key=value"))
     var sets: [String] = []
@@ -63,7 +64,19 @@ struct TrainCommand: AsyncParsableCommand {
     static let deepspeedChoices = ["z0", "z2", "z3", "z2-offload", "z3-offload"]
 
     func validate() throws {
-        if resume && fresh { throw ValidationError("--resume and --fresh cannot be combined") }
+        if resume != nil && fresh { throw ValidationError("--resume and --fresh cannot be combined") }
+        if let resume {
+            let given: [(String, Bool)] = [
+                ("--model", model != nil), ("--template", template != nil), ("--dataset", dataset != nil), ("--stage", stage != nil),
+                ("--method", method != nil), ("--lr", lr != nil), ("--cutoff-len", cutoffLen != nil), ("--batch-size", batchSize != nil),
+                ("--grad-accum", gradAccum != nil), ("--max-samples", maxSamples != nil), ("--val-size", valSize != nil),
+                ("--lora-rank", loraRank != nil), ("--output-dir", outputDir != nil), ("--config", config != nil),
+                ("--base-template", baseTemplate != nil), ("--deepspeed", deepspeed != nil), ("--ray-workers", rayWorkers != nil),
+            ]
+            if let flag = given.first(where: \.1)?.0 {
+                throw ValidationError("--resume \(resume) continues the run with its own train.yaml; \(flag) cannot change it (only --epochs, --set, --env, --gpus and the launch flags combine with --resume)")
+            }
+        }
         if let method, TrainRequest.Method(rawValue: method) == nil {
             throw ValidationError("--method must be lora, qlora or full; got \"\(method)\"")
         }
@@ -103,7 +116,6 @@ struct TrainCommand: AsyncParsableCommand {
         r.baseTemplate = baseTemplate
         r.deepspeed = deepspeed
         r.rayWorkers = rayWorkers
-        r.resume = resume
         r.fresh = fresh
         return r
     }
@@ -116,8 +128,13 @@ struct TrainCommand: AsyncParsableCommand {
             session = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
             let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
                                                  masterPort: masterPort, rayWorkers: rayWorkers)
-            plan = try await session.plan(try request(),
-                                          options: TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun))
+            let options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
+            if let resume {
+                let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
+                plan = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
+            } else {
+                plan = try await session.plan(try request(), options: options)
+            }
         } catch let error as ValidationError {
             throw error
         } catch {

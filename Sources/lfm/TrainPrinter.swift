@@ -34,11 +34,24 @@ enum TrainPrinter {
             }
             object["llamafactory_installed"] = .bool(FileManager.default.isExecutableFile(atPath: launch.executable))
             object["notes"] = .array(plan.notes.map { .string($0) })
+            object["warnings"] = .array(plan.warnings.map { .string($0) })
+            object["defaults"] = .array(plan.defaults.map { choice in
+                .object(JSONObject(["key": .string(choice.key), "value": .string(choice.value.scalarText ?? ""), "reason": .string(choice.reason)]))
+            })
+            object["total_steps"] = plan.totalSteps.map { .int($0) } ?? .null
+            object["target"] = plan.target.map { t in
+                .object(JSONObject([
+                    "llamafactory": t.llamaFactoryVersion.map { .string($0) } ?? .null, "torch": t.torchVersion.map { .string($0) } ?? .null,
+                    "accelerator": .string(t.accelerator), "devices": .int(t.devices.count),
+                ]))
+            } ?? .null
+            object["resume_from"] = plan.resume.map { $0.checkpoint.map { .string($0.path) } ?? .null } ?? .null
             Terminal.json(.object(object))
             return
         }
         for note in plan.notes { Terminal.note(note) }
-        Terminal.out(Terminal.paint("# train.yaml (would be written to \(plan.directory.configFile))", .dim))
+        let where_ = plan.resume != nil ? "the run's own, \(plan.directory.configFile)" : "would be written to \(plan.directory.configFile)"
+        Terminal.out(Terminal.paint("# train.yaml (\(where_))", .dim))
         Terminal.out(rendered.yaml.hasSuffix("\n") ? String(rendered.yaml.dropLast()) : rendered.yaml)
         if let ds = rendered.deepspeedConfig {
             Terminal.out(Terminal.paint("# \(ds.fileName)", .dim))
@@ -81,9 +94,10 @@ enum TrainPrinter {
             if let adapter = info?.adapterPath { Terminal.err("  adapter: \(adapter)") }
             Terminal.err("  next:    lfm chat \(id)   lfm export \(id)   lfm plot \(id)")
         case .interrupted:
-            Terminal.err("run \(id) interrupted (\(steps)); continue with: lfm train ... --resume")
+            Terminal.err("run \(id) interrupted (\(steps))")
         default:
             Terminal.err(Terminal.paint("✘ ", .red, stderr: true) + "run \(id) failed with exit \(record.exitCode ?? -1); see \(outcome.directory.logFile)")
         }
+        if let hint = outcome.resumeHint { Terminal.err("  \(hint)") }
     }
 }

@@ -55,6 +55,8 @@ public struct TrainPlan: Sendable {
     public var defaults: [HardwareDefaults.Choice]
     /// The plan's estimate of optimizer steps (nil when a dataset's size is unknown).
     public var totalSteps: Int?
+    /// `--resume RUN`: the checkpoint it continues from (the run directory is the run's own).
+    public var resume: ResumePoint? = nil
 
     public var id: String { directory.id }
     public var stage: String { rendered.stage }
@@ -73,4 +75,6 @@ public struct TrainOutcome: Sendable {
     /// The exit code lfm should end with: the child's (128+signal when it died of one), 130/143
     /// when the user interrupted, 0 otherwise.
     public var exitCode: Int32
+    /// For an interrupted or failed run: the command that continues it and what it would do.
+    public var resumeHint: String?
 }

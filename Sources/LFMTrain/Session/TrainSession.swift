@@ -75,8 +75,10 @@ public struct TrainSession: Sendable {
         var planned: (plan: LaunchPlan, notes: [String])
         do {
             planned = try launcher.plan(launch, runID: runID)
-        } catch let error as OutputDirError where options.dryRun {
-            warnings.append("a real run would stop here: \(error)")
+        } catch let error as OutputDirError {
+            let named = describe(error)
+            guard options.dryRun else { throw named }
+            warnings.append("a real run would stop here: \(named)")
             launch.fresh = true
             planned = try launcher.plan(launch, runID: runID)
             planned.notes.insert("the plan below shows --fresh", at: 0)
@@ -89,6 +91,15 @@ public struct TrainSession: Sendable {
                          environment: environment, cli: cli, cliInstalled: installed, launch: launch,
                          launchPlan: planned.plan, notes: notes, warnings: warnings,
                          target: target.probe, machine: target.facts, defaults: applied, totalSteps: defaults.totalSteps)
+    }
+
+    /// The output-directory error with the run that wrote the directory named in its hint.
+    func describe(_ error: OutputDirError) -> TrainSessionError {
+        guard case .needsDecision(let dir, _) = error,
+              let run = store.all().last(where: { $0.record.outputDir == dir })?.record.id
+        else { return TrainSessionError(message: "\(error)") }
+        return TrainSessionError(message: "\(error)".replacingOccurrences(of: "lfm train --resume RUN (lfm runs lists the runs)",
+                                                                         with: resumeCommand(run)))
     }
 
     /// Where a key of the rendered config came from, for messages.
@@ -136,7 +147,8 @@ public struct TrainSession: Sendable {
         precondition(!plan.options.dryRun, "a dry-run plan is not started")
         _ = signalForwarder?.installSignalHandlers()
         let launcher = self.launcher
-        let prepared = try launcher.prepare(plan.launch, detached: plan.options.detach, id: plan.id)
+        let prepared = plan.resume != nil ? try launcher.prepareResume(plan)
+            : try launcher.prepare(plan.launch, detached: plan.options.detach, id: plan.id)
         onPrepared(prepared)
         if plan.options.detach {
             let record = try await launcher.runDetached(prepared)
@@ -146,6 +158,24 @@ public struct TrainSession: Sendable {
         let info = try? store.info(prepared.directory)
         var code = record.exitCode ?? 0
         if let interrupted = signalForwarder?.interruptionExitCode { code = interrupted }
-        return TrainOutcome(directory: prepared.directory, record: record, info: info, notes: prepared.notes, exitCode: code)
+        return TrainOutcome(directory: prepared.directory, record: record, info: info, notes: prepared.notes, exitCode: code,
+                            resumeHint: record.status == .finished ? nil : resumeHint(record))
     }
+
+    /// "continue with: lfm train --resume ID" when a checkpoint exists (or, after Ctrl-C, even
+    /// without one: the command then starts the run again).
+    func resumeHint(_ record: RunRecord) -> String? {
+        let complete = Checkpoint.scan(outputDir: record.outputDir).last(where: \.complete)
+        if let complete {
+            return "continue from \(complete.name) with: \(resumeCommand(record.id))"
+        }
+        guard record.status == .interrupted else { return nil }
+        return "no checkpoint was saved yet; start it again with: \(resumeCommand(record.id))"
+    }
+}
+
+/// A refusal with its message already worded for the user.
+public struct TrainSessionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
