@@ -37,20 +37,17 @@ extension TrainSession {
         let mapping = try YAMLParser.parse(yaml).mapping ?? YAMLMapping()
 
         // The run's environment unless --env names another.
-        var warnings: [String] = []
-        let environment: CondaEnvironment
-        if let env = options.env {
-            environment = try await resolver.resolve(spec: env, origin: "--env")
-        } else if let prefix = record.envPrefix {
-            environment = try await resolver.resolve(spec: prefix, origin: "the run's env")
-        } else {
-            environment = try await resolver.resolve(flag: nil, configured: workspace.config.env)
+        let (environment, envWarnings, resolved) = try await resolveEnvironment(options: options) {
+            if let env = options.env { return try await resolver.resolve(spec: env, origin: "--env") }
+            if let prefix = record.envPrefix { return try await resolver.resolve(spec: prefix, origin: "the run's env") }
+            return try await resolver.resolve(flag: nil, configured: workspace.config.env)
         }
+        var warnings = envWarnings
         let cli: String
         var installed = true
         do { cli = try resolver.locateCLI(in: environment) } catch {
             guard options.dryRun else { throw error }
-            warnings.append("\(error)")
+            if resolved { warnings.append("\(error)") }
             cli = environment.cliPath ?? "llamafactory-cli"
             installed = false
         }

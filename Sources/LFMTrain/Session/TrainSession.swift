@@ -43,14 +43,17 @@ public struct TrainSession: Sendable {
         req.runDir = store.directory(id: runID).path
 
         var warnings: [String] = []
-        let environment = try await resolver.resolve(flag: options.env, configured: workspace.config.env)
+        let (environment, envWarnings, resolved) = try await resolveEnvironment(options: options) {
+            try await resolver.resolve(flag: options.env, configured: workspace.config.env)
+        }
+        warnings += envWarnings
         let cli: String
         var installed = true
         do {
             cli = try resolver.locateCLI(in: environment)
         } catch {
             guard options.dryRun else { throw error }
-            warnings.append("\(error)")
+            if resolved { warnings.append("\(error)") }
             cli = environment.cliPath ?? "llamafactory-cli"
             installed = false
         }
@@ -100,6 +103,22 @@ public struct TrainSession: Sendable {
         else { return TrainSessionError(message: "\(error)") }
         return TrainSessionError(message: "\(error)".replacingOccurrences(of: "lfm train --resume RUN (lfm runs lists the runs)",
                                                                          with: resumeCommand(run)))
+    }
+
+    /// Resolves the environment; for a dry run a failure (a conda name without conda here, a path
+    /// of another machine) is a warning and the plan names the environment unresolved.
+    func resolveEnvironment(options: TrainLaunchOptions, _ resolve: () async throws -> CondaEnvironment) async throws
+        -> (CondaEnvironment, [String], resolved: Bool)
+    {
+        do {
+            return (try await resolve(), [], true)
+        } catch let error as EnvironmentError where options.dryRun {
+            let spec = options.env ?? workspace.config.env
+            let origin = options.env != nil ? "--env" : "lfm.yaml env"
+            let isPath = spec.map { $0.contains("/") || $0.hasPrefix("~") || $0.hasPrefix(".") } ?? false
+            let env = CondaEnvironment(kind: isPath ? .prefix : .conda, prefix: isPath ? spec : nil, name: spec, origin: origin + ", not resolved here")
+            return (env, ["\(error); the plan names the environment as given (it is resolved when the run starts)"], false)
+        }
     }
 
     /// Where a key of the rendered config came from, for messages.
