@@ -68,6 +68,12 @@ public struct TrainSession: Sendable {
         let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")"
             : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
         try catalog.require(rendered.mapping, subcommand: "train", source: source, origin: { Self.origin(of: $0, in: req) })
+        if let model = rendered.mapping["model_name_or_path"]?.stringValue, model.hasPrefix("/") {
+            warnings += try ModelCheck.check(modelDir: model, template: rendered.mapping["template"]?.stringValue,
+                                             cutoffLen: rendered.mapping["cutoff_len"]?.intValue,
+                                             resizeVocab: rendered.mapping["resize_vocab"]?.boolValue == true,
+                                             templateTokens: target.probe?.templateTokens ?? TemplateTokens.bundled)
+        }
 
         var distributed = options.distributed
         distributed.deepspeed = rendered.deepspeedConfig != nil

@@ -4,10 +4,12 @@
 /// dataclasses per subcommand. It prints one `LFM_PROBE {json}` line on stdout.
 enum ProbeScript {
     static let marker = "LFM_PROBE "
+    /// Bumped when the script changes, so cached results from an older script are probed again.
+    static let version = 2
     static let source = #"""
 import json, os, sys, shutil, subprocess, time
 t0 = time.time()
-out = {"probe_version": 1, "python": sys.version.split()[0], "executable": sys.executable, "cpu_count": os.cpu_count()}
+out = {"probe_version": 2, "python": sys.version.split()[0], "executable": sys.executable, "cpu_count": os.cpu_count()}
 try:
     out["cpu_count"] = len(os.sched_getaffinity(0))
 except Exception:
@@ -123,6 +125,31 @@ if "llamafactory" in pk and os.environ.get("LFM_PROBE_KEYS", "1") == "1":
                        "classes": classes, "fields": dict(sorted(fields.items()))}
     except Exception as e:
         out["llamafactory_error"] = err(e)
+if "llamafactory" in pk and "llamafactory_error" not in out and os.environ.get("LFM_PROBE_KEYS", "1") == "1":
+    try:
+        from llamafactory.data.template import TEMPLATES
+        def texts(fmt):
+            found = []
+            for slot in (getattr(fmt, "slots", None) or []):
+                if isinstance(slot, str):
+                    found.append(slot)
+                elif isinstance(slot, (set, frozenset)):
+                    found.extend(x for x in slot if isinstance(x, str))
+            return found
+        used_tokens = {}
+        for name, t in TEMPLATES.items():
+            sw = [w for w in (getattr(t, "stop_words", None) or []) if isinstance(w, str)]
+            slots = []
+            for attr in ("format_user", "format_assistant", "format_system", "format_prefix"):
+                slots += texts(getattr(t, attr, None))
+            used = [w for w in sw if any(w in s for s in slots)]
+            if getattr(t, "replace_eos", False) and sw and sw[0] not in used:
+                used.insert(0, sw[0])
+            if used:
+                used_tokens[name] = used
+        out["template_tokens"] = used_tokens
+    except Exception as e:
+        out["template_error"] = err(e)
 out["seconds"] = round(time.time() - t0, 2)
 sys.stdout.write("\nLFM_PROBE " + json.dumps(out, sort_keys=True) + "\n")
 """#

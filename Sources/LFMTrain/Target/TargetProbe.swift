@@ -39,9 +39,10 @@ public struct TargetProbe: Codable, Sendable, Equatable {
         case torchCuda = "torch_cuda", torchHip = "torch_hip", bf16Supported = "bf16_supported", nvidiaSmi = "nvidia_smi"
         case torchError = "torch_error", torchaudioError = "torchaudio_error", torchvisionError = "torchvision_error"
         case transformersError = "transformers_error", llamafactoryError = "llamafactory_error", keys, seconds
+        case templateTokens = "template_tokens", templateError = "template_error"
     }
 
-    public var probeVersion: Int = 1
+    public var probeVersion: Int = ProbeScript.version
     public var python: String?
     public var executable: String?
     public var cpuCount: Int?
@@ -65,6 +66,10 @@ public struct TargetProbe: Codable, Sendable, Equatable {
     public var llamafactoryError: String?
     /// The keys LLaMA-Factory's argument dataclasses accept, per subcommand.
     public var keys: KeyCatalog?
+    /// Chat template → the stop words it writes into every example (LLaMA-Factory adds those
+    /// missing from the tokenizer as new tokens: `resize_vocab` needed).
+    public var templateTokens: [String: [String]]?
+    public var templateError: String?
     /// How long the probe took, in seconds.
     public var seconds: Double?
 

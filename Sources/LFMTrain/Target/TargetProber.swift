@@ -71,7 +71,7 @@ public struct TargetProber: Sendable {
     public func probe(python: String, refresh: Bool = false) async throws -> (probe: TargetProbe, cached: Bool) {
         let file = cacheDirectory.map { "\($0)/\(Self.cacheKey(python: python)).json" }
         if !refresh, let file, let data = FileManager.default.contents(atPath: file),
-           let cached = try? TargetProbe.decoder.decode(TargetProbe.self, from: data), cached.probeVersion == 1 {
+           let cached = try? TargetProbe.decoder.decode(TargetProbe.self, from: data), cached.probeVersion == ProbeScript.version {
             return (cached, true)
         }
         let fresh = try await run(python: python)
