@@ -23,7 +23,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Conda env name or prefix path, or a venv path.", valueName: "name|path")) var env: String?
     @Flag(help: "Probe again instead of using the cached result.") var refresh = false
-    @Flag(help: "Print the config keys the installed LLaMA-Factory accepts (JSON: types, choices, subcommands).") var keys = false
+    @Flag(help: "Print the config keys the installed LLaMA-Factory accepts (JSON: types, choices, subcommands) and the stop words each chat template needs in the tokenizer.") var keys = false
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -39,7 +39,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.out(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+            Terminal.out(String(decoding: try encoder.encode(KeysDocument(catalog: catalog, templateTokens: probe?.templateTokens)), as: UTF8.self))
             return
         }
         if output.json {
@@ -67,5 +67,23 @@ struct DoctorCommand: AsyncParsableCommand {
             if let fix = verdict.fix, verdict.level != .ok { Terminal.out("    fix: \(fix)") }
         }
         if report.cached { Terminal.out(Terminal.paint("(probe result cached; --refresh to probe again)", .dim)) }
+    }
+}
+
+/// `lfm doctor --keys`: the key catalog and the template tokens, as one JSON document
+/// (.ci/gen-bundled-keys.sh turns it into lfm's bundled tables).
+struct KeysDocument: Encodable {
+    var catalog: KeyCatalog
+    var templateTokens: [String: [String]]?
+
+    enum CodingKeys: String, CodingKey { case llamafactory, subcommands, classes, fields, templateTokens = "template_tokens" }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(catalog.llamafactory, forKey: .llamafactory)
+        try c.encode(catalog.subcommands, forKey: .subcommands)
+        try c.encode(catalog.classes, forKey: .classes)
+        try c.encode(catalog.fields, forKey: .fields)
+        try c.encode(templateTokens, forKey: .templateTokens)
     }
 }

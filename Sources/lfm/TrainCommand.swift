@@ -16,7 +16,13 @@ struct TrainCommand: AsyncParsableCommand {
         Ctrl-C stops the whole run (twice: SIGTERM, three times: SIGKILL).
 
         The environment: --env NAME|PATH, else `env:` in lfm.yaml, else the active conda env \
-        (CONDA_PREFIX) or venv (VIRTUAL_ENV), else llamafactory-cli on PATH.
+        (CONDA_PREFIX) or venv (VIRTUAL_ENV), else llamafactory-cli on PATH. lfm probes it once \
+        (see `lfm doctor`) and picks precision, workers, logging and checkpoint intervals for that \
+        machine, stating each choice; --set always wins. Every key is checked against the keys \
+        the installed LLaMA-Factory accepts.
+
+        After Ctrl-C or a failure lfm prints the command that continues the run from its newest \
+        complete checkpoint: lfm train --resume RUN (add --epochs N to train a finished run further).
 
         Examples:
           lfm train --model llama3.2-1b --dataset support-qa
@@ -24,6 +30,7 @@ struct TrainCommand: AsyncParsableCommand {
           lfm train --dataset prefs --stage dpo --set max_steps=100 --detach
           lfm train --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
           lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
+          lfm train --resume last
         """)
 
     @Option(help: "Model: a local directory, a Hugging Face id, or a catalogue name.") var model: String?

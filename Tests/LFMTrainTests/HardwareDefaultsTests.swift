@@ -105,6 +105,16 @@ import YAML
         #expect(plan.warnings.contains { $0.contains("the plan uses defaults") }, "\(plan.warnings)")
     }
 
+    @Test func precisionTheMachineCannotRunIsWarned() throws {
+        let config = try #require(try YAMLParser.parse("bf16: true\nfp16: true\n").mapping)
+        let cpu = TrainSession.precisionConflicts(config, probe: Self.probe("cpu"), gpus: nil)
+        #expect(cpu.count == 2)
+        #expect(cpu[0].contains("Your setup doesn't support bf16/gpu"), "\(cpu)")
+        #expect(TrainSession.precisionConflicts(config, probe: Self.probe(cc: ["7.5"], bf16: true), gpus: nil).count == 1)
+        #expect(TrainSession.precisionConflicts(config, probe: Self.probe(cc: ["8.0"], bf16: true), gpus: nil).isEmpty)
+        #expect(TrainSession.precisionConflicts(config, probe: nil, gpus: nil).isEmpty)
+    }
+
     @Test func doctorVerdicts() {
         let facts = MachineFacts(freeDiskBytes: 100 << 30, diskPath: "/w", shmBytes: 64 << 20, cpuCount: 2)
         let env = CondaEnvironment(kind: .venv, prefix: "/v", name: "v", origin: "--env")

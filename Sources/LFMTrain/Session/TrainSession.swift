@@ -1,6 +1,7 @@
 import Foundation
 import LFMCore
 import LFMSystem
+import YAML
 
 /// `lfm train` without the command line: `plan(request, options)` works out the config, the
 /// environment and the command (no writes); `run(plan, console)` creates the run directory and
@@ -94,6 +95,7 @@ public struct TrainSession: Sendable {
         }
         // The machine's values that survived (a flag, --config or --set may have replaced them).
         let applied = defaults.choices.filter { rendered.mapping[$0.key] == $0.value }
+        warnings += Self.precisionConflicts(rendered.mapping, probe: target.probe, gpus: options.distributed.gpus)
         var notes = planned.notes
         notes += Self.describe(applied)
         return TrainPlan(request: req, options: options, directory: store.directory(id: runID), rendered: rendered,
@@ -125,6 +127,21 @@ public struct TrainSession: Sendable {
             let env = CondaEnvironment(kind: isPath ? .prefix : .conda, prefix: isPath ? spec : nil, name: spec, origin: origin + ", not resolved here")
             return (env, ["\(error); the plan names the environment as given (it is resolved when the run starts)"], false)
         }
+    }
+
+    /// `bf16: true` / `fp16: true` that the probed machine cannot run (given with --set or
+    /// --config, which win over lfm's choice): LLaMA-Factory would fail at start.
+    static func precisionConflicts(_ config: YAMLMapping, probe: TargetProbe?, gpus: String?) -> [String] {
+        guard let probe else { return [] }
+        let chosen = HardwareDefaults.precision(probe: probe, gpus: gpus)
+        var warnings: [String] = []
+        if config["bf16"]?.boolValue == true, chosen.first(where: { $0.key == "bf16" })?.value.boolValue == false {
+            warnings.append("bf16: true on a machine without bf16 (\(chosen[0].reason)): LLaMA-Factory will stop with \"Your setup doesn't support bf16/gpu\"; drop it or set bf16=false")
+        }
+        if config["fp16"]?.boolValue == true, !probe.hasGPU {
+            warnings.append("fp16: true without a GPU: mixed precision needs CUDA/NPU and the trainer will refuse it; drop it or set fp16=false")
+        }
+        return warnings
     }
 
     /// Where a key of the rendered config came from, for messages.
