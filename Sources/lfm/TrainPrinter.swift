@@ -32,7 +32,7 @@ enum TrainPrinter {
                     ]))
                 })
             }
-            object["llamafactory_installed"] = .bool(FileManager.default.isExecutableFile(atPath: launch.executable))
+            object["llamafactory_installed"] = .bool(plan.cliInstalled)
             object["notes"] = .array(plan.notes.map { .string($0) })
             object["warnings"] = .array(plan.warnings.map { .string($0) })
             object["defaults"] = .array(plan.defaults.map { choice in

@@ -169,7 +169,7 @@ public struct TrainSession: Sendable {
         -> (probe: TargetProbe?, facts: MachineFacts, warnings: [String])
     {
         let facts = MachineFacts.measure(outputDir: outputDir)
-        guard let cli, let python = TargetProber.python(for: environment, cli: cli) else {
+        guard let cli, let python = TargetProber.python(for: environment, cli: cli, environment: prober.environment) else {
             return (nil, facts, ["no LLaMA-Factory environment to look at: the plan uses defaults (the templates' precision, this machine's cores); run `lfm doctor --env ENV` where it will train"])
         }
         do {

@@ -28,7 +28,7 @@ public struct Doctor: Sendable {
         var cli: String?
         var cliError: String?
         do { cli = try resolver.locateCLI(in: environment) } catch { cliError = "\(error)" }
-        guard let python = TargetProber.python(for: environment, cli: cli) else {
+        guard let python = TargetProber.python(for: environment, cli: cli, environment: prober.environment) else {
             let missing = environment.prefix.map { "no \($0)/bin/python" } ?? "no Python found for llamafactory-cli on PATH"
             return (DoctorReport.diagnose(environment: environment, cliError: cliError, probe: nil,
                                           probeError: cliError == nil ? missing : nil, facts: facts), nil)

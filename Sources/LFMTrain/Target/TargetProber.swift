@@ -29,7 +29,8 @@ public struct TargetProber: Sendable {
 
     /// The Python that runs LLaMA-Factory in `env`: `<prefix>/bin/python`, or for an env found
     /// on PATH the interpreter named on `llamafactory-cli`'s `#!` line.
-    public static func python(for env: CondaEnvironment, cli: String?) -> String? {
+    public static func python(for env: CondaEnvironment, cli: String?,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let prefix = env.prefix {
             for name in ["python", "python3"] where ExecutableLocator.isExecutableFile(prefix + "/bin/" + name) {
                 return prefix + "/bin/" + name
@@ -40,8 +41,14 @@ public struct TargetProber: Sendable {
         defer { try? handle.close() }
         let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
         guard head.hasPrefix("#!"), let line = head.dropFirst(2).split(separator: "\n").first else { return nil }
-        let interpreter = line.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init)
-        return interpreter.flatMap { ExecutableLocator.isExecutableFile($0) ? $0 : nil }
+        var words = line.trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
+        // `#!/usr/bin/env python3` (or `env -S python3 -u`): the program env would run.
+        if let first = words.first, first.hasSuffix("/env") {
+            words = Array(words.dropFirst().drop { $0.hasPrefix("-") })
+            guard let name = words.first else { return nil }
+            return ExecutableLocator(environment: environment).locate(name)?.path
+        }
+        return words.first.flatMap { ExecutableLocator.isExecutableFile($0) ? $0 : nil }
     }
 
     /// What identifies an install: the python path and the names and times of the
