@@ -65,7 +65,9 @@ public struct DoctorReport: Encodable, Sendable {
                                     fix: "pass --env with a venv or conda prefix path, or a conda env name"))
         }
         if let cliError {
-            verdicts.append(Verdict(.error, "llamafactory", cliError, fix: environment?.installHint))
+            // The install command goes in the fix, not twice.
+            let message = cliError.components(separatedBy: ". Install it:").first ?? cliError
+            verdicts.append(Verdict(.error, "llamafactory", message, fix: environment?.installHint))
         }
         if let probeError {
             verdicts.append(Verdict(.error, "probe", "could not run Python in the environment: \(probeError)",
@@ -160,7 +162,7 @@ public struct DoctorReport: Encodable, Sendable {
                                fix: "\(pip) install torch --index-url https://download.pytorch.org/whl/cu<your CUDA, e.g. 126> (see nvidia-smi's CUDA Version)")
             }
             if probe.accelerator == "mps" { return Verdict(.ok, "gpu", "Apple GPU (MPS)") }
-            return Verdict(.warning, "gpu", "no GPU: training runs on the CPU in fp32 (fine for tiny models, hours for 1B+)",
+            return Verdict(.warning, "gpu", "no GPU: training runs on the CPU in fp32 (tiny models only)",
                            fix: "train on a machine with an NVIDIA GPU (lfm train --env there)")
         }
         let precision = HardwareDefaults.precision(probe: probe, gpus: nil)

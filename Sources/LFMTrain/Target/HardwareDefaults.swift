@@ -51,7 +51,7 @@ public struct HardwareDefaults: Sendable, Equatable {
             var why = "\(cores) CPU core\(cores == 1 ? "" : "s")"
             if let records, records < 1000 {
                 value = 1
-                why = "\(records) records: one process (small shards cannot be packed)"
+                why = "\(records) records (small shards cannot be packed)"
             }
             if value < current { result.choices.append(Choice(key: "preprocessing_num_workers", value: .int(value), reason: why)) }
         }
@@ -60,7 +60,7 @@ public struct HardwareDefaults: Sendable, Equatable {
             var why = "\(cores) CPU core\(cores == 1 ? "" : "s")"
             if onCPU {
                 value = 0
-                why = "CPU training: loader workers would take its cores"
+                why = "CPU training (loader workers would take its cores)"
             } else if let shm = facts.shmBytes, shm < 1 << 30 {
                 value = 0
                 why = "/dev/shm is only \(shm >> 20) MiB (docker run --shm-size=8g)"
