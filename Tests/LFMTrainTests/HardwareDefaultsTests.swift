@@ -115,6 +115,20 @@ import YAML
         #expect(TrainSession.precisionConflicts(config, probe: nil, gpus: nil).isEmpty)
     }
 
+    @Test func allowExtraArgsTurnsUnknownKeysIntoAWarning() async throws {
+        let scratch = try TrainScratch()
+        let env = try scratch.fakePrefix("env", withCLI: false)
+        var request = TrainRequest(model: "Qwen/Qwen2.5-0.5B-Instruct", datasets: ["chat_sft"])
+        request.overrides = [("my_own_key", "1")]
+        let strict = TrainSession(workspace: try ConfigFixture.workspace(), baseEnvironment: testBaseEnvironment())
+        await #expect(throws: KeyCheckError.self) { _ = try await strict.plan(request, options: TrainLaunchOptions(env: env, dryRun: true)) }
+        let lenient = TrainSession(workspace: try ConfigFixture.workspace(), baseEnvironment: testBaseEnvironment(["ALLOW_EXTRA_ARGS": "1"]))
+        let plan = try await lenient.plan(request, options: TrainLaunchOptions(env: env, dryRun: true))
+        #expect(plan.warnings.contains("ALLOW_EXTRA_ARGS is set: LLaMA-Factory will ignore my_own_key"), "\(plan.warnings)")
+        request.overrides = [("bf16", "maybe")]
+        await #expect(throws: KeyCheckError.self) { _ = try await lenient.plan(request, options: TrainLaunchOptions(env: env, dryRun: true)) }
+    }
+
     @Test func doctorVerdicts() {
         let facts = MachineFacts(freeDiskBytes: 100 << 30, diskPath: "/w", shmBytes: 64 << 20, cpuCount: 2)
         let env = CondaEnvironment(kind: .venv, prefix: "/v", name: "v", origin: "--env")

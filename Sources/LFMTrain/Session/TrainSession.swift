@@ -68,7 +68,14 @@ public struct TrainSession: Sendable {
         let catalog = target.probe?.keys ?? .bundled
         let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")"
             : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
-        try catalog.require(rendered.mapping, subcommand: "train", source: source, origin: { Self.origin(of: $0, in: req) })
+        var problems = catalog.check(rendered.mapping, subcommand: "train", origin: { Self.origin(of: $0, in: req) })
+        if Self.allowsExtraKeys(baseEnvironment) {
+            // LLaMA-Factory then ignores unknown keys itself; types are still checked.
+            let unknown = problems.filter { $0.kind == .unknown }.map(\.key)
+            if !unknown.isEmpty { warnings.append("ALLOW_EXTRA_ARGS is set: LLaMA-Factory will ignore \(unknown.joined(separator: ", "))") }
+            problems.removeAll { $0.kind == .unknown }
+        }
+        if !problems.isEmpty { throw KeyCheckError(problems: problems, source: source) }
         if let model = rendered.mapping["model_name_or_path"]?.stringValue, model.hasPrefix("/") {
             warnings += try ModelCheck.check(modelDir: model, template: rendered.mapping["template"]?.stringValue,
                                              cutoffLen: rendered.mapping["cutoff_len"]?.intValue,
@@ -142,6 +149,11 @@ public struct TrainSession: Sendable {
             warnings.append("fp16: true without a GPU: mixed precision needs CUDA/NPU and the trainer will refuse it; drop it or set fp16=false")
         }
         return warnings
+    }
+
+    /// LLaMA-Factory's `ALLOW_EXTRA_ARGS` (its `is_env_enabled`: true, y or 1).
+    static func allowsExtraKeys(_ env: [String: String]) -> Bool {
+        ["true", "y", "1"].contains((env["ALLOW_EXTRA_ARGS"] ?? "").lowercased())
     }
 
     /// Where a key of the rendered config came from, for messages.
