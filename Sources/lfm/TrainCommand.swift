@@ -132,7 +132,11 @@ struct TrainCommand: AsyncParsableCommand {
         let plan: TrainPlan
         do {
             let workspace = try workspaceOptions.workspace()
-            session = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
+            var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
+            if Terminal.stderrIsTTY {
+                newSession.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
+            }
+            session = newSession
             let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
                                                  masterPort: masterPort, rayWorkers: rayWorkers)
             let options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)

@@ -11,6 +11,8 @@ public struct TargetProber: Sendable {
     /// Where results are kept; nil: no cache.
     public var cacheDirectory: String?
     public var timeout: Duration = .seconds(300)
+    /// Called before a fresh (uncached) probe starts, with the interpreter (lfm prints a line on a terminal).
+    public var onProbe: (@Sendable (String) -> Void)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 cacheDirectory: String? = nil) {
@@ -81,6 +83,7 @@ public struct TargetProber: Sendable {
            let cached = try? TargetProbe.decoder.decode(TargetProbe.self, from: data), cached.probeVersion == ProbeScript.version {
             return (cached, true)
         }
+        onProbe?(python)
         let fresh = try await run(python: python)
         if let file, let dir = cacheDirectory, fresh.torchError == nil {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
