@@ -12,13 +12,14 @@ extension TrainCommand {
         var dropped: [LongRecordFilter.Outcome] = []
     }
 
-    /// Checks the datasets of `rendered`; may change `request` (auto cutoff, filtered datasets)
-    /// and render again.
-    func checkDatasets(_ request: inout TrainRequest, _ rendered: inout RenderedConfig, builder: TrainConfigBuilder,
-                       workspace: Workspace, environment: CondaEnvironment) throws -> DatasetCheck {
-        let mapping = rendered.mapping
+    /// Checks the datasets of `plan`; `--cutoff-len auto` and `--drop-long` plan again with the
+    /// changed request.
+    func checkDatasets(_ plan: inout TrainPlan, session: TrainSession) async throws -> DatasetCheck {
+        let workspace = session.workspace
+        var request = plan.request
+        let mapping = plan.rendered.mapping
         let names = mapping["dataset"]?.scalarText.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? request.datasets
-        var options = DatasetPreflight.Options(stage: rendered.stage)
+        var options = DatasetPreflight.Options(stage: plan.rendered.stage)
         options.maxSamples = mapping["max_samples"]?.intValue
         options.valSize = mapping["val_size"]?.doubleValue ?? mapping["val_size"]?.intValue.map(Double.init)
         options.cutoffLen = mapping["cutoff_len"]?.intValue
@@ -29,6 +30,7 @@ extension TrainCommand {
         if localModel { options.maxPositions = DatasetPreflight.maxPositions(modelDirectory: model) }
 
         var counter: TokenCounter?
+        let environment = plan.environment
         let makeCounter = { () -> TokenCounter in
             if let counter { return counter }
             var made: TokenCounter = EstimatedTokenCounter()
@@ -46,13 +48,13 @@ extension TrainCommand {
                 + (localModel ? "the model's tokenizer could not be loaded" : "exact with a local model directory (--model PATH)")
         }
         var check = DatasetCheck(preflight: preflight)
-
+        var replan = false
         if let auto = preflight.autoCutoff {
             request.cutoffLength = auto
-            rendered = try builder.render(request)
+            replan = true
         }
         if dropLong, !check.preflight.hasErrors {
-            let cutoff = rendered.mapping["cutoff_len"]?.intValue ?? 2048
+            let cutoff = request.cutoffLength ?? mapping["cutoff_len"]?.intValue ?? 2048
             var renamed = request.datasets
             for dataset in check.preflight.datasets {
                 guard let t = dataset.truncation, !t.packed, t.longer > 0 else { continue }
@@ -62,10 +64,17 @@ extension TrainCommand {
             }
             if renamed != request.datasets, !dryRun {
                 request.datasets = renamed
-                rendered = try builder.render(request)
+                replan = true
             }
         }
+        if replan { plan = try await session.plan(request, options: plan.options) }
         return check
+    }
+
+    /// The check for `--json --dry-run`.
+    static func json(_ check: DatasetCheck) -> [JSONMember] {
+        [JSONMember("datasets_check", (try? JSONParser.parse(Array(JSONEncoder().encode(check.preflight)))) ?? .null),
+         JSONMember("dropped_long", (try? JSONParser.parse(Array(JSONEncoder().encode(check.dropped)))) ?? .null)]
     }
 
     /// Prints the check on stderr: what the run trains on, the truncation report, warnings,
