@@ -13,7 +13,8 @@ import LFMSystem
 //   lfm-bench selfcheck-parts [--min BYTES] [--generate DIR] FILE...  (two-part validator == one pass)
 
 let usage = """
-    usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
+    usage: lfm-bench validate --size 100MB|1GB|SIZE [--cjk] [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
+           lfm-bench generate --size SIZE [--cjk] [--dir DIR]   (write both files, print their mix)
            lfm-bench list [--runs N] [--data DIR]
            lfm-bench measure-validate FILE
     """
@@ -156,6 +157,7 @@ func benchValidate(_ args: [String]) throws {
     let runs = Int(option("--runs", in: args) ?? "") ?? (size >= 500_000_000 ? 3 : 5)
     let python = !args.contains("--no-python")
     let only = option("--only", in: args)
+    let cjk = args.contains("--cjk")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
     let oneCore = args.contains("--one-core") && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
@@ -165,11 +167,7 @@ func benchValidate(_ args: [String]) throws {
     for lines in [false, true] {
         let ext = lines ? "jsonl" : "json"
         if let only, only != ext { continue }
-        let path = "\(dir)/alpaca-\(sizeText).\(ext)"
-        if !FileManager.default.fileExists(atPath: path) {
-            FileHandle.standardError.write("generating \(path)…\n".data(using: .utf8)!)
-            try AlpacaGenerator.write(path: path, size: size, lines: lines)
-        }
+        let path = try benchFile(dir: dir, sizeText: sizeText, size: size, lines: lines, cjk: cjk)
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         var row = Row(file: (path as NSString).lastPathComponent, bytes: bytes, records: "")
         for run in 0..<runs {
@@ -229,6 +227,49 @@ func benchValidate(_ args: [String]) throws {
 
 func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+}
+
+/// The bench file of that size and shape (`alpaca-SIZE.json[l]`, or `alpaca-cjk-SIZE.json[l]`
+/// for the Chinese-heavy mix), generated on first use.
+func benchFile(dir: String, sizeText: String, size: Int, lines: Bool, cjk: Bool) throws -> String {
+    let path = "\(dir)/alpaca-\(cjk ? "cjk-" : "")\(sizeText).\(lines ? "jsonl" : "json")"
+    if !FileManager.default.fileExists(atPath: path) {
+        FileHandle.standardError.write("generating \(path)…\n".data(using: .utf8)!)
+        try AlpacaGenerator.write(path: path, size: size, lines: lines, cjk: cjk)
+    }
+    return path
+}
+
+/// `lfm-bench generate`: writes the two files and prints what they are made of: the share of
+/// bytes in CJK characters (U+2E80-U+9FFF, U+F900-U+FAFF, U+FF00-U+FFEF, U+3000-U+303F) and of
+/// non-empty strings that hold an escape.
+func benchGenerate(_ args: [String]) throws {
+    guard let sizeText = option("--size", in: args), let size = parseSize(sizeText) else {
+        print(usage)
+        exit(64)
+    }
+    let dir = option("--dir", in: args) ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/lfm-bench"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for lines in [false, true] {
+        let path = try benchFile(dir: dir, sizeText: sizeText, size: size, lines: lines, cjk: args.contains("--cjk"))
+        var chinese = 0, total = 0, strings = 0, escaped = 0, records = 0
+        try RecordReader(path: path).forEach { _, value in
+            records += 1
+            for member in value.objectValue ?? JSONObject() {
+                guard let text = member.value.stringValue, !text.isEmpty else { continue }
+                strings += 1
+                if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x22 || $0 == 0x5C }) { escaped += 1 }
+                for scalar in text.unicodeScalars where (0x2E80...0x9FFF).contains(scalar.value)
+                    || (0xF900...0xFAFF).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value) {
+                    chinese += 3
+                }
+            }
+        }
+        total = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print(String(format: "%@: %d bytes, %d records, %.1f%% of bytes Chinese, %.1f%% of %d non-empty strings with escapes",
+                     (path as NSString).lastPathComponent, total, records, 100 * Double(chinese) / Double(total),
+                     100 * Double(escaped) / Double(strings), strings))
+    }
 }
 
 // MARK: list and startup
@@ -303,6 +344,7 @@ let args = Array(CommandLine.arguments.dropFirst())
 do {
     switch args.first {
     case "validate": try benchValidate(args)
+    case "generate": try benchGenerate(args)
     case "list": try benchList(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
     case "selfcheck": try selfCheck(Array(args.dropFirst()))

@@ -31,7 +31,7 @@ extension JSONParser {
                 let bytes = UnsafeBufferPointer(start: base + start, count: p - start)
                 position = p + 1
                 if high & 0x8080_8080_8080_8080 != 0 { return try decodeUTF8(bytes, at: start) }
-                return String(decoding: bytes, as: UTF8.self)
+                return String(validatedUTF8: bytes, isASCII: true)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 {
@@ -45,7 +45,7 @@ extension JSONParser {
     }
 
     func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(Failure) -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if UTF8Validation.isValid(bytes) { return String(validatedUTF8: bytes, isASCII: false) }
         let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
         throw .syntax(offset: origin + start + bad, message: "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8")
     }
@@ -73,12 +73,14 @@ extension JSONParser {
             let c = base[p]
             if c == UInt8(ascii: "\"") {
                 position = p + 1
-                if high & 0x8080_8080_8080_8080 != 0 {
-                    if let s = String(validating: out, as: UTF8.self) { return s }
-                    // Escapes are ASCII, so the bad byte is in the raw text: report its offset there.
-                    return try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
+                let ascii = high & 0x8080_8080_8080_8080 == 0
+                // The text between the escapes is copied unchanged and escapes decode to whole
+                // scalars, so the result is valid UTF-8 exactly when the raw text is (a sequence
+                // cut by an escape is invalid in both); on an error, report its offset there.
+                if !ascii, !UTF8Validation.isValid(base + start, count: p - start) {
+                    _ = try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
                 }
-                return String(decoding: out, as: UTF8.self)
+                return out.withUnsafeBufferPointer { String(validatedUTF8: $0, isASCII: ascii) }
             }
             if c < 0x20 {
                 throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")
