@@ -68,7 +68,7 @@ enum UTF8Validation {
         return p[n - 1] < 0xC0 && p[n - 2] < 0xE0 && p[n - 3] < 0xF0
     }
 
-    private typealias Bytes16 = SIMD16<UInt8>
+    typealias Bytes16 = SIMD16<UInt8>
 
     /// The bytes among the 16 at `p` that break UTF-8, given the 3 bytes before them (which
     /// must be readable). Valid UTF-8 is exactly: no byte C0, C1 or F5-FF; a continuation byte
@@ -76,7 +76,7 @@ enum UTF8Validation {
     /// before, E0+ two before, F0+ three before); and after E0, ED, F0, F4 the second byte in
     /// A0-BF, 80-9F, 90-BF, 80-8F (no overlong forms, surrogates or scalars above U+10FFFF).
     @inline(__always)
-    private static func blockErrors(_ p: UnsafePointer<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+    static func blockErrors(_ p: UnsafePointer<UInt8>) -> SIMDMask<SIMD16<Int8>> {
         // perf: vector constants, not scalar operands (the scalar forms were not vectorised).
         let x80 = Bytes16(repeating: 0x80), x8F = Bytes16(repeating: 0x8F), x90 = Bytes16(repeating: 0x90)
         let x9F = Bytes16(repeating: 0x9F), xA0 = Bytes16(repeating: 0xA0), xC0 = Bytes16(repeating: 0xC0)
