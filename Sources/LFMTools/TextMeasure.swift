@@ -55,14 +55,22 @@ struct TextMeasure: Equatable {
                 v = UInt32(c & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F)
                 i += 4
             }
+            // perf: CJK Unified Ideographs, most of a Chinese text: a CJK character for both counts.
+            if v &- 0x4E00 < 0x5200 {
+                cjkScript += 1
+                cjkTokens += 1
+                inWord = false
+                continue
+            }
+            let cjk = EstimatedTokenCounter.isCJK(v)
             // Scripts (StatsCollector.countScripts).
             if v >= 0xC0 && v <= 0x24F && v != 0xD7 && v != 0xF7 {
                 latin += 1
-            } else if v >= 0x1100, EstimatedTokenCounter.isCJK(v), !(0x3000...0x303F).contains(v), !(0xFF00...0xFF60).contains(v) {
+            } else if v >= 0x1100, cjk, !(0x3000...0x303F).contains(v), !(0xFF00...0xFF60).contains(v) {
                 cjkScript += 1
             }
             // Tokens (EstimatedTokenCounter.estimate).
-            if EstimatedTokenCounter.isCJK(v) {
+            if cjk {
                 inWord = false
                 cjkTokens += 1
             } else {
