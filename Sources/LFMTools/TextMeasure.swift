@@ -22,24 +22,32 @@ struct TextMeasure: Equatable {
         self = copy.withUTF8 { Self.measure($0) }
     }
 
+    /// ASCII classes: bit 0 letter, bit 1 letter or digit, bit 2 visible symbol (not space,
+    /// control or DEL).
+    private static let asciiClasses: [UInt8] = (0..<128).map { c -> UInt8 in
+        let letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+        let digit = c >= 48 && c <= 57
+        return (letter ? 1 : 0) | (letter || digit ? 2 : 0) | (!letter && !digit && c > 32 && c != 127 ? 4 : 0)
+    }
+
     private static func measure(_ bytes: UnsafeBufferPointer<UInt8>) -> TextMeasure {
         var scalars = 0, cjkScript = 0, latin = 0
         var cjkTokens = 0, words = 0, symbols = 0
         var inWord = false
         var i = 0
         let n = bytes.count
+        let classes = asciiClasses
         while i < n {
             let c = bytes[i]
             scalars += 1
             if c < 0x80 {
-                let letter = (c &- 65 < 26) || (c &- 97 < 26)
-                if letter { latin += 1 }
-                if letter || c &- 48 < 10 {
-                    if !inWord { words += 1; inWord = true }
-                } else {
-                    inWord = false
-                    if c > 32 && c != 127 { symbols += 1 }
-                }
+                // perf: branch-free counting from the class table.
+                let k = Int(classes[Int(c)])
+                let alnum = k >> 1 & 1
+                latin += k & 1
+                words += alnum & (inWord ? 0 : 1)
+                inWord = alnum != 0
+                symbols += k >> 2
                 i += 1
                 continue
             }
