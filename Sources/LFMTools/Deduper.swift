@@ -59,6 +59,11 @@ public struct Deduper {
 
     /// Case-folded, NFKC (full-width → half-width), punctuation and symbols removed, whitespace collapsed.
     public static func normalize(_ text: String) -> String {
+        normalizeFast(text) ?? normalizeGeneral(text)
+    }
+
+    /// ``normalize(_:)`` for any text.
+    static func normalizeGeneral(_ text: String) -> String {
         let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
         var out = String.UnicodeScalarView()
         var space = false
@@ -108,6 +113,20 @@ public struct Deduper {
     public static func similarity(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> Double {
         var same = 0
         for (x, y) in zip(a, b) where x == y { same += 1 }
+        return Double(same) / Double(a.count)
+    }
+
+    /// perf: ``similarity(_:_:)`` of `a` and the signature at `offset` in `all`, without the
+    /// generic zip over a slice.
+    static func similarity(_ a: [UInt32], in all: [UInt32], at offset: Int) -> Double {
+        precondition(offset + a.count <= all.count)
+        let same = a.withUnsafeBufferPointer { x in
+            all.withUnsafeBufferPointer { y in
+                var n = 0
+                for i in 0..<x.count where x[i] == y[offset + i] { n += 1 }
+                return n
+            }
+        }
         return Double(same) / Double(a.count)
     }
 
@@ -164,7 +183,7 @@ public struct Deduper {
                 guard let head = bandFirst[band][hb.value] else { continue }
                 for candidate in CollectionOfOne(head) + (bandMore[band][hb.value] ?? []) where compared.insert(candidate).inserted {
                     let base = Int(candidate) * Self.hashes
-                    let s = Self.similarity(sig, signatures[base..<(base + Self.hashes)])
+                    let s = Self.similarity(sig, in: signatures, at: base)
                     if s >= options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
                 }
             }

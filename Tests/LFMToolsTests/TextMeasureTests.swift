@@ -60,4 +60,27 @@ import Testing
             #expect(fast.value == slow.value, "\(value)")
         }
     }
+
+    @Test("dedupe's fast normalization equals the general one wherever it answers")
+    func fastNormalizationMatches() {
+        var rng = SplitMix64(seed: 21)
+        let ranges: [ClosedRange<UInt32>] = [0x00...0x7F, 0x3000...0x303F, 0xFF00...0xFFEF, 0x4E00...0x9FFF, 0x4E00...0x4E20]
+        var answered = 0
+        for round in 0..<4000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<rng.below(30) {
+                let range = ranges[rng.below(ranges.count)]
+                if let s = Unicode.Scalar(range.lowerBound + UInt32(rng.below(Int(range.upperBound - range.lowerBound) + 1))) { text.append(s) }
+            }
+            if round % 10 == 0 { text.append("é") }  // outside the table: general path
+            let string = String(text)
+            if let fast = Deduper.normalizeFast(string) {
+                answered += 1
+                #expect(fast == Deduper.normalizeGeneral(string), "\(string.debugDescription)")
+            }
+        }
+        #expect(answered > 1000)
+        #expect(Deduper.normalizeFast("Ｈｅｌｌｏ，　世界！ ABC") == Deduper.normalizeGeneral("Ｈｅｌｌｏ，　世界！ ABC"))
+        #expect(Deduper.normalizeFast("café") == nil)
+    }
 }
