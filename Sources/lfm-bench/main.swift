@@ -132,7 +132,8 @@ let pythonScript = """
         else:
             n = len(json.load(f))
     dt = time.perf_counter() - t
-    print(f"seconds={dt} records={n} hwm_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"seconds={dt} cpu={u.ru_utime + u.ru_stime} records={n} hwm_kib={u.ru_maxrss}")
     """
 
 struct Row {
@@ -143,6 +144,9 @@ struct Row {
     var lfmRSS: [Int] = []
     var pySeconds: [Double] = []
     var pyRSS: [Int] = []
+    /// User + system seconds of each child: what the load disturbs least.
+    var lfmCPU: [Double] = []
+    var pyCPU: [Double] = []
 }
 
 func mbps(_ bytes: Int, _ seconds: Double) -> String { String(format: "%.0f", Double(bytes) / 1e6 / seconds) }
@@ -178,6 +182,7 @@ func benchValidate(_ args: [String]) throws {
             }
             row.lfmSeconds.append(s)
             row.lfmRSS.append(rss)
+            if let c = f["cpu"].flatMap(Double.init) { row.lfmCPU.append(c) }
             row.records = "\(f["records"] ?? "?") (\(f["errors"] ?? "?") errors, \(f["warnings"] ?? "?") warnings)"
             FileHandle.standardError.write("lfm \(row.file) run \(run + 1): \(mbps(bytes, s)) MB/s, \(mib(rss))\n".data(using: .utf8)!)
             if python {
@@ -186,6 +191,7 @@ func benchValidate(_ args: [String]) throws {
                 if pstatus == 0, let ps = pf["seconds"].flatMap(Double.init), let prss = pf["hwm_kib"].flatMap(Int.init) {
                     row.pySeconds.append(ps)
                     row.pyRSS.append(prss)
+                    if let c = pf["cpu"].flatMap(Double.init) { row.pyCPU.append(c) }
                     FileHandle.standardError.write("python \(row.file) run \(run + 1): \(mbps(bytes, ps)) MB/s, \(mib(prss))\n".data(using: .utf8)!)
                 }
             }
@@ -213,6 +219,12 @@ func benchValidate(_ args: [String]) throws {
         let py = row.pySeconds.isEmpty ? "–" : "\(mbps(row.bytes, row.pySeconds.min()!)) / \(mbps(row.bytes, median(row.pySeconds)))"
         let pyRSS = row.pyRSS.isEmpty ? "–" : mib(row.pyRSS.max()!)
         print("| \(row.file) | \(String(format: "%.1f MB", Double(row.bytes) / 1e6)) | \(row.records) | \(lfm) | \(mib(row.lfmRSS.max()!)) | \(py) | \(pyRSS) |")
+    }
+    print("\n| file | lfm MB per CPU-second (best) | python MB per CPU-second (best) | python / lfm wall (median) |")
+    print("|---|---|---|---|")
+    for row in rows where !row.pyCPU.isEmpty && !row.lfmCPU.isEmpty {
+        print("| \(row.file) | \(mbps(row.bytes, row.lfmCPU.min()!)) | \(mbps(row.bytes, row.pyCPU.min()!)) | "
+              + String(format: "%.1f×", median(row.pySeconds) / median(row.lfmSeconds)) + " |")
     }
     if !oneCoreRows.isEmpty {
         print("\n| file | lfm on one CPU (taskset -c 0), MB/s best / median | MB per CPU-second (best) |")
