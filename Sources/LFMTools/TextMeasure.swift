@@ -51,6 +51,15 @@ struct TextMeasure: Equatable {
                 i += 1
                 continue
             }
+            // perf: CJK Unified Ideographs U+4E00-U+9FFF (most of a Chinese text) are E4 B8-BF xx
+            // and E5-E9 xx xx: a CJK character for both counts, no decoding.
+            if c &- 0xE5 < 5 || (c == 0xE4 && bytes[i + 1] >= 0xB8) {
+                cjkScript += 1
+                cjkTokens += 1
+                inWord = false
+                i += 3
+                continue
+            }
             // A String holds valid UTF-8: the lead byte gives the length.
             let v: UInt32
             if c < 0xE0 {

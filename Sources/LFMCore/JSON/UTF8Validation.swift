@@ -10,9 +10,9 @@
 /// (``String/init(validatedUTF8:isASCII:)``).
 enum UTF8Validation {
     // DFA states are shift amounts (multiples of 6). Row `table[byte]` holds, in its bits
-    // `state ..< state + 6`, the state after reading `byte` in `state`; x86's and ARM's variable
-    // shifts use the amount modulo 64, so `table[byte] &>> state` is the next state in its low 6 bits
-    // (upper bits are ignored by the next shift). Missing transitions are 0, the error state,
+    // `state ..< state + 6`, the state after reading `byte` in `state`; Swift's masking shift
+    // `&>>` uses the amount modulo 64 (one instruction on x86 and ARM), so `table[byte] &>> state`
+    // is the next state in its low 6 bits and the upper bits are ignored by the next shift. Missing transitions are 0, the error state,
     // which only leads to itself.
     private static let error: UInt64 = 0
     private static let accept: UInt64 = 6
