@@ -1,8 +1,9 @@
 import Foundation
 
-/// perf: ``Deduper/normalize(_:)`` for texts made only of ASCII, CJK Unified Ideographs,
-/// CJK symbols and punctuation (U+3000-U+303F) and half/full-width forms (U+FF00-U+FFEF),
-/// which is most of what Chinese and English datasets hold. Foundation's NFKC and the Unicode
+/// perf: ``Deduper/normalize(_:)`` for texts made only of Latin-1 (U+0000-U+00FF), general
+/// punctuation (U+2000-U+206F), CJK Unified Ideographs, CJK symbols and punctuation
+/// (U+3000-U+303F) and half/full-width forms (U+FF00-U+FFEF), which is most of what Chinese and
+/// English datasets hold. Foundation's NFKC and the Unicode
 /// property lookups per scalar were most of `lfm dedupe`'s time.
 ///
 /// Same result as the general path by construction: each scalar of those ranges is normalized
@@ -10,8 +11,8 @@ import Foundation
 /// table. Normalizing scalar by scalar equals normalizing the text when no output has a
 /// non-zero combining class (no reordering) and no two outputs compose; scalars whose outputs
 /// are not all plain starters are left out of the table (their texts take the general path), and
-/// the outputs are ASCII, ideographs and full-width forms, among which no canonical composition
-/// exists. CJK Unified Ideographs (U+4E00-U+9FFF) have no decomposition, no case and are
+/// the outputs are Latin-1, punctuation, ideographs and full-width forms, among which no
+/// canonical composition of two starters exists. CJK Unified Ideographs (U+4E00-U+9FFF) have no decomposition, no case and are
 /// letters (or unassigned): kept as they are.
 extension Deduper {
     enum FoldClass: UInt8 { case keep, space, drop }
@@ -19,7 +20,7 @@ extension Deduper {
     /// For each table scalar: its folded scalars with their class; nil = general path.
     private static let foldTable: [UInt32: [(Unicode.Scalar, FoldClass)]] = {
         var table: [UInt32: [(Unicode.Scalar, FoldClass)]] = [:]
-        let ranges: [ClosedRange<UInt32>] = [0x00...0x7F, 0x3000...0x303F, 0xFF00...0xFFEF]
+        let ranges: [ClosedRange<UInt32>] = [0x00...0xFF, 0x2000...0x206F, 0x3000...0x303F, 0xFF00...0xFFEF]
         for range in ranges {
             for v in range {
                 guard let scalar = Unicode.Scalar(v) else { continue }
