@@ -69,17 +69,8 @@ enum ToolPrinter {
         try DatasetInput.resolve(input, format: format, workspace: workspace.workspace)
     }
 
-    /// Runs `body`, mapping tool errors to exit codes (usage 64, others 1).
+    /// Runs `body`; its errors are reported by the root like any other (usage 64, others 1).
     static func guarded(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let error as ToolError {
-            if case .usage(let message) = error { Terminal.error(message); throw Exit.usage }
-            throw fail(error)
-        } catch {
-            throw fail(error)
-        }
+        try body()
     }
 }
