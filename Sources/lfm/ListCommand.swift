@@ -17,6 +17,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
         do {
@@ -36,7 +37,10 @@ struct ListCommand: ParsableCommand {
             let table = rows.map { row -> [String] in
                 [row.name, row.source, row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
-            Terminal.out(Terminal.table(["NAME", "SOURCE", "FORMAT", "KIND", "RECORDS", "SIZE", "STATUS"], table, rightAligned: [4, 5]))
+            Terminal.out(TextTable([
+                .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 16), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
+                .init("RECORDS", rightAligned: true), .init("SIZE", rightAligned: true, dropRank: 0), .init("STATUS"),
+            ], table).fitted(tableOptions))
             let problems = rows.filter { !$0.problems.isEmpty }
             for row in problems {
                 for problem in row.problems.prefix(3) { Terminal.warning("\(row.name): \(problem)") }
