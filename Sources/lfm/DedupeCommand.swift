@@ -81,7 +81,7 @@ struct DedupeCommand: ParsableCommand {
                 ])))
                 return
             }
-            Terminal.out("\(source.path): \(report.records) records, \(report.removedIndexes.count) duplicates, \(report.kept) kept")
+            Terminal.out("\(source.path): \(Plural.count(report.records, "record")), \(Plural.count(report.removedIndexes.count, "duplicate")), \(report.kept) kept")
             for kind in Deduper.Kind.allCases { Terminal.out("  \(kind.rawValue): \(report.removed[kind] ?? 0)") }
             for kind in Deduper.Kind.allCases {
                 let examples = report.examples.filter { $0.kind == kind }
@@ -95,7 +95,7 @@ struct DedupeCommand: ParsableCommand {
                 }
             }
             if let written = report.written, let out {
-                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(written) records to \(out)")
+                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(Plural.count(written, "record")) to \(out)")
                 ToolPrinter.validation(report.validation, file: out)
                 if dryRun { ToolPrinter.dryRunNote() }
             } else if !report.removedIndexes.isEmpty {

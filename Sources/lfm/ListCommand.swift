@@ -35,7 +35,8 @@ struct ListCommand: ParsableCommand {
                 return
             }
             let table = rows.map { row -> [String] in
-                [row.name, row.source, row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+                // Pretraining text has no conversation format (its `formatting` key is a default nobody chose).
+                [row.name, row.source, row.kind == DatasetKind.pretrain.rawValue ? "text" : row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
             Terminal.out(TextTable([
                 .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 16), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),

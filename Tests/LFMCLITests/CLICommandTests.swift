@@ -172,7 +172,7 @@ func lfm(_ arguments: [String], cwd: String, environment: [String: String?], via
     let process = Process()
     let dir = try TempDir("lfm-tty")
     let out = dir.path + "/out"
-    FileManager.default.createFile(atPath: out, contents: nil)
+    try #require(FileManager.default.createFile(atPath: out, contents: nil))
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"

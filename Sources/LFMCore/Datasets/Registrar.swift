@@ -236,7 +236,7 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .badPlacement(let message): return message
         case .fileExists(let path): return "\(path) already exists and differs from the file being registered; pass --name NEW to store it under another name, or --force to replace it (the old file is kept as .bak)"
         case .undetectable(let path, let message): return "\(path): \(message)"
-        case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
+        case .invalid(let report): return "\(report.path): \(Plural.count(report.errorCount, "error")) in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered"
         }
     }
 }

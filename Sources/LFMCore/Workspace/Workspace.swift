@@ -44,7 +44,7 @@ public struct Workspace: Sendable, Equatable {
         }
         var directory = standardized(currentDirectory)
         while true {
-            let config = directory + "/" + LFMConfig.fileName
+            let config = (directory == "/" ? "" : directory) + "/" + LFMConfig.fileName  // no "//lfm.yaml"
             searched.append(config)
             if FileManager.default.fileExists(atPath: config) {
                 return try open(configPath: config, origin: .config)
@@ -66,7 +66,7 @@ public struct Workspace: Sendable, Equatable {
         }
         directory = standardized(currentDirectory)
         while true {
-            let registry = directory + "/data/" + Registry.fileName
+            let registry = (directory == "/" ? "" : directory) + "/data/" + Registry.fileName
             searched.append(registry)
             if FileManager.default.fileExists(atPath: registry) {
                 return Workspace(root: directory, dataDir: directory + "/data", configPath: nil, origin: .checkout)
