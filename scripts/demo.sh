@@ -9,8 +9,8 @@ WS=${1:-/tmp/lfm-demo}
 
 scripts/install.sh --deps-only
 echo "+ swift build -c release --static-swift-stdlib"
-swift build -c release --static-swift-stdlib 2>&1 | tail -n 1
-lfm=$(swift build -c release --static-swift-stdlib --show-bin-path)/lfm
+swift build -c release --static-swift-stdlib ${LFM_SCRATCH_PATH:+--scratch-path "$LFM_SCRATCH_PATH"} 2>&1 | tail -n 1
+lfm=$(swift build -c release --static-swift-stdlib ${LFM_SCRATCH_PATH:+--scratch-path "$LFM_SCRATCH_PATH"} --show-bin-path)/lfm
 
 run() { echo "+ lfm $*"; "$lfm" "$@"; }
 rm -rf "$WS"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build lfm as one binary that needs only the system's libc, libcurl and libxml2 (no Swift
+# Build lfm as one binary that needs only the system's libc, libyaml, libcurl and libxml2 (no Swift
 # runtime: it runs on a GPU server without Swift) and install it with its shell completions.
 # Usage: scripts/install.sh [PREFIX]     default /usr/local; ~/.local needs no root
 #        scripts/install.sh --deps-only  only install the missing build packages (apt)
+# Env:   LFM_SCRATCH_PATH  build directory (default .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +23,8 @@ fi
 [ "${1:-}" = "--deps-only" ] && exit 0
 
 PREFIX=${1:-/usr/local}
-swift build -c release --static-swift-stdlib 2>&1 | tail -n 1
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/lfm
+swift build -c release --static-swift-stdlib ${LFM_SCRATCH_PATH:+--scratch-path "$LFM_SCRATCH_PATH"} 2>&1 | tail -n 1
+bin=$(swift build -c release --static-swift-stdlib ${LFM_SCRATCH_PATH:+--scratch-path "$LFM_SCRATCH_PATH"} --show-bin-path)/lfm
 install -d "$PREFIX/bin" "$PREFIX/share/bash-completion/completions" \
   "$PREFIX/share/zsh/site-functions" "$PREFIX/share/fish/vendor_completions.d"
 install -m 755 "$bin" "$PREFIX/bin/lfm"

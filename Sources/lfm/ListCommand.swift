@@ -39,7 +39,7 @@ struct ListCommand: ParsableCommand {
                 [row.name, row.source, row.kind == DatasetKind.pretrain.rawValue ? "text" : row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
             Terminal.out(TextTable([
-                .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 16), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
+                .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 18), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
                 .init("RECORDS", rightAligned: true), .init("SIZE", rightAligned: true, dropRank: 0), .init("STATUS"),
             ], table).fitted(tableOptions))
             let problems = rows.filter { !$0.problems.isEmpty }
