@@ -143,16 +143,30 @@ public struct Workspace: Sendable, Equatable {
     }
 }
 
-public enum WorkspaceError: Error, Sendable, CustomStringConvertible {
+public enum WorkspaceError: Error, Sendable, CustomStringConvertible, UserFacingError {
     case notFound(searched: [String])
     case notAWorkspace(directory: String, origin: Workspace.Origin)
     case missingRegistry(configPath: String, dataDir: String)
 
-    public var description: String {
+    public var errorMessage: String {
         switch self {
         case .notFound(let searched):
             let shown = searched.count > 4 ? Array(searched.prefix(2)) + ["…"] + Array(searched.suffix(2)) : searched
-            return "no LLaMA-Factory workspace found (looked at --lf-dir, LLAMAFACTORY_DIR, \(shown.joined(separator: ", "))). Run inside a LLaMA-Factory checkout, pass --lf-dir DIR, set LLAMAFACTORY_DIR, or create one with `lfm init DIR`"
+            return "no LLaMA-Factory workspace found (looked at --lf-dir, LLAMAFACTORY_DIR, \(shown.joined(separator: ", ")))"
+        default:
+            return description
+        }
+    }
+
+    public var hint: String? {
+        guard case .notFound = self else { return nil }
+        return "run inside a LLaMA-Factory checkout, pass --lf-dir DIR, set LLAMAFACTORY_DIR, or create one with `lfm init DIR`"
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound:
+            return errorMessage + "; " + (hint ?? "")
         case .notAWorkspace(let directory, let origin):
             return "\(directory) (from \(origin.rawValue)) has no data/dataset_info.json, dataset_info.json or lfm.yaml; point it at a LLaMA-Factory checkout or run `lfm init \(directory)`"
         case .missingRegistry(let configPath, let dataDir):
