@@ -60,11 +60,14 @@ struct DedupeCommand: ParsableCommand {
             options.near = !noNear
             options.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
             let deduper = Deduper(options: options)
+            let spinner = Spinner("deduplicating \((source.path as NSString).lastPathComponent) (\(Terminal.bytes(source.fileSize)))")
+            defer { spinner.stop() }
             var report = try deduper.find(source, examplesPerKind: examples)
             if let out {
                 try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath),
                                      force: force, dryRun: dryRun)
             }
+            spinner.stop()
             if output.json {
                 var removed = JSONObject()
                 for kind in Deduper.Kind.allCases { removed[kind.rawValue] = .int(report.removed[kind] ?? 0) }

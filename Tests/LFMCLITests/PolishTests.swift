@@ -70,6 +70,20 @@ struct PolishTests {
         #expect(!hub.stdout.contains("✔") && hub.stdout.contains("records not checked"), "\(hub.stdout)")
     }
 
+    @Test("dedupe shows it is working on a terminal, and nothing when piped")
+    func dedupeProgress() throws {
+        let dir = try TempDir()
+        let records = (0..<20000).map { #"{"instruction": "question number \#($0) about routers", "input": "", "output": "answer \#($0)"}"# }
+        try dir.write("big.json", "[" + records.joined(separator: ",\n") + "]")
+        let binary = try #require(lfmBinary)
+        // --no-near keeps it short (under a second here); the first frame is drawn at once.
+        let tty = try lfm(["-qfc", "\(binary) dedupe big.json --no-near", "/dev/null"], cwd: dir.path, environment: ["NO_COLOR": "1"], viaScript: true)
+        #expect(tty.stdout.contains("deduplicating big.json ("), "\(tty.stdout.prefix(300))")
+        let piped = try lfm(["dedupe", "big.json", "--no-near"], cwd: dir.path)
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("deduplicating"))
+    }
+
     @Test("merge names what its warnings are")
     func mergeWarnings() throws {
         let dir = try TempDir()
