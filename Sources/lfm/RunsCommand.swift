@@ -37,7 +37,7 @@ struct RunsCommand: ParsableCommand {
         }
         Terminal.out(TextTable([
             .init("ID", elide: .middle, minWidth: 32), .init("MODEL", dropRank: 1, elide: .middle, minWidth: 12),
-            .init("DATASETS", elide: .end, minWidth: 12), .init("STAGE", dropRank: 0), .init("STATUS"),
+            .init("DATASETS", elide: .end, minWidth: 16), .init("STAGE", dropRank: 0), .init("STATUS"),
             .init("STEPS", rightAligned: true, dropRank: 3), .init("LOSS", rightAligned: true),
             .init("DURATION", rightAligned: true, dropRank: 2),
         ], rows).fitted(tableOptions))

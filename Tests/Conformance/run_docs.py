@@ -87,7 +87,7 @@ def normalise(text, sandbox):
     text = re.sub(r"\b20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?\b", "2026-11-24T21:53:17Z", text)
     text = re.sub(r"\b20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\b", "2026-11-24 21:53:17", text)
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8000", text)
-    text = re.sub(r"\b\d+m\d\ds\b", "0m05s", text)
+    text = re.sub(r"\b\d+h\d\dm\b|\b\d+m\d\ds\b", "5s", text)  # durations: 1h02m, 1m05s, 12s, 0.4 s
     text = re.sub(r"\b\d+(\.\d+)? ?s\b(?!/)", "5s", text)
     text = re.sub(r"\(\d+(\.\d+)?s\)", "(5s)", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
