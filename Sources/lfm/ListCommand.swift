@@ -35,8 +35,11 @@ struct ListCommand: ParsableCommand {
                 return
             }
             let table = rows.map { row -> [String] in
+                // Names and file names come from a file anyone may edit: print escape sequences escaped.
                 // Pretraining text has no conversation format (its `formatting` key is a default nobody chose).
-                [row.name, row.source, row.kind == DatasetKind.pretrain.rawValue ? "text" : row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+                [DisplayText.escaped(row.name), DisplayText.escaped(row.source),
+                 row.kind == DatasetKind.pretrain.rawValue ? "text" : DisplayText.escaped(row.formatting), row.kind,
+                 row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
             Terminal.out(TextTable([
                 .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 18), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
@@ -44,7 +47,7 @@ struct ListCommand: ParsableCommand {
             ], table).fitted(tableOptions))
             let problems = rows.filter { !$0.problems.isEmpty }
             for row in problems {
-                for problem in row.problems.prefix(3) { Terminal.warning("\(row.name): \(problem)") }
+                for problem in row.problems.prefix(3) { Terminal.warning(DisplayText.escaped("\(row.name): \(problem)")) }
             }
             let local = rows.filter { $0.path != nil }.count
             Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
