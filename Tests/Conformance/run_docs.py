@@ -125,7 +125,7 @@ def make_sandbox(args):
     os.makedirs(os.path.join(home, ".cache", "lfm"))
     os.symlink(REPO, os.path.join(home, "lfm"))
     os.symlink(os.path.abspath(args.venv), os.path.join(home, "lf-venv"))
-    bindir = os.path.join(home, ".local", "bin")  # where `scripts/install.sh ~/.local` puts lfm
+    bindir = os.path.join(home, ".local", "bin")  # where `.ci/install.sh ~/.local` puts lfm
     os.makedirs(bindir)
     os.symlink(os.path.abspath(args.lfm), os.path.join(bindir, "lfm"))
     mockdir = os.path.join(work, "mock")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build lfm as one binary that needs only the system's libc, libyaml, libcurl and libxml2 (no Swift
 # runtime: it runs on a GPU server without Swift) and install it with its shell completions.
-# Usage: scripts/install.sh [PREFIX]     default /usr/local; ~/.local needs no root
-#        scripts/install.sh --deps-only  only install the missing build packages (apt)
+# Usage: .ci/install.sh [PREFIX]     default /usr/local; ~/.local needs no root
+#        .ci/install.sh --deps-only  only install the missing build packages (apt)
 # Env:   LFM_SCRATCH_PATH  build directory (default .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
