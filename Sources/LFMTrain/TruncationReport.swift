@@ -53,13 +53,13 @@ public struct TruncationReport: Sendable, Encodable {
     /// One line for the plan, e.g. "support: 12 examples, 0 longer than cutoff_len 2048 tokens
     /// (p50 41, p95 88, p99 90; estimated)".
     public func line(name: String) -> String {
-        let how = (exact ? "tokenizer" : "estimated") + (sampled.map { "; random sample of \($0)" } ?? "")
-        let dist = "p50 \(p50), p95 \(p95), p99 \(p99), max \(max) tokens; \(how)"
+        let how = (exact ? "" : ", estimated") + (sampled.map { ", sample of \($0)" } ?? "")
+        let dist = "p50 \(p50), p95 \(p95), p99 \(p99), max \(max) tokens\(how)"
         if packed {
-            return "\(name): \(examples) documents (\(dist)); pt packs text into cutoff_len blocks, longer documents span blocks"
+            return "\(name): \(examples) documents (\(dist)); pt packs them into cutoff_len blocks"
         }
         let percent = String(format: "%.1f%%", share * 100)
-        return "\(name): \(longer) of \(examples) examples (\(percent)) longer than cutoff_len \(cutoffLen) (\(dist))"
+        return "\(name): \(longer) of \(examples) examples (\(percent)) over cutoff_len \(cutoffLen) (\(dist))"
     }
 
     /// The warning above ``warnShare``, with the fixes.

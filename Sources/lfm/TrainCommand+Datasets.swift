@@ -43,9 +43,11 @@ extension TrainCommand {
             return made
         }
         var preflight = try DatasetPreflight.check(names, workspace: workspace, options: options, counter: makeCounter)
-        if let counter, !counter.isExact, preflight.tokenMethod != nil {
-            preflight.tokenMethod = "estimated (CJK characters ×1.0, Latin words ×1.3, other symbols ×1.0); "
-                + (localModel ? "the model's tokenizer could not be loaded" : "exact with a local model directory (--model PATH)")
+        if let counter, counter.isExact, preflight.tokenMethod != nil {
+            preflight.tokenMethod = "counted with the model's tokenizer (text only, no chat template)"
+        } else if let counter, !counter.isExact, preflight.tokenMethod != nil {
+            preflight.tokenMethod = "estimated (CJK ×1.0, Latin words ×1.3)"
+                + (localModel ? "; the model's tokenizer did not load" : "; --model DIR counts exactly")
         }
         var check = DatasetCheck(preflight: preflight)
         var replan = false
