@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `lfm` binary built alongside the tests: `$LFM_BINARY`, next to the test bundle, or
 /// `.build/debug/lfm` above this file.
@@ -85,6 +86,7 @@ struct CLIResult {
 /// A started `lfm` process whose output goes to files (no pipe can fill up and block it).
 final class RunningLFM {
     let process = Process()
+    private let exited: ProcessExit
     let outPath: String
     let errPath: String
     private let scratch: TempDir
@@ -109,21 +111,23 @@ final class RunningLFM {
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
         process.standardInput = FileHandle.nullDevice
+        exited = ProcessExit(process)
         try process.run()
     }
 
-    func wait() -> CLIResult {
-        process.waitUntilExit()
+    /// Awaits the exit without blocking a thread (the termination handler resumes it).
+    func wait() async -> CLIResult {
+        await exited.wait()
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
     }
 }
 
-/// Runs `lfm` to completion.
+/// Runs `lfm` to completion (awaited: call it as `try await lfm(...)` from an `async` test).
 @discardableResult
-func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws -> CLIResult {
-    try RunningLFM(arguments, cwd: cwd, environment: environment).wait()
+func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) async throws -> CLIResult {
+    try await RunningLFM(arguments, cwd: cwd, environment: environment).wait()
 }
 
 let binaryAvailable = lfmBinary != nil

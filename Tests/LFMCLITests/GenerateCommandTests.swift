@@ -83,10 +83,10 @@ struct GenerateCommandTests {
     """
 
     /// A temp dir with notes.md and an `lfm init` workspace in ws/.
-    static func fixture() throws -> (dir: TempDir, workspace: String) {
+    static func fixture() async throws -> (dir: TempDir, workspace: String) {
         let dir = try TempDir("lfm-gen")
         try dir.write("notes.md", document)
-        let initialized = try lfm(["init", "ws"], cwd: dir.path)
+        let initialized = try await lfm(["init", "ws"], cwd: dir.path)
         #expect(initialized.status == 0, "\(initialized.stderr)")
         return (dir, dir.path + "/ws")
     }
@@ -105,11 +105,11 @@ struct GenerateCommandTests {
         return hits
     }
 
-    @Test func generatesRegistersAndNeverWritesTheKey() throws {
+    @Test func generatesRegistersAndNeverWritesTheKey() async throws {
         let server = try MockServer()
         defer { server.stop() }
-        let (dir, workspace) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json", "--model", "mock", "--base-url", server.baseURL,
+        let (dir, workspace) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--model", "mock", "--base-url", server.baseURL,
                               "--register", "--lf-dir", workspace], cwd: dir.path,
                              environment: ["OPENAI_API_KEY": Self.secret, "OPENAI_BASE_URL": nil])
         #expect(result.status == 0, "\(result.stderr)")
@@ -118,7 +118,7 @@ struct GenerateCommandTests {
         let records = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(!records.isEmpty)
         #expect(records.allSatisfy { $0["instruction"] is String && $0["input"] is String && $0["output"] is String })
-        let list = try lfm(["list", "--json", "--lf-dir", workspace], cwd: dir.path)
+        let list = try await lfm(["list", "--json", "--lf-dir", workspace], cwd: dir.path)
         #expect(list.status == 0)
         #expect(list.stdout.contains("\"qa\""), "\(list.stdout)")
         // The key went to the server (it logs headers in its own directory) and nowhere else.
@@ -127,30 +127,30 @@ struct GenerateCommandTests {
         #expect(!(result.stdout + result.stderr).contains(Self.secret))
     }
 
-    @Test func previewCallsNoAPI() throws {
+    @Test func previewCallsNoAPI() async throws {
         let server = try MockServer()
         defer { server.stop() }
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json", "--preview", "--base-url", server.baseURL], cwd: dir.path,
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--preview", "--base-url", server.baseURL], cwd: dir.path,
                              environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(server.requests == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
     }
 
-    @Test func modelIsRequiredWithoutPreview() throws {
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json"], cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
+    @Test func modelIsRequiredWithoutPreview() async throws {
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json"], cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--model is required"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
     }
 
-    @Test func jsonSummary() throws {
+    @Test func jsonSummary() async throws {
         let server = try MockServer()
         defer { server.stop() }
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.jsonl", "--model", "mock", "--base-url", server.baseURL, "--json"],
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.jsonl", "--model", "mock", "--base-url", server.baseURL, "--json"],
                              cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.json as? [String: Any], "\(result.stdout)")
