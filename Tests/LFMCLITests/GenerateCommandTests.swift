@@ -16,12 +16,19 @@ final class MockServer: @unchecked Sendable {
         .appendingPathComponent("LFMGenerateTests/Fixtures/mock_openai.py").path
 
     let dir: TempDir
-    let port: Int
+    private(set) var port = 0
     private let process = Process()
+
+    /// Starts the server and awaits its port without blocking a test thread.
+    static func start() async throws -> MockServer {
+        let server = try MockServer()
+        try await server.awaitPort()
+        return server
+    }
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    init() throws {
+    private init() throws {
         dir = try TempDir("lfm-mock")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script, "--dir", dir.path]
@@ -32,6 +39,9 @@ final class MockServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    private func awaitPort() async throws {
         // The server writes DIR/port once it listens; wait for it (or for the server to die).
         var found: Int?
         let giveUp = Date().addingTimeInterval(120)  // a bound on start-up, not an assertion
@@ -39,7 +49,7 @@ final class MockServer: @unchecked Sendable {
             if let data = FileManager.default.contents(atPath: dir.path + "/port") {
                 found = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             }
-            if found == nil { usleep(20_000) }
+            if found == nil { try await Task.sleep(nanoseconds: 20_000_000) }
         }
         guard let found else {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -106,7 +116,7 @@ struct GenerateCommandTests {
     }
 
     @Test func generatesRegistersAndNeverWritesTheKey() async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let (dir, workspace) = try await Self.fixture()
         let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--model", "mock", "--base-url", server.baseURL,
@@ -128,7 +138,7 @@ struct GenerateCommandTests {
     }
 
     @Test func previewCallsNoAPI() async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let (dir, _) = try await Self.fixture()
         let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--preview", "--base-url", server.baseURL], cwd: dir.path,
@@ -147,7 +157,7 @@ struct GenerateCommandTests {
     }
 
     @Test func jsonSummary() async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let (dir, _) = try await Self.fixture()
         let result = try await lfm(["generate", "notes.md", "--out", "qa.jsonl", "--model", "mock", "--base-url", server.baseURL, "--json"],

@@ -56,3 +56,13 @@ public func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool
     }
     return condition()
 }
+
+/// Runs `body` on a thread of its own and awaits its result: for library calls that block (a
+/// child's start-up or exit, a pipe read) so that they do not hold one of the few threads of
+/// Swift Testing's cooperative pool. Assert on the result afterwards, on the test's own task.
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}
