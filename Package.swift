@@ -36,7 +36,7 @@ let package = Package(
         // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
         .target(
             name: "LFMGenerate",
-            dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
         .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),
@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "LFMCLITests", dependencies: ["TestSupport", "LFMCore"]),
         .testTarget(
             name: "LFMGenerateTests",
-            dependencies: ["TestSupport", "LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["TestSupport", "LFMGenerate", "LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "LFMToolsTests", dependencies: ["TestSupport", "LFMTools", "LFMCore"]),

@@ -299,7 +299,7 @@ final class ProgressLog: @unchecked Sendable {
         #expect(preview.chunks == 6)
         #expect(preview.requests == 12)
         #expect(preview.estimatedPromptTokens > 6 * 150)
-        #expect(preview.estimationMethod.contains("1.5"))
+        #expect(preview.estimationMethod.contains("Latin words ×1.3"))
         #expect(preview.chunksAlreadyDone == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.file("out.json.lfm-state")))
     }

@@ -1,5 +1,6 @@
 import Testing
 import LFMCore
+import LFMTools
 @testable import LFMGenerate
 
 @Suite struct RecordTests {
@@ -86,8 +87,13 @@ import LFMCore
         #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: dir.file("missing.txt")) }
     }
 
-    @Test func tokenEstimate() {
-        #expect(TokenEstimator.estimate(String(repeating: "a", count: 400)) == 100)
-        #expect(TokenEstimator.estimate(String(repeating: "中", count: 300)) == 200)
+    @Test func tokenEstimateIsTheStatsEstimate() {
+        // One rule with `lfm stats`: CJK characters x1.0, Latin words x1.3, other symbols x1.0.
+        #expect(TokenEstimator.estimate(String(repeating: "word ", count: 100)) == 130)
+        #expect(TokenEstimator.estimate(String(repeating: "中", count: 300)) == 300)
+        #expect(TokenEstimator.estimate("Hello, world!") == 2 + 3)
+        for text in ["", "Ｗhat is LoRA？", "混合 text 123", String(repeating: "a", count: 400)] {
+            #expect(TokenEstimator.estimate(text) == EstimatedTokenCounter.estimate(text))
+        }
     }
 }
