@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `lfm` binary built alongside the tests: `$LFM_BINARY`, next to the test bundle, or
 /// `.build/debug/lfm` above this file.
@@ -89,7 +92,8 @@ final class RunningLFM {
     private let exited: ProcessExit
     let outPath: String
     let errPath: String
-    private let scratch: TempDir
+    /// HOME and the output files of this run.
+    let scratch: TempDir
 
     init(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws {
         let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
@@ -121,6 +125,25 @@ final class RunningLFM {
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
+    }
+
+    /// Awaits the exit for at most `timeout` seconds from now; past that the process is killed
+    /// (SIGKILL) and `timedOut` is true, so a hang fails one test instead of the suite.
+    func wait(timeout: Double) async -> (result: CLIResult, timedOut: Bool) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !exited.hasExited {
+            if Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                return (await wait(), true)
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return (await wait(), false)
+    }
+
+    /// The exit status, or minus the signal that ended the process. Only after `wait`.
+    var signedStatus: Int32 {
+        process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
     }
 }
 
