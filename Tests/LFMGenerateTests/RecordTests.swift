@@ -53,7 +53,10 @@ import LFMTools
         let a4 = d.admit("ＷＨＡＴ　ｉｓ　ＬｏＲＡ？"); #expect(!a4)  // full-width
         let a5 = d.admit("What is QLoRA?"); #expect(a5)
         let a6 = d.admit("什么是LoRA？"); #expect(a6)
-        let a7 = d.admit("什么是 LoRA?"); #expect(!a7)
+        // Full-width punctuation folds; whitespace collapses but still separates (the rule of
+        // `lfm dedupe`, Deduper.normalize), so an added space makes a different prompt.
+        let a7 = d.admit("什么是LoRA?"); #expect(!a7)
+        let a8 = d.admit("什么是 LoRA?"); #expect(a8)
         #expect(d.exactDuplicates == 1)
         #expect(d.normalizedDuplicates == 3)
     }
