@@ -114,6 +114,9 @@ struct TrainCommand: ParsableCommand {
         var req: TrainRequest
         let store: RunStore
         let runID: String
+        var reserved: RunDirectory?
+        // Until prepare() writes into it, a reserved run directory is given back on any stop.
+        defer { reserved?.release() }
         do {
             workspace = try workspaceOptions.workspace()
             store = RunStore(stateDir: workspace.stateDir)
@@ -122,7 +125,10 @@ struct TrainCommand: ParsableCommand {
             // Render once to learn the stage (it may be inferred), then for real with the run's
             // id and directory (the default output_dir and the DeepSpeed JSON path use them).
             let first = try builder.render(req)
-            runID = store.newID(stage: first.stage, model: first.mapping["model_name_or_path"]?.stringValue ?? req.model)
+            let short = first.mapping["model_name_or_path"]?.stringValue ?? req.model
+            // A real run claims its id (and directory) now: no other lfm can get the same one.
+            if !dryRun { reserved = try store.reserve(stage: first.stage, model: short) }
+            runID = reserved?.id ?? store.newID(stage: first.stage, model: short)
             req.runID = runID
             req.runDir = store.directory(id: runID).path
             rendered = try builder.render(req)

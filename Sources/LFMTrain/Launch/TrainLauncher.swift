@@ -189,10 +189,17 @@ public struct TrainLauncher: Sendable {
     }
 
     /// Creates the run directory with train.yaml, the DeepSpeed JSON and run.json.
-    /// - Parameter id: the run id (one the config was rendered for); a new one when nil.
+    /// - Parameter id: the run id the config was rendered for, already claimed with
+    ///   `RunStore.reserve`; when nil a new one is reserved here.
     public func prepare(_ launch: TrainLaunch, detached: Bool, id: String? = nil) throws -> PreparedRun {
-        let id = id ?? store.newID(stage: launch.rendered.stage, model: launch.model)
-        let (plan, notes) = try self.plan(launch, runID: id)
+        let reserved = id == nil ? try store.reserve(stage: launch.rendered.stage, model: launch.model) : nil
+        let id = id ?? reserved!.id
+        let planned: (plan: LaunchPlan, notes: [String])
+        do { planned = try self.plan(launch, runID: id) } catch {
+            reserved?.release()
+            throw error
+        }
+        let (plan, notes) = planned
         let dir = try store.create(id: id)
         try AtomicFile.write(launch.rendered.yaml, to: dir.configFile)
         if let ds = launch.rendered.deepspeedConfig {
