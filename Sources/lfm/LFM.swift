@@ -35,6 +35,7 @@ struct LFM: AsyncParsableCommand {
             RunsCommand.self,
             StatusCommand.self,
             LogsCommand.self,
+            CancelCommand.self,
             PlotCommand.self,
             ExportCommand.self,
             ChatCommand.self,

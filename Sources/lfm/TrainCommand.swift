@@ -57,6 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Start in the background and return; follow with lfm logs RUN -f.") var detach = false
     @Flag(name: .customLong("dry-run"), help: "Print the YAML, the command and the environment; launch nothing.") var dryRun = false
 
+    @OptionGroup(title: "Clusters") var cluster: ClusterOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -76,6 +77,8 @@ struct TrainCommand: ParsableCommand {
         if let nnodes, nnodes < 1 { throw ValidationError("--nnodes must be at least 1") }
         if let nodeRank, let nnodes, nodeRank >= nnodes { throw ValidationError("--node-rank must be below --nnodes") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run cannot be combined") }
+        try cluster.check(gpus: gpus, nodeRank: nodeRank, masterAddr: masterAddr, masterPort: masterPort, nnodes: nnodes,
+                          detach: detach, rayWorkers: rayWorkers)
     }
 
     /// The request from the flags. lfm.yaml `defaults:` (model, template, stage, method,
@@ -114,6 +117,7 @@ struct TrainCommand: ParsableCommand {
         var req: TrainRequest
         let store: RunStore
         let runID: String
+        var job: String?
         var reserved: RunDirectory?
         // Until prepare() writes into it, a reserved run directory is given back on any stop.
         defer { reserved?.release() }
@@ -129,7 +133,10 @@ struct TrainCommand: ParsableCommand {
             // A real run claims its id (and directory) now: no other lfm can get the same one.
             if !dryRun { reserved = try store.reserve(stage: first.stage, model: short) }
             runID = reserved?.id ?? store.newID(stage: first.stage, model: short)
-            req.runID = runID
+            // Every node of a multi-node job writes to one output_dir (named after the job).
+            job = cluster.slurm ? nil : cluster.multiNodeJob(nnodes: nnodes, masterAddr: masterAddr, masterPort: masterPort,
+                                                              stage: first.stage, model: short)
+            req.runID = job ?? runID
             req.runDir = store.directory(id: runID).path
             rendered = try builder.render(req)
         } catch let error as ValidationError {
@@ -155,14 +162,26 @@ struct TrainCommand: ParsableCommand {
             Terminal.warning("\(error)")
             cli = environment.cliPath ?? "llamafactory-cli"
         }
+        let port = masterPort ?? (job != nil ? ClusterOptions.defaultMasterPort : nil)
         let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
-                                             masterPort: masterPort, deepspeed: rendered.deepspeedConfig != nil,
-                                             rayWorkers: rayWorkers)
-        let launch = TrainLaunch(rendered: rendered, model: rendered.mapping["model_name_or_path"]?.stringValue ?? req.model,
+                                             masterPort: port, deepspeed: rendered.deepspeedConfig != nil,
+                                             rayWorkers: rayWorkers,
+                                             nprocPerNode: cluster.processesPerNode(gpus: gpus, nnodes: nnodes, masterAddr: masterAddr,
+                                                                                    deepspeed: rendered.deepspeedConfig != nil))
+        var launch = TrainLaunch(rendered: rendered, model: rendered.mapping["model_name_or_path"]?.stringValue ?? req.model,
                                  template: rendered.mapping["template"]?.stringValue,
                                  method: req.method.rawValue, environment: environment, cli: cli,
                                  distributed: distributed, resume: resume, fresh: fresh, baseEnvironment: base)
         let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared)
+        if let job, let n = nnodes {
+            launch.cluster = ClusterInfo(job: job, nodeRank: nodeRank ?? 0, nnodes: n, nprocPerNode: distributed.processesPerNode ?? 1,
+                                         master: "\(masterAddr ?? "127.0.0.1"):\(port ?? ClusterOptions.defaultMasterPort)")
+            if !dryRun { for warning in clusterWarnings(launch, runDir: store.directory(id: runID).path) { Terminal.warning(warning) } }
+        }
+        if cluster.slurm {
+            try runSlurm(launch, launcher: launcher, store: store, workspace: workspace, environment: environment, id: runID)
+            return
+        }
 
         if dryRun {
             try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID)
@@ -181,7 +200,7 @@ struct TrainCommand: ParsableCommand {
             Terminal.out("Started run \(id) in the background (pid \(record.pid.map(String.init) ?? "?"))")
             Terminal.out("  follow:  lfm logs \(id) -f")
             Terminal.out("  status:  lfm status \(id)")
-            Terminal.out("  stop:    kill -TERM -\(record.pid.map(String.init) ?? "PID")")
+            Terminal.out("  stop:    lfm cancel \(id)")
             return
         }
         Terminal.err(Terminal.paint("lfm ▸ run \(id)", .bold, stderr: true) + " (\(environment.description))")
@@ -196,6 +215,10 @@ struct TrainCommand: ParsableCommand {
             let steps = info.map { "step \($0.progress.step)/\($0.progress.total)" } ?? ""
             let loss = info?.progress.lastLoss.map { String(format: ", last loss %.4f", $0) } ?? ""
             switch record.status {
+            case .finished where launch.cluster?.isWorker == true:
+                let c = launch.cluster!
+                Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished: worker node \(c.nodeRank ?? 0) of \(c.nnodes) of job \(c.job ?? "?")")
+                Terminal.err("  the adapter and trainer log are written by node 0's run, in \(launch.rendered.outputDir)")
             case .finished:
                 Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished (\(steps)\(loss))")
                 if let adapter = info?.adapterPath { Terminal.err("  adapter: \(adapter)") }

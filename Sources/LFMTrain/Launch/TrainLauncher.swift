@@ -121,6 +121,8 @@ public struct TrainLaunch: Sendable {
     public var baseEnvironment: [String: String]
     /// Extra variables to set (e.g. HF_HUB_OFFLINE passed through is already in base).
     public var extraVariables: [(String, String)]
+    /// Multi-node membership (job name, node rank), recorded in run.json.
+    public var cluster: ClusterInfo?
 
     public init(rendered: RenderedConfig, model: String, template: String?, method: String,
                 environment: CondaEnvironment, cli: String, distributed: DistributedOptions = DistributedOptions(),
@@ -206,10 +208,11 @@ public struct TrainLauncher: Sendable {
             try AtomicFile.write(ds.json, to: dir.path + "/" + ds.fileName)
         }
         let checksums = launch.rendered.datasets.map { RunRecord.DatasetChecksum(name: $0.name, path: $0.path) }
-        let record = RunRecord(id: id, model: launch.model, template: launch.template, datasets: checksums,
+        var record = RunRecord(id: id, model: launch.model, template: launch.template, datasets: checksums,
                                stage: launch.rendered.stage, method: launch.method, outputDir: launch.rendered.outputDir,
                                config: dir.configFile, plan: plan, envPrefix: launch.environment.prefix,
                                detached: detached, notes: notes)
+        record.cluster = launch.cluster
         try dir.write(record)
         _ = FileManager.default.createFile(atPath: dir.logFile, contents: nil)
         return PreparedRun(directory: dir, plan: plan, record: record, notes: notes)

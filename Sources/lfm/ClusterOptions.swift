@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMTrain
+import YAML
+
+/// `lfm train` options for runs beyond one machine: Slurm, and torchrun across nodes.
+struct ClusterOptions: ParsableArguments {
+    @Flag(help: ArgumentHelp("Submit to Slurm: write <run>/job.sbatch, sbatch it and return (like --detach).",
+                             discussion: "Site defaults go in a `slurm:` block of lfm.yaml (partition, account, time, gpus_per_node, cpus_per_task, nproc_per_node, nnodes, sbatch_args, requeue_before)."))
+    var slurm = false
+    @Option(name: .customLong("nproc-per-node"),
+            help: "Training processes per node (NPROC_PER_NODE; default: the GPU count, 1 without GPUs).")
+    var nprocPerNode: Int?
+    @Option(help: "Slurm partition (--slurm).") var partition: String?
+    @Option(help: ArgumentHelp("Slurm time limit, e.g. 4:00:00 (--slurm).", valueName: "time")) var time: String?
+    @Option(help: "Slurm account (--slurm).") var account: String?
+    @Option(name: .customLong("gpus-per-node"), help: "GPUs per node (--slurm).") var gpusPerNode: Int?
+    @Option(name: .customLong("cpus-per-task"), help: "CPUs per node's task (--slurm).") var cpusPerTask: Int?
+    @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Extra #SBATCH line, repeatable (--sbatch-arg=--exclusive).", valueName: "arg"))
+    var sbatchArgs: [String] = []
+    @Option(name: .customLong("requeue-before"),
+            help: ArgumentHelp("Requeue the job this many seconds before its time limit; it resumes from its newest checkpoint (default 300; 0: off).", valueName: "seconds"))
+    var requeueBefore: Int?
+    @Option(help: "Name shared by every node's run of a multi-node job (default: date, stage, model, master address and port).")
+    var job: String?
+
+    /// Checks that need the rest of `lfm train`'s flags.
+    func check(gpus: String?, nodeRank: Int?, masterAddr: String?, masterPort: Int?, nnodes: Int?, detach: Bool,
+               rayWorkers: Int?) throws {
+        if let n = nprocPerNode, n < 1 { throw ValidationError("--nproc-per-node must be at least 1") }
+        if let n = requeueBefore, n < 0 { throw ValidationError("--requeue-before must be 0 or more seconds") }
+        if slurm {
+            if gpus != nil { throw ValidationError("--gpus cannot be combined with --slurm: Slurm picks the GPUs; use --gpus-per-node N") }
+            if nodeRank != nil || masterAddr != nil || masterPort != nil {
+                throw ValidationError("--node-rank, --master-addr and --master-port cannot be combined with --slurm: the job script sets them on every node")
+            }
+            if detach { throw ValidationError("--slurm already returns once the job is submitted; drop --detach") }
+            if rayWorkers != nil { throw ValidationError("--ray-workers cannot be combined with --slurm") }
+            if job != nil { throw ValidationError("--job names a torchrun job without a scheduler; a Slurm job is named lfm-<run id>") }
+        } else {
+            let slurmOnly: [(String, Bool)] = [("--partition", partition != nil), ("--time", time != nil),
+                                               ("--account", account != nil), ("--gpus-per-node", gpusPerNode != nil),
+                                               ("--cpus-per-task", cpusPerTask != nil), ("--sbatch-arg", !sbatchArgs.isEmpty),
+                                               ("--requeue-before", requeueBefore != nil)]
+            if let flag = slurmOnly.first(where: { $0.1 })?.0 { throw ValidationError("\(flag) needs --slurm") }
+            if job != nil && (nnodes ?? 1) < 2 { throw ValidationError("--job needs --nnodes 2 or more") }
+        }
+    }
+
+    /// The Slurm request: lfm.yaml's `slurm:` block, then these flags.
+    func slurmSettings(workspace: Workspace, nnodes: Int?) throws -> SlurmSettings {
+        var settings = SlurmSettings()
+        if let block = workspace.config.extra["slurm"] {
+            guard let mapping = block.mapping else {
+                throw SlurmError.badConfig(file: workspace.configPath ?? "lfm.yaml", key: "", message: "expected a mapping")
+            }
+            try settings.apply(config: mapping, file: workspace.configPath ?? "lfm.yaml")
+        }
+        if let nnodes { settings.nnodes = nnodes }
+        if let v = nprocPerNode { settings.nprocPerNode = v }
+        if let v = partition { settings.partition = v }
+        if let v = time { settings.time = v }
+        if let v = account { settings.account = v }
+        if let v = gpusPerNode { settings.gpusPerNode = v }
+        if let v = cpusPerTask { settings.cpusPerTask = v }
+        if !sbatchArgs.isEmpty { settings.extraArgs += sbatchArgs }
+        if let v = requeueBefore { settings.requeueBefore = v }
+        return settings
+    }
+
+    /// `NPROC_PER_NODE` for a local launch: the flag, else one per GPU (given or found), else 1.
+    /// Only set when torchrun is in play (several nodes or processes, DeepSpeed).
+    func processesPerNode(gpus: String?, nnodes: Int?, masterAddr: String?, deepspeed: Bool) -> Int? {
+        if let nprocPerNode { return nprocPerNode }
+        guard (nnodes ?? 1) > 1 || masterAddr != nil || deepspeed else { return nil }
+        return LocalGPUs.defaultProcessesPerNode(gpus: gpus)
+    }
+
+    /// The shared job name of a multi-node torchrun run: `--job`, else one every node derives
+    /// alike from the same command line.
+    func multiNodeJob(nnodes: Int?, masterAddr: String?, masterPort: Int?, stage: String, model: String) -> String? {
+        guard let nnodes, nnodes > 1 else { return nil }
+        if let job { return job }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd"
+        let model = (model as NSString).lastPathComponent.lowercased()
+        let raw = "\(f.string(from: Date()))-\(stage)-\(model)-n\(nnodes)-\(masterAddr ?? "127.0.0.1")-\(masterPort ?? Self.defaultMasterPort)"
+        return String(raw.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
+    }
+
+    /// torchrun's own default: every node must use the same port, so lfm never lets
+    /// LLaMA-Factory pick a free one per node.
+    static let defaultMasterPort = 29500
+}

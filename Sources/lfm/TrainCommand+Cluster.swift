@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMSystem
+import LFMTrain
+
+/// `lfm train --slurm` and the checks for runs that span nodes.
+extension TrainCommand {
+    /// Paths a job on other nodes needs, and this host's /dev/shm: warnings, not errors.
+    func clusterWarnings(_ launch: TrainLaunch, runDir: String) -> [String] {
+        var paths: [(what: String, path: String)] = []
+        if ClusterPreflight.isLocalPath(launch.model) { paths.append(("model", launch.model)) }
+        if let dataDir = launch.rendered.mapping["dataset_dir"]?.stringValue { paths.append(("dataset_dir", dataDir)) }
+        paths.append(("output_dir", launch.rendered.outputDir))
+        if let prefix = launch.environment.prefix { paths.append(("env", prefix)) }
+        paths.append(("run dir", runDir))
+        return ClusterPreflight.warnings(paths: paths, shmBytes: ClusterPreflight.shmSize())
+    }
+
+    /// Writes job.sbatch and submits it (or prints it with --dry-run).
+    func runSlurm(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace,
+                  environment: CondaEnvironment, id: String) throws {
+        let settings: SlurmSettings
+        do { settings = try cluster.slurmSettings(workspace: workspace, nnodes: nnodes) } catch { throw fail(error) }
+        let scheduler = SlurmClient()
+        let submitter = SlurmSubmitter(launcher: launcher, scheduler: scheduler)
+        let runDir = store.directory(id: id).path
+        let warnings = clusterWarnings(launch, runDir: runDir)
+        if dryRun {
+            let planned: (script: SbatchScript, plan: LaunchPlan, notes: [String])
+            do { planned = try submitter.plan(launch, settings: settings, runID: id) } catch { throw fail(error) }
+            if output.json {
+                var object = JSONObject()
+                object["dry_run"] = .bool(true)
+                object["run_id"] = .string(id)
+                object["run_dir"] = .string(runDir)
+                object["stage"] = .string(launch.rendered.stage)
+                object["output_dir"] = .string(launch.rendered.outputDir)
+                object["yaml"] = .string(launch.rendered.yaml)
+                object["script_path"] = .string(planned.script.scriptPath)
+                object["script"] = .string(planned.script.text)
+                object["job_name"] = .string(planned.script.jobName)
+                object["nnodes"] = .int(settings.nnodes)
+                object["nproc_per_node"] = .int(settings.processesPerNode)
+                object["sbatch_available"] = .bool(scheduler.isAvailable)
+                object["warnings"] = .array(warnings.map { .string($0) })
+                object["notes"] = .array(planned.notes.map { .string($0) })
+                Terminal.json(.object(object))
+                return
+            }
+            for warning in warnings { Terminal.warning(warning) }
+            for note in planned.notes { Terminal.note(note) }
+            Terminal.out(Terminal.paint("# train.yaml (would be written to \(store.directory(id: id).configFile))", .dim))
+            Terminal.out(launch.rendered.yaml.hasSuffix("\n") ? String(launch.rendered.yaml.dropLast()) : launch.rendered.yaml)
+            Terminal.out(Terminal.paint("# \(planned.script.scriptPath) (submitted with: sbatch --parsable job.sbatch)", .dim))
+            Terminal.out(String(planned.script.text.dropLast()))
+            if !scheduler.isAvailable {
+                Terminal.warning("sbatch is not on PATH here: submit from a Slurm login node")
+            }
+            return
+        }
+        guard scheduler.isAvailable else {
+            throw fail(SlurmError.notInstalled(command: "sbatch"))
+        }
+        for warning in warnings { Terminal.warning(warning) }
+        let result: (prepared: PreparedRun, script: SbatchScript)
+        do {
+            result = try runBlocking { try await submitter.submit(launch, settings: settings, id: id) }
+        } catch {
+            throw fail(error)
+        }
+        for note in result.prepared.notes { Terminal.note(note) }
+        let record = result.prepared.record
+        if output.json { Terminal.out(String(decoding: try record.encoded(), as: UTF8.self)); return }
+        let job = record.cluster?.slurm
+        Terminal.out("Submitted run \(id) to Slurm as job \(job?.jobID ?? "?") "
+                     + "(\(settings.nnodes) node\(settings.nnodes == 1 ? "" : "s") × \(settings.processesPerNode) process\(settings.processesPerNode == 1 ? "" : "es"))")
+        Terminal.out("  script:  \(result.script.scriptPath)")
+        Terminal.out("  follow:  lfm logs \(id) -f")
+        Terminal.out("  status:  lfm status \(id)")
+        Terminal.out("  cancel:  lfm cancel \(id)")
+    }
+}
