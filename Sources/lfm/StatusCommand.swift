@@ -65,12 +65,13 @@ struct StatusCommand: ParsableCommand {
                 rows.append(("script", "\(job.script)  sha256:\(job.scriptSHA256.prefix(12))"))
                 rows.append(("nodes", "\(c.nnodes) × \(c.nprocPerNode) process\(c.nprocPerNode == 1 ? "" : "es")"))
             } else {
-                let role = c.isWorker ? "worker node \(c.nodeRank ?? 0)" : "node 0"
-                rows.append(("job", "\(c.job ?? "?"): \(role) of \(c.nnodes), \(c.nprocPerNode) process\(c.nprocPerNode == 1 ? "" : "es") each, master \(c.master ?? "?")"))
+                rows.append(("job", c.job ?? "?"))
+                rows.append(("node", "\(c.nodeRank ?? 0) of \(c.nnodes)" + (c.isWorker ? " (worker)" : "")
+                             + ", \(c.nprocPerNode) process\(c.nprocPerNode == 1 ? "" : "es"), master \(c.master ?? "?")"))
             }
         }
         if r.cluster?.isWorker == true {
-            rows.append(("adapter", "(written by node 0 of job \(r.cluster?.job ?? "?"), in \(r.outputDir))"))
+            rows.append(("adapter", "(written by node 0) \(r.outputDir)"))
         } else {
             rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
         }

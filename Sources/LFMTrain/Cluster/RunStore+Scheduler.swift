@@ -42,7 +42,7 @@ extension RunStore {
         if record.status == .interrupted, record.exitCode == 143 || job.cancelledByUser == true {
             record.status = job.state == "TIMEOUT" ? .failed : .cancelled
         }
-        if job.cancelledByUser == true, record.status != .finished { record.status = .cancelled }
+        if job.cancelledByUser == true, record.status != .finished, record.status != .running { record.status = .cancelled }
         record.cluster?.slurm = job
         if record != before { try? dir.write(record) }
         info.record = record
