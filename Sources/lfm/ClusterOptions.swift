@@ -25,12 +25,48 @@ struct ClusterOptions: ParsableArguments {
     var requeueBefore: Int?
     @Option(help: "Name shared by every node's run of a multi-node job (default: date, stage, model, master address and port).")
     var job: String?
+    @Flag(help: "Write a Kubernetes manifest (one pod per node) instead of launching; print the kubectl command.")
+    var k8s = false
+    @Option(name: .customLong("k8s-kind"), help: "pytorchjob (Kubeflow training operator) or job (indexed Job + headless Service).")
+    var k8sKind: String = "pytorchjob"
+    @Option(name: .customLong("k8s-out"), help: ArgumentHelp("Where to write the manifest (default <run>/k8s.yaml).", valueName: "file"))
+    var k8sOut: String?
+    @Option(help: "Container image with LLaMA-Factory (--k8s).") var image: String?
+    @Option(help: "PersistentVolumeClaim holding the workspace (--k8s).") var pvc: String?
+    @Option(name: .customLong("pvc-mount"), help: ArgumentHelp("Where the PVC is mounted in the pods (default: the workspace's own path).", valueName: "path"))
+    var pvcMount: String?
+    @Option(name: .customLong("ray-address"), help: ArgumentHelp("Render `ray job submit --address ADDR` for LLaMA-Factory's Ray path (USE_RAY=1).", valueName: "addr"))
+    var rayAddress: String?
+
+    /// An engine lfm renders for (it writes train.yaml and prints the command; it launches nothing).
+    var rendersOnly: Bool { k8s || rayAddress != nil }
 
     /// Checks that need the rest of `lfm train`'s flags.
     func check(gpus: String?, nodeRank: Int?, masterAddr: String?, masterPort: Int?, nnodes: Int?, detach: Bool,
                rayWorkers: Int?) throws {
         if let n = nprocPerNode, n < 1 { throw ValidationError("--nproc-per-node must be at least 1") }
         if let n = requeueBefore, n < 0 { throw ValidationError("--requeue-before must be 0 or more seconds") }
+        let engines = [("--slurm", slurm), ("--k8s", k8s), ("--ray-address", rayAddress != nil)].filter { $0.1 }.map(\.0)
+        if engines.count > 1 { throw ValidationError("\(engines.joined(separator: " and ")) cannot be combined: pick one engine") }
+        if rendersOnly && detach { throw ValidationError("\(engines[0]) writes the files and prints the command; it launches nothing to --detach") }
+        if k8s {
+            guard KubernetesManifest.Kind(rawValue: k8sKind) != nil else {
+                throw ValidationError("--k8s-kind must be pytorchjob or job; got \"\(k8sKind)\"")
+            }
+            if image == nil { throw ValidationError("--k8s needs --image (a container image with LLaMA-Factory installed)") }
+            if pvc == nil { throw ValidationError("--k8s needs --pvc NAME (the PersistentVolumeClaim that holds the workspace)") }
+            if gpus != nil || nodeRank != nil || masterAddr != nil {
+                throw ValidationError("--gpus, --node-rank and --master-addr cannot be combined with --k8s: the pods get them from Kubernetes")
+            }
+        } else {
+            for (flag, given) in [("--image", image != nil), ("--pvc", pvc != nil), ("--pvc-mount", pvcMount != nil),
+                                  ("--k8s-out", k8sOut != nil), ("--k8s-kind", k8sKind != "pytorchjob")] where given {
+                throw ValidationError("\(flag) needs --k8s")
+            }
+        }
+        if rayAddress != nil && (nnodes != nil || nodeRank != nil || masterAddr != nil || gpus != nil) {
+            throw ValidationError("--ray-address cannot be combined with --nnodes/--node-rank/--master-addr/--gpus: Ray places the workers (--ray-workers N)")
+        }
         if slurm {
             if gpus != nil { throw ValidationError("--gpus cannot be combined with --slurm: Slurm picks the GPUs; use --gpus-per-node N") }
             if nodeRank != nil || masterAddr != nil || masterPort != nil {
@@ -40,8 +76,11 @@ struct ClusterOptions: ParsableArguments {
             if rayWorkers != nil { throw ValidationError("--ray-workers cannot be combined with --slurm") }
             if job != nil { throw ValidationError("--job names a torchrun job without a scheduler; a Slurm job is named lfm-<run id>") }
         } else {
+            if gpusPerNode != nil && k8s { /* --k8s uses it too */ } else if gpusPerNode != nil {
+                throw ValidationError("--gpus-per-node needs --slurm or --k8s")
+            }
             let slurmOnly: [(String, Bool)] = [("--partition", partition != nil), ("--time", time != nil),
-                                               ("--account", account != nil), ("--gpus-per-node", gpusPerNode != nil),
+                                               ("--account", account != nil),
                                                ("--cpus-per-task", cpusPerTask != nil), ("--sbatch-arg", !sbatchArgs.isEmpty),
                                                ("--requeue-before", requeueBefore != nil)]
             if let flag = slurmOnly.first(where: { $0.1 })?.0 { throw ValidationError("\(flag) needs --slurm") }

@@ -81,3 +81,83 @@ extension TrainCommand {
         Terminal.out("  cancel:  lfm cancel \(id)")
     }
 }
+
+/// `lfm train --k8s` and `--ray-address`: engines lfm renders for. A real run writes the run's
+/// train.yaml (and DeepSpeed JSON) plus the manifest, and prints the command that starts it; lfm
+/// does not track these runs (no run.json). `--dry-run` prints everything and writes nothing.
+extension TrainCommand {
+    func renderForEngine(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace, id: String) throws {
+        let dir = store.directory(id: id)
+        let planned: (plan: LaunchPlan, notes: [String])
+        do { planned = try launcher.plan(launch, runID: id) } catch { throw fail(error) }
+        var warnings: [String] = []
+        var files: [(path: String, text: String)] = [(dir.configFile, launch.rendered.yaml)]
+        if let ds = launch.rendered.deepspeedConfig { files.append((dir.path + "/" + ds.fileName, ds.json)) }
+        let command: String
+        let kind: String
+        if cluster.k8s {
+            let mount = cluster.pvcMount.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) } ?? workspace.root
+            let manifest = KubernetesManifest(
+                kind: KubernetesManifest.Kind(rawValue: cluster.k8sKind) ?? .pytorchjob, runID: id, image: cluster.image ?? "",
+                pvc: cluster.pvc ?? "", mountPath: mount, arguments: planned.plan.arguments, workingDirectory: dir.path,
+                nnodes: nnodes ?? 1, nprocPerNode: max(1, cluster.nprocPerNode ?? cluster.gpusPerNode ?? 1),
+                gpusPerNode: cluster.gpusPerNode)
+            var paths: [(what: String, path: String)] = [("run dir", dir.path), ("output_dir", launch.rendered.outputDir)]
+            if let dataDir = launch.rendered.mapping["dataset_dir"]?.stringValue { paths.append(("dataset_dir", dataDir)) }
+            if ClusterPreflight.isLocalPath(launch.model) { paths.append(("model", launch.model)) }
+            warnings = KubernetesManifest.pathsOutside(mount, paths)
+            let out = cluster.k8sOut.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) } ?? dir.path + "/k8s.yaml"
+            do { files.append((out, try manifest.text())) } catch { throw fail(error) }
+            command = "kubectl apply -f \(LaunchPlan.quote(out))"
+            kind = "k8s"
+        } else {
+            let prefix = launch.environment.prefix
+            let job = RayJob(address: cluster.rayAddress ?? "", rayCLI: prefix.map { $0 + "/bin/ray" } ?? "ray", cli: launch.cli,
+                             arguments: planned.plan.arguments)
+            if let prefix, !FileManager.default.isExecutableFile(atPath: prefix + "/bin/ray") {
+                warnings.append("Ray is not installed in \(prefix): \(prefix)/bin/pip install \"llamafactory[ray]==0.9.5\"")
+            }
+            command = job.shellLine
+            kind = "ray"
+        }
+        if output.json {
+            var object = JSONObject()
+            object["dry_run"] = .bool(dryRun)
+            object["engine"] = .string(kind)
+            object["run_id"] = .string(id)
+            object["run_dir"] = .string(dir.path)
+            object["files"] = .object(JSONObject(files.map { JSONMember($0.path, .string($0.text)) }))
+            object["command"] = .string(command)
+            object["warnings"] = .array(warnings.map { .string($0) })
+            object["notes"] = .array(planned.notes.map { .string($0) })
+            if !dryRun { try writeEngineFiles(files) }
+            Terminal.json(.object(object))
+            return
+        }
+        for warning in warnings { Terminal.warning(warning) }
+        for note in planned.notes { Terminal.note(note) }
+        if dryRun {
+            for file in files {
+                Terminal.out(Terminal.paint("# \(file.path) (would be written)", .dim))
+                Terminal.out(file.text.hasSuffix("\n") ? String(file.text.dropLast()) : file.text)
+            }
+            Terminal.out(Terminal.paint("# then run:", .dim))
+            Terminal.out(command)
+            return
+        }
+        try writeEngineFiles(files)
+        for file in files { Terminal.out("wrote \(file.path)") }
+        Terminal.out("start it with:")
+        Terminal.out("  " + command)
+    }
+
+    private func writeEngineFiles(_ files: [(path: String, text: String)]) throws {
+        do {
+            for file in files {
+                try FileManager.default.createDirectory(atPath: (file.path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try AtomicFile.write(file.text, to: file.path)
+            }
+        } catch { throw fail(error) }
+    }
+}

@@ -139,6 +139,7 @@ struct TrainCommand: ParsableCommand {
             req.runID = job ?? runID
             req.runDir = store.directory(id: runID).path
             rendered = try builder.render(req)
+            try RayJob.checkRemovedKeys(rendered.mapping)
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -180,6 +181,10 @@ struct TrainCommand: ParsableCommand {
         }
         if cluster.slurm {
             try runSlurm(launch, launcher: launcher, store: store, workspace: workspace, environment: environment, id: runID)
+            return
+        }
+        if cluster.rendersOnly {
+            try renderForEngine(launch, launcher: launcher, store: store, workspace: workspace, id: runID)
             return
         }
 

@@ -104,4 +104,33 @@ struct SlurmCommandTests {
         let after = try lfm(["status", run, "--json", "--lf-dir", workspace], cwd: dir.path, environment: env)
         #expect((after.json as? [String: Any])?["status"] as? String == "cancelled")
     }
+
+    @Test func k8sWritesTrainYamlAndTheManifestAndPrintsKubectl() throws {
+        let (dir, workspace) = try TrainCommandTests.fixture()
+        let venv = try ConcurrentTrainTests.fakeVenv(dir)
+        let missing = try lfm(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--k8s", "--pvc", "ws"],
+                              cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("--k8s needs --image"), "\(missing.stderr)")
+        let result = try lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+                              "--k8s", "--image", "img:1", "--pvc", "ws", "--nnodes", "2", "--k8s-kind", "job"],
+                             cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try #require(try FileManager.default.contentsOfDirectory(atPath: workspace + "/.lfm/runs").first)
+        let runDir = workspace + "/.lfm/runs/" + run
+        #expect(result.stdout.contains("kubectl apply -f \(runDir)/k8s.yaml"), "\(result.stdout)")
+        let manifest = try String(contentsOfFile: runDir + "/k8s.yaml", encoding: .utf8)
+        #expect(manifest.contains("completionMode: Indexed") && manifest.contains("\(runDir)/train.yaml"))
+        #expect(FileManager.default.fileExists(atPath: runDir + "/train.yaml"))
+        // lfm does not track a run it did not start.
+        #expect(!FileManager.default.fileExists(atPath: runDir + "/run.json"))
+        let ray = try lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+                           "--ray-address", "http://head:8265", "--ray-workers", "2", "--dry-run", "--json"],
+                          cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        #expect(ray.status == 0, "\(ray.stderr)")
+        let json = try #require(ray.json as? [String: Any])
+        #expect((json["command"] as? String)?.contains("ray job submit --address http://head:8265 --runtime-env-json") == true)
+        let files = try #require(json["files"] as? [String: String])
+        #expect(files.values.contains { $0.contains("ray_num_workers: 2") }, "\(files)")
+    }
 }
