@@ -15,7 +15,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Slurm partition (--slurm).") var partition: String?
     @Option(help: ArgumentHelp("Slurm time limit, e.g. 4:00:00 (--slurm).", valueName: "time")) var time: String?
     @Option(help: "Slurm account (--slurm).") var account: String?
-    @Option(name: .customLong("gpus-per-node"), help: "GPUs per node (--slurm).") var gpusPerNode: Int?
+    @Option(name: .customLong("gpus-per-node"), help: "GPUs per node (--slurm, --k8s).") var gpusPerNode: Int?
     @Option(name: .customLong("cpus-per-task"), help: "CPUs per node's task (--slurm).") var cpusPerTask: Int?
     @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Extra #SBATCH line, repeatable (--sbatch-arg=--exclusive).", valueName: "arg"))

@@ -24,6 +24,10 @@ struct TrainCommand: ParsableCommand {
           lfm train --dataset prefs --stage dpo --set max_steps=100 --detach
           lfm train --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
           lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
+          lfm train --dataset support-qa --slurm --nnodes 2 --gpus-per-node 8 --time 12:00:00
+          lfm train --dataset support-qa --k8s --image IMAGE --pvc PVC --nnodes 2 --dry-run
+
+        Clusters (Slurm, torchrun across nodes, Kubernetes, Ray): docs/training.md#clusters.
         """)
 
     @Option(help: "Model: a local directory, a Hugging Face id, or a catalogue name.") var model: String?
