@@ -17,13 +17,13 @@ CONF=$CONF_DIR/slurm.conf
 LOG_DIR=/var/log/slurm
 
 have_all() { command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null \
-  && command -v munged >/dev/null; }
+  && command -v munged >/dev/null && command -v pgrep >/dev/null; }
 
 if ! have_all; then
   if [ "$(id -u)" -ne 0 ]; then echo "SKIPPED: Slurm is not installed and this is not root"; exit 75; fi
   log "installing slurmctld slurmd slurm-client munge (Debian)"
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge; } >/tmp/slurm-up-apt.log 2>&1; then
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge procps; } >/tmp/slurm-up-apt.log 2>&1; then
     tail -n 5 /tmp/slurm-up-apt.log >&2
     echo "SKIPPED: could not install slurmctld slurmd slurm-client munge (see /tmp/slurm-up-apt.log)"
     exit 75
