@@ -30,7 +30,9 @@ import YAML
                      "#SBATCH --chdir=/shared/ws/.lfm/runs/r1", "#SBATCH --signal=B:USR1@300", "#SBATCH --requeue",
                      "#SBATCH --exclusive", "#SBATCH --constraint=a100",
                      // processes per node default to the GPUs per node; torchrun across nodes
-                     "export NPROC_PER_NODE=4", "export FORCE_TORCHRUN=1", "export NNODES=\"$SLURM_NNODES\""] {
+                     "export NPROC_PER_NODE=4", "export FORCE_TORCHRUN=1", "export NNODES=\"$SLURM_NNODES\"",
+                     // Slurm 22.05's srun does not inherit --cpus-per-task.
+                     "srun --ntasks-per-node=1 --cpus-per-task=16 --kill-on-bad-exit=1 \\"] {
             #expect(text.contains(line + "\n"), "missing \(line)")
         }
         // Every #SBATCH line comes before the first command (sbatch stops reading them there).

@@ -76,6 +76,11 @@ public struct SbatchScript: Sendable, Equatable {
                   "output_dir=\(q(outputDir))",
                   "rm -f \"$run_dir/exit_code\"",
                   "echo \"lfm: job $SLURM_JOB_ID (restart ${SLURM_RESTART_COUNT:-0}) on $SLURM_JOB_NODELIST\"",
+                  "# DataLoader workers and NCCL need /dev/shm (\"bus error ... not enough shm\").",
+                  "shm_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $2 }')",
+                  "if [ -n \"$shm_kb\" ] && [ \"$shm_kb\" -lt 1048576 ]; then",
+                  "  echo \"lfm: warning: /dev/shm on $(hostname) has only $((shm_kb / 1024)) MiB\"",
+                  "fi",
                   "",
                   "# The environment, activated as lfm activates it for a local run."]
         for change in environment.activation(base: [:]) where change.key != "PATH" && change.key != "PYTHONHOME" {
@@ -123,6 +128,8 @@ public struct SbatchScript: Sendable, Equatable {
         } else {
             lines.append("requeueing=0")
         }
+        // Slurm 22.05's srun does not inherit --cpus-per-task from the batch job: pass it on.
+        let cpus = s.cpusPerTask.map { " --cpus-per-task=\($0)" } ?? ""
         lines += ["on_term() {",
                   "  [ \"$requeueing\" = 1 ] && exit 0",
                   "  echo \"lfm: job $SLURM_JOB_ID was stopped by Slurm (scancel or time limit)\"",
@@ -131,7 +138,7 @@ public struct SbatchScript: Sendable, Equatable {
                   "}",
                   "trap on_term TERM",
                   "",
-                  "srun --ntasks-per-node=1 --kill-on-bad-exit=1 \\",
+                  "srun --ntasks-per-node=1\(cpus) --kill-on-bad-exit=1 \\",
                   "  bash -c 'export NODE_RANK=\"$SLURM_NODEID\"; exec \"$@\"' lfm-node \(q(cli)) \"$@\" &",
                   "step=$!",
                   "while :; do",
