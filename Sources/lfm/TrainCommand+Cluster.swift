@@ -7,14 +7,18 @@ import LFMTrain
 /// `lfm train --slurm` and the checks for runs that span nodes.
 extension TrainCommand {
     /// Paths a job on other nodes needs, and this host's /dev/shm: warnings, not errors.
-    func clusterWarnings(_ launch: TrainLaunch, runDir: String) -> [String] {
+    func clusterWarnings(_ launch: TrainLaunch, runDir: String, masterAddr: String? = nil) -> [String] {
         var paths: [(what: String, path: String)] = []
         if ClusterPreflight.isLocalPath(launch.model) { paths.append(("model", launch.model)) }
         if let dataDir = launch.rendered.mapping["dataset_dir"]?.stringValue { paths.append(("dataset_dir", dataDir)) }
         paths.append(("output_dir", launch.rendered.outputDir))
         if let prefix = launch.environment.prefix { paths.append(("env", prefix)) }
         paths.append(("run dir", runDir))
-        return ClusterPreflight.warnings(paths: paths, shmBytes: ClusterPreflight.shmSize())
+        var warnings = ClusterPreflight.warnings(paths: paths, shmBytes: ClusterPreflight.shmSize())
+        if launch.cluster?.slurm == nil, launch.cluster != nil, masterAddr == nil {
+            warnings.append("no --master-addr: every node connects to 127.0.0.1, which works only when all nodes are this machine; pass --master-addr RANK0_ADDRESS on every node")
+        }
+        return warnings
     }
 
     /// Writes job.sbatch and submits it (or prints it with --dry-run).

@@ -181,7 +181,9 @@ struct TrainCommand: ParsableCommand {
         if let job, let n = nnodes {
             launch.cluster = ClusterInfo(job: job, nodeRank: nodeRank ?? 0, nnodes: n, nprocPerNode: distributed.processesPerNode ?? 1,
                                          master: "\(masterAddr ?? "127.0.0.1"):\(port ?? ClusterOptions.defaultMasterPort)")
-            for warning in clusterWarnings(launch, runDir: store.directory(id: runID).path) { Terminal.warning(warning) }
+            for warning in clusterWarnings(launch, runDir: store.directory(id: runID).path, masterAddr: masterAddr) {
+                Terminal.warning(warning)
+            }
         }
         if cluster.slurm {
             try runSlurm(launch, launcher: launcher, store: store, workspace: workspace, environment: environment, id: runID)
