@@ -4,7 +4,7 @@
 #      through sbatch/srun to COMPLETED, `world size: 2` in its log, an adapter; `lfm status`,
 #      `lfm runs --json`, `lfm logs -f` follow it;
 #   2. a long Slurm job cancelled with `lfm cancel` shows CANCELLED;
-#   3. (LFM_SLURM_REQUEUE=1, ~4 min more) a job sent USR1 (what --signal=B:USR1@N does near the
+#   3. (LFM_SLURM_REQUEUE=0 skips it, ~2 min) a job sent USR1 (what --signal=B:USR1@N does near the
 #      time limit) requeues itself and resumes from its newest checkpoint;
 #   4. torchrun across two "nodes" on loopback without a scheduler: two `lfm train --nnodes 2
 #      --node-rank 0|1 --master-addr 127.0.0.1` (no NPROC_PER_NODE exported) train together;
@@ -100,9 +100,8 @@ if [ "$slurm" = 1 ]; then
   gone() { [ -z "$(squeue -h -j "$(sed -n 's/.*"job_id": "\([0-9]*\)".*/\1/p' "$WORK/ws/.lfm/runs/$run/run.json")" 2>/dev/null)" ]; }
   wait_for 60 "the cancelled job to leave the queue" gone && ok "the cancelled job left the queue" || true
 
-  # 3. Requeue near the time limit, resume from the newest checkpoint (opt-in: Slurm holds a
-  #    requeued job ~2 minutes before it starts again).
-  if [ "${LFM_SLURM_REQUEUE:-0}" = 1 ]; then
+  # 3. Requeue near the time limit, resume from the newest checkpoint (LFM_SLURM_REQUEUE=0 skips it).
+  if [ "${LFM_SLURM_REQUEUE:-1}" = 1 ]; then
     # shellcheck disable=SC2046
     "$LFM" train $(train_args 30 5) --slurm >/dev/null 2>&1 || problems requeue "submit failed"
     run=$(newest_run)
@@ -110,11 +109,25 @@ if [ "$slurm" = 1 ]; then
     out=$("$LFM" status "$run" --json | json_field 'd["output_dir"]')
     has_ckpt() { [ -f "$out/checkpoint-10/trainer_state.json" ]; }
     wait_for 300 "checkpoint-10" has_ckpt && scancel -b -s USR1 "$job"
+    # Slurm holds a requeued job (PENDING, reason BeginTime) for a while: let it start now.
+    requeued() { scontrol show job -o "$job" | grep -q "JobState=PENDING"; }
+    wait_for 120 "job $job to be requeued" requeued && scontrol update JobId="$job" StartTime=now || true
     timeout 600 "$LFM" logs "$run" -f >"$WORK/requeue.log" 2>&1 || problems requeue "lfm logs -f did not end"
     grep -q "requeueing job $job" "$WORK/requeue.log" && grep -q "resumes from $out/checkpoint-" "$WORK/requeue.log" \
       && ok "USR1: requeued, then $(grep -o "resumes from .*" "$WORK/requeue.log" | head -n 1)" \
       || problems requeue "no requeue/resume in the log"
-    "$LFM" status "$run" | grep -q "finished (exit 0)" && ok "requeued job finished" || problems requeue "not finished"
+    status=$("$LFM" status "$run")
+    echo "$status" | grep -q "finished (exit 0)" && ok "requeued job finished" \
+      || { problems requeue "not finished"; echo "$status"; grep -a "^lfm" "$WORK/requeue.log"; scontrol show job -o "$job"; }
+    ckpt=$(grep -o "resumes from .*checkpoint-[0-9]*" "$WORK/requeue.log" | head -n 1 | sed 's/.*checkpoint-//')
+    "$VENV/bin/python" - "$out/trainer_log.jsonl" "${ckpt:-0}" <<'PY' || problems requeue "trainer_log does not continue from the checkpoint"
+import json, sys
+steps = [json.loads(l)["current_steps"] for l in open(sys.argv[1]) if l.strip()]
+ckpt = int(sys.argv[2])
+back = [i for i in range(1, len(steps)) if steps[i] <= steps[i - 1]]
+assert back and steps[back[0]] == ckpt + 1 and steps[-1] == 30, (ckpt, steps)
+print(f"ok   trainer_log: steps 1..{steps[back[0] - 1]}, then {ckpt + 1}..{steps[-1]} after the requeue")
+PY
   fi
 fi
 
