@@ -3,7 +3,7 @@ import Foundation
 import LFMCore
 import LFMTrain
 
-struct CancelCommand: ParsableCommand {
+struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Stop a running run: scancel for a Slurm job, else end its process group.",
@@ -28,7 +28,7 @@ struct CancelCommand: ParsableCommand {
         if grace < 0 { throw ValidationError("--grace must be 0 or more seconds") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store: RunStore
         let dir: RunDirectory
         do {
@@ -39,10 +39,10 @@ struct CancelCommand: ParsableCommand {
         let result: (action: RunCanceller.Action, info: RunInfo)
         do {
             if dryRun {
-                let info = try runBlocking { try await store.liveInfo(dir, scheduler: SlurmClient()) }
+                let info = try await store.liveInfo(dir, scheduler: SlurmClient())
                 result = (canceller.action(for: info), info)
             } else {
-                result = try runBlocking { try await canceller.cancel(dir) }
+                result = try await canceller.cancel(dir)
             }
         } catch { throw fail(error) }
         if output.json {

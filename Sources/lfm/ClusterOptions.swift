@@ -23,7 +23,7 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("requeue-before"),
             help: ArgumentHelp("Requeue the job this many seconds before its time limit; it resumes from its newest checkpoint (default 300; 0: off).", valueName: "seconds"))
     var requeueBefore: Int?
-    @Option(help: "Name shared by every node's run of a multi-node job (default: date, stage, model, master address and port).")
+    @Option(help: "Name shared by every node's run of a multi-node job (default: date, node count, master address and port).")
     var job: String?
     @Flag(help: "Write a Kubernetes manifest (one pod per node) instead of launching; print the kubectl command.")
     var k8s = false
@@ -119,15 +119,14 @@ struct ClusterOptions: ParsableArguments {
 
     /// The shared job name of a multi-node torchrun run: `--job`, else one every node derives
     /// alike from the same command line.
-    func multiNodeJob(nnodes: Int?, masterAddr: String?, masterPort: Int?, stage: String, model: String) -> String? {
+    func multiNodeJob(nnodes: Int?, masterAddr: String?, masterPort: Int?) -> String? {
         guard let nnodes, nnodes > 1 else { return nil }
         if let job { return job }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd"
-        let model = (model as NSString).lastPathComponent.lowercased()
-        let raw = "\(f.string(from: Date()))-\(stage)-\(model)-n\(nnodes)-\(masterAddr ?? "127.0.0.1")-\(masterPort ?? Self.defaultMasterPort)"
+        let raw = "\(f.string(from: Date()))-n\(nnodes)-\(masterAddr ?? "127.0.0.1")-\(masterPort ?? Self.defaultMasterPort)"
         return String(raw.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import LFMCore
 import LFMTrain
 
-struct LogsCommand: ParsableCommand {
+struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Print a run's train.log; -f follows it until the run ends.",
@@ -13,7 +13,7 @@ struct LogsCommand: ParsableCommand {
     @Flag(name: [.short, .customLong("follow")], help: "Keep printing new lines until the run ends.") var follow = false
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
-    func run() throws {
+    func run() async throws {
         let store: RunStore
         let dir: RunDirectory
         do {
@@ -32,18 +32,18 @@ struct LogsCommand: ParsableCommand {
         drain()
         guard follow else { return }
         let scheduler = SlurmClient()
-        func live() -> RunInfo? { try? runBlocking { try await store.liveInfo(dir, scheduler: scheduler) } }
+        func live() async -> RunInfo? { try? await store.liveInfo(dir, scheduler: scheduler) }
         var tick = 0
-        var status = live()?.status
+        var status = await live()?.status
         while status == .running || status == .pending {
             drain()
-            Thread.sleep(forTimeInterval: 0.2)
+            try? await Task.sleep(for: .milliseconds(200))
             tick += 1
             // A Slurm run asks scontrol: once a second is plenty.
-            if tick % 5 == 0 || (try? dir.readRecord())?.cluster?.slurm == nil { status = live()?.status }
+            if tick % 5 == 0 || (try? dir.readRecord())?.cluster?.slurm == nil { status = await live()?.status }
         }
         drain()
-        if let info = live() {
+        if let info = await live() {
             Terminal.err("lfm ▸ run \(dir.id) \(info.status.rawValue)" + (info.record.exitCode.map { " (exit \($0))" } ?? ""))
         }
     }

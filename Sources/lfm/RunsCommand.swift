@@ -3,7 +3,7 @@ import Foundation
 import LFMCore
 import LFMTrain
 
-struct RunsCommand: ParsableCommand {
+struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List training runs (newest last).",
@@ -15,10 +15,10 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         let store: RunStore
         do { store = RunStore(stateDir: try workspaceOptions.workspace().stateDir) } catch { throw fail(error) }
-        let runs = RunsJSON.grouped((try? runBlocking { await store.liveAll(scheduler: SlurmClient()) }) ?? store.all())
+        let runs = RunsJSON.grouped(await store.liveAll(scheduler: SlurmClient()))
         if output.json {
             Terminal.json(.array(runs.map(RunsJSON.summary)))
             return

@@ -21,9 +21,19 @@ extension TrainCommand {
         return warnings
     }
 
+    /// `--slurm` for a planned run.
+    func runSlurm(_ plan: TrainPlan, session: TrainSession) async throws {
+        for note in plan.notes { Terminal.note(note) }
+        if !plan.defaults.isEmpty {
+            Terminal.warning("the values above were chosen for this machine, not for the compute nodes: pass --set (e.g. --set bf16=true) for theirs")
+        }
+        try await runSlurm(plan.launch, launcher: TrainLauncher(store: session.store), store: session.store, workspace: session.workspace,
+                     environment: plan.environment, id: plan.id)
+    }
+
     /// Writes job.sbatch and submits it (or prints it with --dry-run).
     func runSlurm(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace,
-                  environment: CondaEnvironment, id: String) throws {
+                  environment: CondaEnvironment, id: String) async throws {
         let settings: SlurmSettings
         do { settings = try cluster.slurmSettings(workspace: workspace, nnodes: nnodes) } catch { throw fail(error) }
         let scheduler = SlurmClient()
@@ -69,7 +79,7 @@ extension TrainCommand {
         for warning in warnings { Terminal.warning(warning) }
         let result: (prepared: PreparedRun, script: SbatchScript)
         do {
-            result = try runBlocking { try await submitter.submit(launch, settings: settings, id: id) }
+            result = try await submitter.submit(launch, settings: settings, id: id)
         } catch {
             throw fail(error)
         }
@@ -90,6 +100,15 @@ extension TrainCommand {
 /// train.yaml (and DeepSpeed JSON) plus the manifest, and prints the command that starts it; lfm
 /// does not track these runs (no run.json). `--dry-run` prints everything and writes nothing.
 extension TrainCommand {
+    func renderForEngine(_ plan: TrainPlan, session: TrainSession) throws {
+        for note in plan.notes { Terminal.note(note) }
+        if !plan.defaults.isEmpty {
+            Terminal.warning("the values above were chosen for this machine, not for the cluster's: pass --set (e.g. --set bf16=true) for theirs")
+        }
+        try renderForEngine(plan.launch, launcher: TrainLauncher(store: session.store), store: session.store,
+                            workspace: session.workspace, id: plan.id)
+    }
+
     func renderForEngine(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace, id: String) throws {
         let dir = store.directory(id: id)
         let planned: (plan: LaunchPlan, notes: [String])
