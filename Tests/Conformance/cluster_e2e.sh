@@ -91,7 +91,7 @@ if [ "$slurm" = 1 ]; then
   # shellcheck disable=SC2046
   "$LFM" train $(train_args 100000 100000) --slurm >/dev/null 2>&1 || problems cancel "submit failed"
   run=$(newest_run)
-  is_running() { "$LFM" status "$run" --json | json_field 'd["status"]' | grep -qx running; }
+  is_running() { [ "$("$LFM" status "$run" --json | json_field 'd["status"]')" = running ]; }
   wait_for 120 "job of $run to run" is_running || true
   "$LFM" cancel "$run" | tee "$WORK/cancel.out"
   status=$("$LFM" status "$run")
@@ -159,7 +159,9 @@ assert len({r["id"] for r in runs}) == 2 and len({r["cluster"]["job"] for r in r
 assert sorted(r["cluster"]["role"] for r in runs) == ["primary", "worker"], runs
 assert all(r["status"] == "finished" for r in runs), runs
 print("ok   lfm runs: two runs, one job", runs[0]["cluster"]["job"])' || problems multinode "lfm runs --json"
-"$LFM" runs | grep -q "↳ node 1/2" && ok "lfm runs groups node 1 under node 0" || problems multinode "lfm runs table"
+# (grep -q on a pipe from lfm would stop reading early: SIGPIPE, and pipefail calls it a failure)
+table=$("$LFM" runs)
+echo "$table" | grep -q "↳ node 1/2" && ok "lfm runs groups node 1 under node 0" || problems multinode "lfm runs table"
 
 echo "cluster e2e: $([ "$slurm" = 1 ] && echo "slurm + ")torchrun across nodes, $failed problem(s)"
 [ "$failed" -eq 0 ]
