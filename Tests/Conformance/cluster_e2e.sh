@@ -124,9 +124,13 @@ if [ "$slurm" = 1 ]; then
 import json, sys
 steps = [json.loads(l)["current_steps"] for l in open(sys.argv[1]) if l.strip()]
 ckpt = int(sys.argv[2])
-back = [i for i in range(1, len(steps)) if steps[i] <= steps[i - 1]]
-assert back and steps[back[0]] == ckpt + 1 and steps[-1] == 30, (ckpt, steps)
-print(f"ok   trainer_log: steps 1..{steps[back[0] - 1]}, then {ckpt + 1}..{steps[-1]} after the requeue")
+# The requeued attempt starts at the checkpoint's next step (not at 1 again) and runs to the end;
+# steps the first attempt logged after its checkpoint may appear twice.
+assert ckpt > 0 and steps.count(1) == 1, (ckpt, steps)
+i = len(steps) - 1 - steps[::-1].index(ckpt + 1)
+tail = steps[i:]
+assert tail in (list(range(ckpt + 1, 31)), list(range(ckpt + 1, 31)) + [30]), (ckpt, steps)
+print(f"ok   trainer_log: steps 1..{max(steps[:i] or [0])}, then {ckpt + 1}..30 after the requeue")
 PY
   fi
 fi
