@@ -19,8 +19,14 @@ public struct RunDirectory: Sendable, Equatable {
 
     /// Removes this directory if nothing was written into it (a reserved run whose launch
     /// stopped early). A directory with files is a run and is kept.
+    /// The `runs/` folder (and an empty `.lfm/` above it) goes too when this left it empty, so
+    /// a launch refused after its reservation leaves the workspace as it was.
     public func release() {
-        _ = rmdir(path)
+        guard rmdir(path) == 0 else { return }
+        let runs = (path as NSString).deletingLastPathComponent
+        guard rmdir(runs) == 0 else { return }
+        let state = (runs as NSString).deletingLastPathComponent
+        if (state as NSString).lastPathComponent == ".lfm" { _ = rmdir(state) }
     }
 
     public func readRecord() throws -> RunRecord {
@@ -137,6 +143,11 @@ public struct RunStore: Sendable {
             let dir = directory(id: id)
             if mkdir(dir.path, 0o755) == 0 { return dir }
             let code = errno
+            if code == ENOENT {
+                // Another lfm gave back the last reservation and removed the empty runs/ folder.
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                continue
+            }
             guard code == EEXIST else {
                 throw FileError.cannotWrite(path: dir.path, reason: String(cString: strerror(code)))
             }
