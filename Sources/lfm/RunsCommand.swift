@@ -32,7 +32,9 @@ struct RunsCommand: AsyncParsableCommand {
             [info.record.id, info.record.cluster?.isWorker == true
                 ? "↳ node \(info.record.cluster?.nodeRank ?? 0)/\(info.record.cluster?.nnodes ?? 0)" : RunsJSON.shortModel(info.record.model),
              info.record.datasets.map(\.name).joined(separator: ","),
-             info.record.stage, RunsJSON.paintStatus(info.status),
+             info.record.stage,
+             // A worker node's run sits under its job's node 0 (MODEL says which node, when shown).
+             (info.record.cluster?.isWorker == true ? "↳ " : "") + RunsJSON.paintStatus(info.status),
              info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
              info.duration.map(RunsJSON.duration) ?? "-"]

@@ -165,7 +165,9 @@ assert all(r["status"] == "finished" for r in runs), runs
 print("ok   lfm runs: two runs, one job", runs[0]["cluster"]["job"])' || problems multinode "lfm runs --json"
 # (grep -q on a pipe from lfm would stop reading early: SIGPIPE, and pipefail calls it a failure)
 table=$("$LFM" runs)
-echo "$table" | grep -q "↳ node 1/2" && ok "lfm runs groups node 1 under node 0" || problems multinode "lfm runs table"
+echo "$table" | grep -q "↳ finished" && ok "lfm runs groups node 1 under node 0" || { problems multinode "lfm runs table"; echo "$table"; }
+wide=$("$LFM" runs --wide)
+echo "$wide" | grep -q "↳ node 1/2" && ok "lfm runs --wide names it node 1/2" || { problems multinode "lfm runs --wide"; echo "$wide"; }
 
 echo "cluster e2e: $([ "$slurm" = 1 ] && echo "slurm + ")torchrun across nodes, $failed problem(s)"
 [ "$failed" -eq 0 ]
