@@ -67,7 +67,6 @@ public struct Registrar {
 
         // Where the data will live and what file_name says.
         let dataDir = workspace.dataDir
-        let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
         let insideDataDir = source.hasPrefix(dataDir + "/")
         var placement = request.placement
         // A file already in the data directory is registered where it is: copying or linking it
@@ -84,7 +83,6 @@ public struct Registrar {
             let ext = file.isDirectory ? "" : "." + (source as NSString).pathExtension
             fileName = request.name.map { $0 + ext } ?? (source as NSString).lastPathComponent
         }
-        _ = sourceDir
         let destination = dataDir + "/" + fileName
         let dataDirectory = DataDirectory(registry: registry)
         let location = dataDirectory.locate(fileName: fileName)
