@@ -24,12 +24,12 @@ struct ConcurrentTrainTests {
     }
 
     @Test func twoTrainsInTheSameSecondGetTheirOwnRuns() async throws {
-        let (dir, workspace) = try await trainFixtureAsync()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         let venv = try Self.fakeVenv(dir)
         let args = ["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace, "--json"]
         let first = try RunningLFM(args, cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         let second = try RunningLFM(args, cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
-        let results = [await first.finished(), await second.finished()]
+        let results = [await first.wait(), await second.wait()]
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
         let ids = results.compactMap { ($0.json as? [String: Any])?["id"] as? String }
         #expect(ids.count == 2 && Set(ids).count == 2, "\(ids)")
@@ -44,29 +44,3 @@ struct ConcurrentTrainTests {
     }
 }
 
-extension RunningLFM {
-    /// Waits for the exit without blocking a thread of the test pool (polls `isRunning`).
-    func finished() async -> CLIResult {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        return wait()
-    }
-}
-
-/// `lfm(...)` for async tests: the pool is never blocked while the child runs.
-func lfmAsync(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) async throws -> CLIResult {
-    try await RunningLFM(arguments, cwd: cwd, environment: environment).finished()
-}
-
-/// `TrainCommandTests.fixture()` without blocking waits.
-func trainFixtureAsync() async throws -> (dir: TempDir, workspace: String) {
-    let dir = try TempDir("lfm-train")
-    #expect(try await lfmAsync(["init", "ws"], cwd: dir.path).status == 0)
-    let workspace = dir.path + "/ws"
-    try dir.write("support.json", """
-    [{"instruction": "Reset my password", "input": "", "output": "Use the link on the sign-in page."},
-     {"instruction": "Cancel my order", "input": "order 12", "output": "Done."}]
-    """)
-    let registered = try await lfmAsync(["register", "support.json", "--lf-dir", workspace], cwd: dir.path)
-    #expect(registered.status == 0, "\(registered.stderr)")
-    return (dir, workspace)
-}

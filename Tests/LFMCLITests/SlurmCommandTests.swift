@@ -26,12 +26,12 @@ struct SlurmCommandTests {
     }
 
     @Test func dryRunPrintsTheScriptAndWritesNothing() async throws {
-        let (dir, workspace) = try await trainFixtureAsync()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         let venv = try ConcurrentTrainTests.fakeVenv(dir)
         try dir.write("ws/lfm.yaml", (try String(contentsOfFile: workspace + "/lfm.yaml", encoding: .utf8))
                       + "slurm:\n  partition: gpu\n  account: proj\n")
         let before = dir.snapshot("ws")
-        let result = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+        let result = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
                               "--slurm", "--nnodes", "2", "--gpus-per-node", "4", "--time", "1:00:00",
                               "--sbatch-arg", "--exclusive", "--dry-run"],
                              cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
@@ -50,29 +50,29 @@ struct SlurmCommandTests {
     }
 
     @Test func usageErrorsNameTheConflict() async throws {
-        let (dir, workspace) = try await trainFixtureAsync()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         for (args, message) in [(["--partition", "gpu"], "--partition needs --slurm"),
                                 (["--slurm", "--gpus", "0,1"], "--gpus cannot be combined with --slurm"),
                                 (["--slurm", "--master-addr", "h"], "cannot be combined with --slurm"),
                                 (["--nproc-per-node", "0"], "--nproc-per-node must be at least 1")] {
-            let result = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--dry-run"] + args,
+            let result = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--dry-run"] + args,
                                  cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
             #expect(result.status == 64, "\(args)")
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }
         try dir.write("ws/lfm.yaml", "slurm:\n  partion: gpu\n")
-        let bad = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--slurm", "--dry-run"],
+        let bad = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--slurm", "--dry-run"],
                           cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("slurm.partion: unknown key"), "\(bad.stderr)")
     }
 
     @Test func submitStatusAndCancel() async throws {
-        let (dir, workspace) = try await trainFixtureAsync()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         let venv = try ConcurrentTrainTests.fakeVenv(dir)
         let bin = try Self.fakeSlurm(dir)
         let env = Self.environment(bin)
-        let submitted = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+        let submitted = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
                                  "--slurm", "--partition", "debug"], cwd: dir.path, environment: env)
         #expect(submitted.status == 0, "\(submitted.stderr)")
         #expect(submitted.stdout.contains("as job 77"), "\(submitted.stdout)")
@@ -87,32 +87,32 @@ struct SlurmCommandTests {
         #expect(slurm["job_id"] as? String == "77")
         #expect((slurm["script_sha256"] as? String)?.count == 64)
 
-        let status = try await lfmAsync(["status", run, "--lf-dir", workspace], cwd: dir.path, environment: env)
+        let status = try await lfm(["status", run, "--lf-dir", workspace], cwd: dir.path, environment: env)
         #expect(status.stdout.contains("pending"), "\(status.stdout)")
         #expect(status.stdout.contains("job 77  PENDING (Priority)"), "\(status.stdout)")
-        let json = try await lfmAsync(["runs", "--json", "--lf-dir", workspace], cwd: dir.path, environment: env)
+        let json = try await lfm(["runs", "--json", "--lf-dir", workspace], cwd: dir.path, environment: env)
         let first = try #require((json.json as? [[String: Any]])?.first)
         #expect(first["status"] as? String == "pending")
         #expect((first["cluster"] as? [String: Any])?["slurm_reason"] as? String == "Priority")
 
-        let dry = try await lfmAsync(["cancel", run, "--dry-run", "--lf-dir", workspace], cwd: dir.path, environment: env)
+        let dry = try await lfm(["cancel", run, "--dry-run", "--lf-dir", workspace], cwd: dir.path, environment: env)
         #expect(dry.stdout.contains("would stop run \(run): scancel 77"), "\(dry.stdout)")
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/cancelled"))
-        let cancel = try await lfmAsync(["cancel", run, "--lf-dir", workspace], cwd: dir.path, environment: env)
+        let cancel = try await lfm(["cancel", run, "--lf-dir", workspace], cwd: dir.path, environment: env)
         #expect(cancel.status == 0, "\(cancel.stderr)")
         #expect(cancel.stdout.contains("scancel 77 → cancelled"), "\(cancel.stdout)")
-        let after = try await lfmAsync(["status", run, "--json", "--lf-dir", workspace], cwd: dir.path, environment: env)
+        let after = try await lfm(["status", run, "--json", "--lf-dir", workspace], cwd: dir.path, environment: env)
         #expect((after.json as? [String: Any])?["status"] as? String == "cancelled")
     }
 
     @Test func k8sWritesTrainYamlAndTheManifestAndPrintsKubectl() async throws {
-        let (dir, workspace) = try await trainFixtureAsync()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         let venv = try ConcurrentTrainTests.fakeVenv(dir)
-        let missing = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--k8s", "--pvc", "ws"],
+        let missing = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace, "--k8s", "--pvc", "ws"],
                               cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("--k8s needs --image"), "\(missing.stderr)")
-        let result = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+        let result = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
                               "--k8s", "--image", "img:1", "--pvc", "ws", "--nnodes", "2", "--k8s-kind", "job"],
                              cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -124,7 +124,7 @@ struct SlurmCommandTests {
         #expect(FileManager.default.fileExists(atPath: runDir + "/train.yaml"))
         // lfm does not track a run it did not start.
         #expect(!FileManager.default.fileExists(atPath: runDir + "/run.json"))
-        let ray = try await lfmAsync(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
+        let ray = try await lfm(["train", "--model", "llama3", "--dataset", "support", "--env", venv, "--lf-dir", workspace,
                            "--ray-address", "http://head:8265", "--ray-workers", "2", "--dry-run", "--json"],
                           cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         #expect(ray.status == 0, "\(ray.stderr)")
