@@ -193,7 +193,14 @@ struct GenerateCommand: AsyncParsableCommand {
                 throw Exit.failure
             }
         }
-        if output.json { try printJSON(summary); return }
+        if output.json {
+            try printJSON(summary)
+            if summary.recordsWritten == 0 {
+                GenerateReport.printFailures(summary)
+                throw Exit.failure  // the same exit code as without --json
+            }
+            return
+        }
         GenerateReport.printSummary(summary)
         if let registered {
             Terminal.out(Terminal.paint("✔ ", .green) + "Registered \"\(registered.name)\" in \(workspace!.registry.path)")

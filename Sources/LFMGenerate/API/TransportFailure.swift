@@ -32,6 +32,10 @@ enum TransportFailure {
              .clientCertificateRequired:
             return .connection("TLS handshake with \(host) failed (\(detail)); check the certificate, or use http:// for a local server")
         default:
+            // FoundationNetworking reports many TLS failures with curl's text under other codes.
+            if ["SSL", "TLS", "certificate"].contains(where: { detail.localizedCaseInsensitiveContains($0) }) {
+                return .connection("TLS handshake with \(host) failed (\(detail)); check the certificate, or use http:// for a local server")
+            }
             return .connection("\(detail) (\(address))")
         }
     }
