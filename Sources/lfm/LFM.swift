@@ -1,6 +1,7 @@
 import ArgumentParser
 import LFMCore
 import LFMGenerate
+import LFMSystem
 
 @main
 struct LFM: AsyncParsableCommand {
@@ -42,4 +43,9 @@ struct LFM: AsyncParsableCommand {
             ModelsCommand.self,
         ]
     )
+
+    static func main() async {
+        ParentWatch.runIfRequested()  // lfm started as the watcher of an attached run: never returns
+        await main(nil)
+    }
 }

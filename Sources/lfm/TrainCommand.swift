@@ -156,7 +156,7 @@ struct TrainCommand: ParsableCommand {
                                  template: rendered.mapping["template"]?.stringValue,
                                  method: req.method.rawValue, environment: environment, cli: cli,
                                  distributed: distributed, resume: resume, fresh: fresh, baseEnvironment: base)
-        let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared)
+        let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared, parentWatch: ParentWatch.currentExecutable)
 
         if dryRun {
             try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID)
