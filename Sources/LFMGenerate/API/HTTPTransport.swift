@@ -122,17 +122,18 @@ final class SessionCall: @unchecked Sendable {
     /// Installs the waiting caller and starts the task, unless the call already ended (cancelled
     /// before it began): then the caller resumes at once and no request is sent.
     func start(_ continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>, makeTask: () -> URLSessionTask) {
+        let task = makeTask()  // outside the lock: URLSession may synchronise with its own queue
         lock.lock()
         if let outcome {
             lock.unlock()
             continuation.resume(returning: outcome)
+            DispatchQueue.global().async { task.cancel() }  // never started; let the session forget it
             return
         }
         self.continuation = continuation
-        let task = makeTask()
         self.task = task
         lock.unlock()
-        task.resume()
+        task.resume()  // a cancellation in between cancels it from the dispatch queue afterwards
     }
 
     /// The first call wins; later ones do nothing. An abandoned task is cancelled afterwards on a
