@@ -28,7 +28,10 @@ enum GenerateReport {
 
     /// Why chunks failed, each cause once: an error when nothing was written, else a warning.
     static func printFailures(_ s: GenerateSummary) {
-        guard s.chunksFailed > 0 else { return }
+        guard s.chunksFailed > 0 else {
+            if s.recordsWritten == 0 { Terminal.error("no records were written: the documents gave \(s.chunksTotal) chunks") }
+            return
+        }
         let head = "\(s.chunksFailed) of \(s.chunksTotal) \(s.chunksTotal == 1 ? "chunk" : "chunks") gave no records"
         func report(_ message: String) {
             if s.recordsWritten == 0 { Terminal.error(message) } else { Terminal.warning(message) }

@@ -85,6 +85,8 @@ struct CLIResult {
 /// A started `lfm` process whose output goes to files (no pipe can fill up and block it).
 final class RunningLFM {
     let process = Process()
+    /// When the process exited, taken on Foundation's own thread (a starved test pool cannot delay it).
+    let exitTime = ExitTime()
     let outPath: String
     let errPath: String
     private let scratch: TempDir
@@ -109,6 +111,7 @@ final class RunningLFM {
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
         process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { [exitTime] _ in exitTime.mark() }
         try process.run()
     }
 
@@ -127,3 +130,11 @@ func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:
 }
 
 let binaryAvailable = lfmBinary != nil
+
+/// A moment set once, from any thread.
+final class ExitTime: @unchecked Sendable {
+    private let lock = NSLock()
+    private var time: Date?
+    func mark() { lock.withLock { if time == nil { time = Date() } } }
+    var value: Date? { lock.withLock { time } }
+}

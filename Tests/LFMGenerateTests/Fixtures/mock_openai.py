@@ -24,7 +24,9 @@ Fault run (config): "faults": {"429": p, "500": p, "hang": p, "truncate": p, "dr
   with "seed": each unmarked request draws one fault (hang = sleep "hang_s" seconds; truncate = a
   body cut short of its Content-Length, then the connection closed; drop = connection closed with
   no reply; echo = a normal reply whose records contain the key); "fatal": NNN answers every
-  request with HTTP NNN. Every answer is logged to DIR/replies.jsonl: {"kind", "instructions"}
+  request with HTTP NNN; "fatal_after_ok": K does so once K complete replies were sent in all;
+  "stall_after_ok": K makes every request after K complete replies hang for "stall_s" seconds
+  (a client is then surely mid-run when the test kills it, however loaded the machine). Every answer is logged to DIR/replies.jsonl: {"kind", "instructions"}
   (instructions only for complete 200 replies carrying records).
 A message containing "Questions (JSON array):" gets a JSON array of context-free answers.
 Every request is logged to DIR/requests.jsonl (headers included); DIR/stats.json holds
@@ -35,7 +37,7 @@ from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 DIR = sys.argv[sys.argv.index("--dir") + 1]
 LOCK = threading.Lock()
-STATE = {"requests": 0, "in_flight": 0, "max_in_flight": 0}
+STATE = {"requests": 0, "in_flight": 0, "max_in_flight": 0, "ok": 0}
 SEEN = {}
 RNG = {"seed": None, "rng": None}
 
@@ -115,6 +117,8 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 recs = json.loads(body["choices"][0]["message"]["content"])
                 log_reply("ok", [r["instruction"] for r in recs if isinstance(r, dict) and "instruction" in r])
+                with LOCK:
+                    STATE["ok"] += 1
             except (ValueError, KeyError, TypeError, IndexError):
                 log_reply("ok-unparsed")
         else:
@@ -157,6 +161,15 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(cfg["latency_ms"] / 1000.0)
         auth = self.headers.get("Authorization", "")
         secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else auth
+        with LOCK:
+            ok = STATE["ok"]
+        if cfg.get("stall_after_ok") is not None and ok >= cfg["stall_after_ok"]:
+            log_reply("stall")
+            time.sleep(float(cfg.get("stall_s", 120)))
+            self.close_connection = True
+            return
+        if cfg.get("fatal_after_ok") is not None and ok >= cfg["fatal_after_ok"]:
+            cfg["fatal"] = 401
         if cfg.get("fatal"):
             self.send(int(cfg["fatal"]), {"error": {"message": "Incorrect API key provided: " + secret}})
             return
