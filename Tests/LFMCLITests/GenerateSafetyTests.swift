@@ -98,6 +98,9 @@ struct GenerateSafetyTests {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         let result = running.wait()
+        // Foundation clears isRunning a moment before it runs the termination handler.
+        let handlerDeadline = Date().addingTimeInterval(60)
+        while running.exitTime.value == nil && Date() < handlerDeadline { try await Task.sleep(nanoseconds: 10_000_000) }
         if let sent = fatalSent(), let exited = running.exitTime.value {
             #expect(exited.timeIntervalSince1970 - sent < 30, "lfm took \(exited.timeIntervalSince1970 - sent) s to stop after HTTP \(fatal)")
         } else {
