@@ -80,12 +80,17 @@ public final class RecordReader {
 
     public init(path: String, chunkSize: Int = 4 << 20, layoutHint: RecordLayout? = nil) throws {
         self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO named here must not block the open; it is refused just below.
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             throw FileError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         var info = stat()
         if fstat(fd, &info) == 0 { fileSize = Int(info.st_size) }
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            throw FileError.cannotOpen(path: path, reason: FileStatus.of(path).problem ?? "not a regular file")
+        }
         capacity = max(chunkSize, 64)
         buffer = .allocate(capacity: capacity)
         if layoutHint == .text { layout = .text }
@@ -252,10 +257,11 @@ public final class RecordReader {
             var end = lineEnd
             if end > position, buffer[end - 1] == 0x0D { end -= 1 }
             let bytes = UnsafeBufferPointer(start: buffer + position, count: end - position)
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard UTF8Validation.isValid(bytes) else {
                 let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
                 throw error(at: position + bad, "invalid UTF-8 byte: save the file as UTF-8", record: index)
             }
+            let text = String(validatedUTF8: bytes, isASCII: false)
             let location = RecordLocation(index: index, line: line(at: position), offset: bufferOrigin + position)
             countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
             try body(location, .object(JSONObject([JSONMember("text", .string(text))])))
