@@ -55,7 +55,8 @@ public protocol HTTPTransport: Sendable {
 /// while the canceller holds the task group's lock; cancelling a group of requests deadlocked
 /// (lfm generate hung after a 401 while other requests were in flight, Ctrl-C ignored).
 /// Here the caller is resumed first, and the abandoned `URLSessionTask` is cancelled later from
-/// a plain dispatch queue, outside every Swift concurrency lock.
+/// a thread of its own (`TaskCanceller`), outside every Swift concurrency lock and off the
+/// dispatch pool.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
 
@@ -127,17 +128,17 @@ final class SessionCall: @unchecked Sendable {
         if let outcome {
             lock.unlock()
             continuation.resume(returning: outcome)
-            DispatchQueue.global().async { task.cancel() }  // never started; let the session forget it
+            TaskCanceller.shared.cancel(task)  // never started; let the session forget it
             return
         }
         self.continuation = continuation
         self.task = task
         lock.unlock()
-        task.resume()  // a cancellation in between cancels it from the dispatch queue afterwards
+        task.resume()  // a cancellation in between cancels it from the canceller thread afterwards
     }
 
-    /// The first call wins; later ones do nothing. An abandoned task is cancelled afterwards on a
-    /// dispatch queue, never from the thread that reported the cancellation or the deadline.
+    /// The first call wins; later ones do nothing. An abandoned task is cancelled afterwards by
+    /// `TaskCanceller`, never from the thread that reported the cancellation or the deadline.
     func finish(_ result: Result<HTTPResponse, HTTPTransportError>) {
         lock.lock()
         guard outcome == nil else { lock.unlock(); return }
@@ -151,7 +152,43 @@ final class SessionCall: @unchecked Sendable {
         continuation?.resume(returning: result)
         // Only a cancelled or overdue request is still running (cancelling a finished one does nothing).
         if let abandoned, case .failure(let failure) = result, failure == .cancelled || failure == .timedOut {
-            DispatchQueue.global().async { abandoned.cancel() }
+            TaskCanceller.shared.cancel(abandoned)
+        }
+    }
+}
+
+/// Cancels abandoned `URLSessionTask`s on one thread of its own. On Linux `cancel()` waits
+/// (`DispatchQueue.sync`) for FoundationNetworking's work queue; run on the dispatch pool, a few
+/// such waits occupied every worker thread (two on a 2-core machine) and froze the work queue,
+/// Swift concurrency and timers with them for about a minute. A plain thread can wait harmlessly.
+final class TaskCanceller: @unchecked Sendable {
+    static let shared = TaskCanceller()
+
+    private let condition = NSCondition()
+    private var pending: [URLSessionTask] = []
+    private var started = false
+
+    func cancel(_ task: URLSessionTask) {
+        condition.lock()
+        pending.append(task)
+        if !started {
+            started = true
+            let thread = Thread { [self] in loop() }
+            thread.name = "lfm-urlsession-cancel"
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty { condition.wait() }
+            let task = pending.removeFirst()
+            condition.unlock()
+            task.cancel()
         }
     }
 }
