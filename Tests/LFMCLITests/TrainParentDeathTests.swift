@@ -6,7 +6,7 @@ import Glibc
 
 /// `lfm train` attached, then lfm is killed with -9: the training group (a fake
 /// llamafactory-cli and a "worker" it started, as torchrun would) must not run on unobserved.
-@Suite("lfm train: lfm killed", .enabled(if: binaryAvailable))
+@Suite("lfm train: lfm killed", .enabled(if: binaryAvailable), .serialized)
 struct TrainParentDeathTests {
     /// A venv layout whose llamafactory-cli records its pid and its worker's, then waits.
     static let fakeCLI = """
@@ -61,15 +61,16 @@ struct TrainParentDeathTests {
     }
 
     /// Through the watcher the child's exit code still comes back unchanged.
-    @Test func exitCodeStillPassesThrough() throws {
+    @Test func exitCodeStillPassesThrough() async throws {
         let (dir, workspace) = try TrainCommandTests.fixture()
         try dir.write("venv/pyvenv.cfg", "home = /usr/bin\n")
         for (name, text) in [("python", "#!/bin/sh\nexit 0\n"), ("llamafactory-cli", "#!/bin/sh\necho fake\nexit 7\n")] {
             let file = try dir.write("venv/bin/" + name, text)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file)
         }
-        let result = try lfm(["train", "--model", "llama3", "--dataset", "support", "--env", dir.path + "/venv", "--lf-dir", workspace],
-                             cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        let running = try RunningLFM(["train", "--model", "llama3", "--dataset", "support", "--env", dir.path + "/venv", "--lf-dir", workspace],
+                                     cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        let result = try #require(try await finish(running, within: 300))
         #expect(result.status == 7, "\(result.stderr)")
         #expect(result.stdout.contains("fake"))
     }
