@@ -36,7 +36,7 @@ let package = Package(
         // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
         .target(
             name: "LFMGenerate",
-            dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
         .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),
@@ -54,16 +54,18 @@ let package = Package(
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
-        .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain", "LFMSystem"], exclude: ["Golden"]),
-        .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
+        // Helpers shared by every test target (temporary folders, awaiting child processes).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"]),
+        .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
+        .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["TestSupport", "LFMTrain", "LFMSystem"], exclude: ["Golden"]),
+        .testTarget(name: "LFMCLITests", dependencies: ["TestSupport", "LFMCore"]),
         .testTarget(
             name: "LFMGenerateTests",
-            dependencies: ["LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["TestSupport", "LFMGenerate", "LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "LFMToolsTests", dependencies: ["LFMTools", "LFMCore"]),
+        .testTarget(name: "LFMToolsTests", dependencies: ["TestSupport", "LFMTools", "LFMCore"]),
     ]
 )

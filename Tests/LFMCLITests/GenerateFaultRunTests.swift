@@ -17,7 +17,7 @@ struct GenerateFaultRunTests {
 
     @Test func faultRunLosesAndDuplicatesNothing() async throws {
         let seed = Int(ProcessInfo.processInfo.environment["LFM_FAULT_SEED"] ?? "") ?? 1
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let faults = #""faults": {"429": 0.08, "500": 0.08, "hang": 0.03, "truncate": 0.05, "drop": 0.04, "echo": 0.1}"#
         func configure(_ extra: String = "") throws {
@@ -28,7 +28,7 @@ struct GenerateFaultRunTests {
         func count(_ kind: String) -> Int { GenerateSafetyTests.replies(server).filter { $0.kind == kind }.count }
         let dir = try TempDir("lfm-faults")
         try dir.write("doc.md", GenerateSafetyTests.document(sections: Self.sections))
-        let plan = try lfm(["generate", "doc.md", "--out", "out.json", "--chunk-size", "1200", "--preview", "--json"], cwd: dir.path)
+        let plan = try await lfm(["generate", "doc.md", "--out", "out.json", "--chunk-size", "1200", "--preview", "--json"], cwd: dir.path)
         let chunks = try #require((plan.json as? [String: Any])?["chunks"] as? Int, "\(plan.stdout)\(plan.stderr)")
         #expect(chunks >= 40)
         func start() throws -> RunningLFM {
@@ -61,7 +61,7 @@ struct GenerateFaultRunTests {
         let fatal = try #require(try await GenerateSafetyTests.finishAfterFatal(fatalRun, server: server, fatal: "401", since: fatalLaunch),
                                  "lfm hung after a 401")
         let fatalSent = GenerateSafetyTests.replies(server).first { $0.kind == "401" }?.time ?? 0
-        let fatalStop = (fatalRun.exitTime.value?.timeIntervalSince1970 ?? 0) - fatalSent
+        let fatalStop = (fatalRun.exitDate?.timeIntervalSince1970 ?? 0) - fatalSent
         outputs.append(fatal)
         #expect(fatal.status == 1, "\(fatal.stderr)")
         #expect(fatal.stderr.contains("HTTP 401"), "\(fatal.stderr)")

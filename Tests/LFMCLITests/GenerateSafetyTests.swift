@@ -16,7 +16,7 @@ func finish(_ running: RunningLFM, within seconds: Double) async throws -> CLIRe
         while running.process.isRunning { try await Task.sleep(nanoseconds: 20_000_000) }
         return nil
     }
-    return running.wait()  // already exited: returns at once
+    return await running.wait()  // already exited: returns at once
 }
 
 /// `lfm generate` never hangs, never writes or prints the key, and says why it failed.
@@ -50,7 +50,7 @@ struct GenerateSafetyTests {
     /// third of these runs hung for good (group.cancelAll → URLSessionTask.cancel deadlock).
     @Test(arguments: [401, 403, 404])
     func fatalStatusWithRequestsInFlightStopsAtOnce(status: Int) async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         try Self.configure(server, #"{"latency_ms": 200}"#)
         let dir = try TempDir("lfm-fatal")
@@ -97,11 +97,11 @@ struct GenerateSafetyTests {
             }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
-        let result = running.wait()
+        let result = await running.wait()
         // Foundation clears isRunning a moment before it runs the termination handler.
         let handlerDeadline = Date().addingTimeInterval(60)
-        while running.exitTime.value == nil && Date() < handlerDeadline { try await Task.sleep(nanoseconds: 10_000_000) }
-        if let sent = fatalSent(), let exited = running.exitTime.value {
+        while running.exitDate == nil && Date() < handlerDeadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        if let sent = fatalSent(), let exited = running.exitDate {
             #expect(exited.timeIntervalSince1970 - sent < 30, "lfm took \(exited.timeIntervalSince1970 - sent) s to stop after HTTP \(fatal)")
         } else {
             Issue.record("the server never answered HTTP \(fatal): \(result.stderr)")
@@ -112,7 +112,7 @@ struct GenerateSafetyTests {
     /// Ctrl-C and SIGTERM end a run whose requests are all waiting on a slow server.
     @Test(arguments: [SIGINT, SIGTERM])
     func signalsEndARunWithRequestsInFlight(signal: Int32) async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         try Self.configure(server, #"{"latency_ms": 60000}"#)
         let dir = try TempDir("lfm-signal")
@@ -132,7 +132,7 @@ struct GenerateSafetyTests {
     /// Replies that echo the key (in a record, an error body cut at 300 characters, a non-JSON
     /// body cut at 200, prose) leave no 8+ character piece of it in any file or on the terminal.
     @Test func keyNeverOnDiskOrTerminal() async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let dir = try TempDir("lfm-key")
         try dir.write("doc.md", Self.document(sections: 5, markers: [0: "MOCK_KEY_IN_RECORD", 1: "MOCK_KEY_CUT",
@@ -154,7 +154,7 @@ struct GenerateSafetyTests {
 
     /// No record produced: exit 1 with or without --json (the JSON summary is still printed).
     @Test func jsonExitCodeMatchesWithoutJSON() async throws {
-        let server = try MockServer()
+        let server = try await MockServer.start()
         defer { server.stop() }
         let dir = try TempDir("lfm-json")
         try dir.write("doc.md", Self.document(sections: 2, markers: [0: "MOCK_PROSE", 1: "MOCK_PROSE"]))
@@ -171,7 +171,7 @@ struct GenerateSafetyTests {
     @Test func connectionFailuresSayWhy() async throws {
         let dir = try TempDir("lfm-why")
         try dir.write("doc.md", Self.document(sections: 1))
-        let tls = try MockServer()  // plain HTTP: a TLS handshake against it fails
+        let tls = try await MockServer.start()  // plain HTTP: a TLS handshake against it fails
         defer { tls.stop() }
         let cases: [(url: String, cause: String)] = [
             ("http://127.0.0.1:1/v1", "connection refused by 127.0.0.1:1"),
@@ -191,9 +191,9 @@ struct GenerateSafetyTests {
 
     /// `generate --help` at 80 columns: no line over 80, no sentence broken early by a second
     /// hard wrap, no flag alone on a line.
-    @Test func helpIsWrappedOnce() throws {
+    @Test func helpIsWrappedOnce() async throws {
         let dir = try TempDir("lfm-help")
-        let help = try lfm(["generate", "--help"], cwd: dir.path, environment: ["COLUMNS": "80"])
+        let help = try await lfm(["generate", "--help"], cwd: dir.path, environment: ["COLUMNS": "80"])
         #expect(help.status == 0)
         let lines = help.stdout.components(separatedBy: "\n")
         #expect(lines.allSatisfy { $0.count <= 80 })

@@ -27,7 +27,7 @@ struct TrainParentDeathTests {
     }
 
     @Test func killedLFMEndsTheTrainingGroup() async throws {
-        let (dir, workspace) = try TrainCommandTests.fixture()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         try dir.write("venv/pyvenv.cfg", "home = /usr/bin\n")
         for (name, text) in [("python", "#!/bin/sh\nexit 0\n"), ("llamafactory-cli", Self.fakeCLI)] {
             let file = try dir.write("venv/bin/" + name, text)
@@ -62,7 +62,7 @@ struct TrainParentDeathTests {
 
     /// Through the watcher the child's exit code still comes back unchanged.
     @Test func exitCodeStillPassesThrough() async throws {
-        let (dir, workspace) = try TrainCommandTests.fixture()
+        let (dir, workspace) = try await TrainCommandTests.fixture()
         try dir.write("venv/pyvenv.cfg", "home = /usr/bin\n")
         for (name, text) in [("python", "#!/bin/sh\nexit 0\n"), ("llamafactory-cli", "#!/bin/sh\necho fake\nexit 7\n")] {
             let file = try dir.write("venv/bin/" + name, text)

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 @testable import LFMCore
 
 /// The fixtures folder next to this file (no SwiftPM resources needed).
@@ -115,17 +117,16 @@ func memberRange(_ text: String, _ name: String) -> Range<String.Index>? {
 }
 
 /// Runs python3 with a script and arguments; nil when python3 is not available.
-func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8]) {
+func runPython(_ script: String, _ arguments: [String]) async throws -> (status: Int32, stdout: [UInt8]) {
     let dir = try TempDir("lfm-py")
     let out = dir.path + "/out"
-    FileManager.default.createFile(atPath: out, contents: nil)
+    try #require(FileManager.default.createFile(atPath: out, contents: nil))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await process.runToExit()
     return (process.terminationStatus, try dir.read("out"))
 }
 

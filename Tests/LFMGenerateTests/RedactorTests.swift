@@ -28,7 +28,7 @@ import LFMCore
         // with the key across the 200th: the start of the key must not survive the cut.
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         var configuration = ChatClientConfiguration(baseURL: server.baseURL, apiKey: Self.key)
         configuration.maxAttempts = 1
@@ -53,7 +53,7 @@ import LFMCore
     @Test func cancellingRequestsInFlightReturnsPromptly() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
         defer { server.stop() }
         let transport = URLSessionTransport(maxConnections: 8)
         let request = HTTPRequest(url: URL(string: server.baseURL + "/chat/completions")!,
@@ -81,7 +81,7 @@ import LFMCore
     @Test func wholeRequestDeadline() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
         defer { server.stop() }
         let request = HTTPRequest(url: URL(string: server.baseURL + "/chat/completions")!,
                                   body: Array(#"{"messages":[{"role":"user","content":"x"}]}"#.utf8), timeout: 1)

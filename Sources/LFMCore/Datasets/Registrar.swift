@@ -67,7 +67,6 @@ public struct Registrar {
 
         // Where the data will live and what file_name says.
         let dataDir = workspace.dataDir
-        let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
         let insideDataDir = source.hasPrefix(dataDir + "/")
         var placement = request.placement
         // A file already in the data directory is registered where it is: copying or linking it
@@ -84,7 +83,6 @@ public struct Registrar {
             let ext = file.isDirectory ? "" : "." + (source as NSString).pathExtension
             fileName = request.name.map { $0 + ext } ?? (source as NSString).lastPathComponent
         }
-        _ = sourceDir
         let destination = dataDir + "/" + fileName
         let dataDirectory = DataDirectory(registry: registry)
         let location = dataDirectory.locate(fileName: fileName)
@@ -291,7 +289,7 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .fileInUse(let path, let users):
             return "\(path) is the file of \(users.map { "\"\($0)\"" }.joined(separator: ", ")); --force replaces this name's entry, never another entry's data. Pass --name NEW to store it under another name"
         case .undetectable(let path, let message): return "\(path): \(message)"
-        case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
+        case .invalid(let report): return "\(report.path): \(Plural.count(report.errorCount, "error")) in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered"
         }
     }
 }

@@ -40,13 +40,7 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
     }
 
     private func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        FileDescriptorIO.writeAll(fd, Array(text.utf8))
     }
 
     private func clearProgress() {
@@ -94,16 +88,10 @@ final class LogWriter: @unchecked Sendable {
 
     func write(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        FileDescriptorIO.writeAll(fd, Array(text.utf8))
     }
 
-    func close() { Glibc.close(fd) }
+    func close() { FileDescriptorIO.close(fd) }
 }
 
 /// Everything the launcher needs about one training run.
