@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
         // `lfm train` and friends: templates, models, conda environments, runs.
         // Built-in templates (top-level templates/) are embedded at build time by the EmbedTemplates plugin.
-        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"], plugins: ["EmbedTemplates"]),
+        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "LFMTools", "YAML"], plugins: ["EmbedTemplates"]),
         // Build-time generator and plugin that turn templates/** into a Swift source file.
         .executableTarget(name: "lfm-embed-templates", path: "Sources/lfm-embed-templates"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["lfm-embed-templates"],

@@ -40,7 +40,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "lora, qlora or full.") var method: String?
     @Option(help: "Epochs (num_train_epochs).") var epochs: Double?
     @Option(help: "Learning rate.") var lr: Double?
-    @Option(name: .customLong("cutoff-len"), help: "Max tokens per example.") var cutoffLen: Int?
+    @Option(name: .customLong("cutoff-len"), help: ArgumentHelp("Max tokens per example, or auto (keeps 99% whole).", valueName: "n|auto")) var cutoffLen: String?
+    @Flag(name: .customLong("drop-long"), help: "Train on a registered copy without the examples longer than cutoff_len.") var dropLong = false
     @Option(name: .customLong("batch-size"), help: "per_device_train_batch_size.") var batchSize: Int?
     @Option(name: .customLong("grad-accum"), help: "gradient_accumulation_steps.") var gradAccum: Int?
     @Option(name: .customLong("max-samples"), help: "Use at most N examples per dataset.") var maxSamples: Int?
@@ -96,6 +97,9 @@ struct TrainCommand: AsyncParsableCommand {
         if let nnodes, nnodes < 1 { throw ValidationError("--nnodes must be at least 1") }
         if let nodeRank, let nnodes, nodeRank >= nnodes { throw ValidationError("--node-rank must be below --nnodes") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run cannot be combined") }
+        if let cutoffLen, cutoffLen != "auto", (Int(cutoffLen) ?? 0) <= 0 {
+            throw ValidationError("--cutoff-len must be a positive number of tokens or auto; got \"\(cutoffLen)\"")
+        }
     }
 
     /// The request from the flags. lfm.yaml `defaults:` (model, template, stage, method,
@@ -111,7 +115,7 @@ struct TrainCommand: AsyncParsableCommand {
         }
         r.epochs = epochs
         r.learningRate = lr
-        r.cutoffLength = cutoffLen
+        r.cutoffLength = cutoffLen.flatMap { Int($0) }
         r.batchSize = batchSize
         r.gradientAccumulation = gradAccum
         r.maxSamples = maxSamples
@@ -130,6 +134,7 @@ struct TrainCommand: AsyncParsableCommand {
     func run() async throws {
         let session: TrainSession
         let plan: TrainPlan
+        var datasetCheck: DatasetCheck?
         do {
             let workspace = try workspaceOptions.workspace()
             var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
@@ -145,7 +150,10 @@ struct TrainCommand: AsyncParsableCommand {
                 let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
                 plan = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
             } else {
-                plan = try await session.plan(try request(), options: options)
+                var planned = try await session.plan(try request(), options: options)
+                // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
+                datasetCheck = try await checkDatasets(&planned, session: session)
+                plan = planned
             }
         } catch let error as ValidationError {
             throw error
@@ -153,8 +161,18 @@ struct TrainCommand: AsyncParsableCommand {
             throw fail(error)
         }
         for warning in plan.warnings { Terminal.warning(warning) }
+        if let datasetCheck {
+            if !(output.json && dryRun) { printDatasetCheck(datasetCheck) }
+            if datasetCheck.preflight.hasErrors && dryRun && !output.json {
+                Terminal.warning("a real run would stop here: the datasets above have errors")
+            }
+            if datasetCheck.preflight.hasErrors && !dryRun {
+                Terminal.note("nothing was launched: fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
+                throw Exit.failure
+            }
+        }
         if dryRun {
-            TrainPrinter.dryRun(plan, json: output.json)
+            TrainPrinter.dryRun(plan, json: output.json, extra: datasetCheck.map(Self.json) ?? [])
             return
         }
         let outcome: TrainOutcome

@@ -4,7 +4,8 @@ import LFMTrain
 
 /// How `lfm train` shows a plan (`--dry-run`) and what came of a run.
 enum TrainPrinter {
-    static func dryRun(_ plan: TrainPlan, json: Bool) {
+    /// `extra`: more members for the JSON (the dataset check).
+    static func dryRun(_ plan: TrainPlan, json: Bool, extra: [JSONMember] = []) {
         let launch = plan.launchPlan
         let rendered = plan.rendered
         let nodes: [(rank: Int, changes: [LaunchPlan.EnvChange])] = launch.perNode.isEmpty
@@ -35,6 +36,7 @@ enum TrainPrinter {
             object["llamafactory_installed"] = .bool(plan.cliInstalled)
             object["notes"] = .array(plan.notes.map { .string($0) })
             object["warnings"] = .array(plan.warnings.map { .string($0) })
+            for member in extra { object[member.key] = member.value }
             object["defaults"] = .array(plan.defaults.map { choice in
                 .object(JSONObject(["key": .string(choice.key), "value": .string(choice.value.scalarText ?? ""), "reason": .string(choice.reason)]))
             })

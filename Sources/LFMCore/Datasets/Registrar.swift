@@ -24,6 +24,8 @@ public struct Registrar {
         public var force = false
         public var dryRun = false
         public var dropInvalid = false
+        /// Record fields whose drop is accepted (stored in the entry as `lfm_allow_unmapped`).
+        public var allowUnmapped: Set<String> = []
 
         public init(source: String) { self.source = source }
     }
@@ -114,25 +116,25 @@ public struct Registrar {
                 throw RegisterError.undetectable(path: source, message: error.message)
             }
             spec = detected.spec
+            spec.allowUnmapped = request.allowUnmapped
             format = detected.format
             notes = detected.notes
             var validator = FileValidator(spec: spec)
             validator.onProgress = onProgress
             let result = try validator.validate(path: source, layoutHint: layoutHint)
             report = result
-            if result.hasErrors && !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0) {
+            // Dropped fields are lost from every record, valid or not: --drop-invalid cannot help.
+            let fieldsDropped = result.counts["field-dropped"] != nil
+            if result.hasErrors && (fieldsDropped || !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0)) {
                 throw RegisterError.invalid(result)
             }
             if request.dropInvalid && !result.invalidRecords.isEmpty {
                 // The cleaned copy may lose optional fields; mapping them would raise KeyError.
-                for role in ["query", "history", "system", "tools", "images", "videos", "audios"] {
-                    if let field = spec.columns[role: role], !result.fieldsInValidRecords.contains(field) {
-                        spec.columns[role: role] = nil
-                    }
-                }
+                spec = spec.restricted(toFields: result.fieldsInValidRecords)
             }
         } else {
             spec = try Self.uncheckedSpec(request)
+            spec.allowUnmapped = request.allowUnmapped
             format = DataFormat(family: request.family ?? .alpaca, kind: spec.kind)
             notes.append("records in \(file.isDirectory ? "folders" : ".\(file.type.rawValue) files") are not checked by lfm; the columns assume the \(format!) defaults")
         }
