@@ -8,26 +8,27 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Build a fine-tuning dataset from your documents with any OpenAI-compatible API.",
         discussion: """
-        Reads .docx, .md, .txt, .html and .pdf (via pdftotext) files or folders, cuts them into
-        heading-aware chunks, asks a chat model for records about each chunk, checks every record
-        with the same rules as `lfm register`, removes duplicates, and writes a JSON (or .jsonl) file.
+        Reads .docx, .md, .txt, .html and .pdf (via pdftotext) files or folders, cuts them into heading-aware chunks, asks a chat model for records about each chunk, checks every record with the same rules as `lfm register`, removes duplicates, and writes a JSON (or .jsonl) file.
 
-        Progress is journaled next to the output (<out>.lfm-state/): run the same command again
-        after a crash or Ctrl-C and finished chunks are skipped. --fresh starts over.
+        Progress is journaled in <out>.lfm-state/: after a crash or Ctrl-C, run the same command again and finished chunks are skipped (--fresh starts over).
 
-        The API key comes from OPENAI_API_KEY (or --api-key-env NAME); it is never printed or
-        written to disk. Any OpenAI-compatible server works through --base-url:
-          OpenAI     https://api.openai.com/v1          (default, or OPENAI_BASE_URL)
-          DeepSeek   https://api.deepseek.com/v1
-          Qwen       https://dashscope.aliyuncs.com/compatible-mode/v1
-          vLLM       http://localhost:8000/v1
-          Ollama     http://localhost:11434/v1
+        The API key comes from OPENAI_API_KEY (or --api-key-env NAME) and is never printed or written to disk. --base-url picks the OpenAI-compatible server:
+          OpenAI    https://api.openai.com/v1 (default, or OPENAI_BASE_URL)
+          DeepSeek  https://api.deepseek.com/v1
+          Qwen      https://dashscope.aliyuncs.com/compatible-mode/v1
+          vLLM      http://localhost:8000/v1
+          Ollama    http://localhost:11434/v1
+
+        When chunks fail, the cause (DNS, connection refused, TLS, the provider's message) is printed once; 401, 403 and 404 stop the run at once.
 
         Examples:
-          lfm generate notes.docx handbook.md --out mydata.json --model gpt-4o-mini --register
-          lfm generate docs/ --out prefs.json --format alpaca-preference --model deepseek-chat \\
-            --base-url https://api.deepseek.com/v1 --api-key-env DEEPSEEK_API_KEY
-          lfm generate docs/ --out mydata.json --preview      # no API calls: chunks, requests, tokens
+          lfm generate notes.docx handbook.md --out mydata.json \\
+            --model gpt-4o-mini --register
+          lfm generate docs/ --out prefs.json --format alpaca-preference \\
+            --model deepseek-chat --base-url https://api.deepseek.com/v1 \\
+            --api-key-env DEEPSEEK_API_KEY
+          # no API calls: files, chunks, requests, tokens
+          lfm generate docs/ --out mydata.json --preview
         """)
 
     @Argument(help: "Documents or folders (searched recursively).")
@@ -193,7 +194,14 @@ struct GenerateCommand: AsyncParsableCommand {
                 throw Exit.failure
             }
         }
-        if output.json { try printJSON(summary); return }
+        if output.json {
+            try printJSON(summary)
+            if summary.recordsWritten == 0 {
+                GenerateReport.printFailures(summary)
+                throw Exit.failure  // the same exit code as without --json
+            }
+            return
+        }
         GenerateReport.printSummary(summary)
         if let registered {
             Terminal.out(Terminal.paint("✔ ", .green) + "Registered \"\(registered.name)\" in \(workspace!.registry.path)")

@@ -24,9 +24,27 @@ enum GenerateReport {
         Terminal.out("  chunks: \(s.chunksTotal) (\(s.chunksGenerated) generated, \(s.chunksResumed) resumed, \(s.chunksFailed) failed)")
         Terminal.out("  dropped: \(s.invalidRecords) invalid, \(s.unusableItems) unusable, \(s.exactDuplicatesRemoved + s.normalizedDuplicatesRemoved) duplicates")
         Terminal.out("  tokens: \(s.usage.promptTokens) prompt + \(s.usage.completionTokens) completion in \(s.requests) requests (\(s.retries) retries), \(duration(s.elapsedSeconds))")
-        if s.chunksFailed > 0 {
-            Terminal.warning("\(Plural.count(s.chunksFailed, "chunk")) gave no usable records; their raw replies are in \(s.failedDirectory). Run the command again to retry them.")
+        printFailures(s)
+    }
+
+    /// Why chunks failed, each cause once: an error when nothing was written, else a warning.
+    static func printFailures(_ s: GenerateSummary) {
+        guard s.chunksFailed > 0 else {
+            if s.recordsWritten == 0 { Terminal.error("no records were written: the documents gave \(s.chunksTotal) chunks") }
+            return
         }
+        let head = "\(s.chunksFailed) of \(s.chunksTotal) \(s.chunksTotal == 1 ? "chunk" : "chunks") gave no records"
+        func report(_ message: String) {
+            if s.recordsWritten == 0 { Terminal.error(message) } else { Terminal.warning(message) }
+        }
+        if s.failures.count == 1, let only = s.failures.first {
+            report("\(head): \(only.cause)")
+        } else {
+            report(s.failures.isEmpty ? head : head + ":")
+            for failure in s.failures { Terminal.err("  \(failure.chunks) × \(failure.cause)") }
+        }
+        Terminal.err(Terminal.paint("hint:", .cyan, stderr: true)
+            + " details and raw replies are in \(s.failedDirectory); run the same command again to retry those chunks")
     }
 
     static func duration(_ seconds: Double) -> String {

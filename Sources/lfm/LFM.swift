@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LFMCore
 import LFMGenerate
+import LFMSystem
 
 @main
 struct LFM: AsyncParsableCommand {
@@ -48,6 +49,7 @@ struct LFM: AsyncParsableCommand {
 
     /// Parses, runs, and routes every error through one mapping (`ErrorReporter`): commands just `try`.
     static func main() async {
+        ParentWatch.runIfRequested()  // lfm started as the watcher of an attached run: never returns
         let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand.Type?
         do {

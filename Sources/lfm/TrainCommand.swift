@@ -148,6 +148,7 @@ struct TrainCommand: AsyncParsableCommand {
         do {
             let workspace = try workspaceOptions.workspace()
             var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
+            newSession.parentWatch = ParentWatch.currentExecutable  // the run ends if lfm is killed
             if Terminal.stderrIsTTY {
                 newSession.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
             }

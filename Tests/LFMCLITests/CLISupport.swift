@@ -119,6 +119,9 @@ final class RunningLFM {
         try process.run()
     }
 
+    /// When the process exited (nil while it runs).
+    var exitDate: Date? { exited.exitDate }
+
     /// Awaits the exit without blocking a thread (the termination handler resumes it).
     func wait() async -> CLIResult {
         await exited.wait()

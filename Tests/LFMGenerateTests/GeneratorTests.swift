@@ -120,7 +120,8 @@ final class ProgressLog: @unchecked Sendable {
         #expect(summary.chunksFailed == 2)  // prose, unclosed think
         #expect(summary.recordsWritten == 6 * 2 - 1)  // truncated reply keeps 1 of 2 records
         #expect(summary.retries == 1)
-        #expect(summary.warnings.contains { $0.contains("produced no records") })
+        #expect(summary.failures.reduce(0) { $0 + $1.chunks } == 2)  // each cause once, with its count
+        #expect(summary.failures.contains { $0.cause.contains("reply contains no JSON") && $0.chunks == 1 })
         let records = try Fixtures.records(dir.file("out.json"))
         #expect(records.contains { ($0["instruction"]?.stringValue ?? "").contains("[x] {y}") })
         let failed = Fixtures.allFiles(dir.file("out.json.lfm-state/failed")).map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }

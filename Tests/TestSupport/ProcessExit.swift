@@ -7,12 +7,14 @@ import Foundation
 public final class ProcessExit: @unchecked Sendable {
     private let lock = NSLock()
     private var exited = false
+    private var exitedAt: Date?
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     public init(_ process: Process) {
         process.terminationHandler = { [self] _ in
             let ready: [CheckedContinuation<Void, Never>] = lock.withLock {
                 exited = true
+                exitedAt = Date()
                 defer { waiters = [] }
                 return waiters
             }
@@ -21,6 +23,8 @@ public final class ProcessExit: @unchecked Sendable {
     }
 
     public var hasExited: Bool { lock.withLock { exited } }
+    /// When the termination handler ran (on Foundation's thread: a starved test pool cannot delay it).
+    public var exitDate: Date? { lock.withLock { exitedAt } }
 
     /// Returns once the process has exited (at once if it already has).
     public func wait() async {

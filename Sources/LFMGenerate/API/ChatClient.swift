@@ -7,7 +7,9 @@ import LFMCore
 /// backoff and jitter on 429/500/502/503/504, timeouts and connection errors, honouring
 /// `Retry-After` (seconds or HTTP date) and `retry-after-ms`.
 ///
-/// The API key goes into the `Authorization` header only; every error text is scrubbed of it.
+/// The API key goes into the `Authorization` header only. Everything that comes back from the
+/// network (reply content, error bodies, transport messages) is redacted (`Redactor`: the key and
+/// any 8+ character prefix of it) before it is truncated, returned, shown or saved.
 public final class ChatClient: Sendable {
     public let configuration: ChatClientConfiguration
     private let transport: any HTTPTransport
@@ -15,6 +17,7 @@ public final class ChatClient: Sendable {
     private let rateLimiter: RateLimiter
     private let stats = Locked(ChatStatistics())
     private let endpoint: URL
+    private let redactor: Redactor
 
     public static let retryableStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
@@ -26,6 +29,7 @@ public final class ChatClient: Sendable {
             throw .invalidOption("invalid base URL: \(configuration.baseURL)")
         }
         self.endpoint = url
+        self.redactor = Redactor(key: configuration.apiKey)
         self.transport = transport ?? URLSessionTransport(maxConnections: max(configuration.concurrency, 6))
         self.semaphore = AsyncSemaphore(limit: configuration.concurrency)
         self.rateLimiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, tokensPerMinute: configuration.tokensPerMinute)
@@ -72,7 +76,7 @@ public final class ChatClient: Sendable {
                     throw error  // a 200 with a body we cannot read: retrying the same request rarely helps
                 }
             case .success(let response):
-                failure = .http(status: response.status, message: redact(errorMessage(response.body)))
+                failure = .http(status: response.status, message: errorMessage(response.body))
                 retryAfter = Self.retryAfter(response.headers)
                 if !Self.retryableStatuses.contains(response.status) {
                     stats.withLock { $0.failures += 1 }
@@ -122,10 +126,14 @@ public final class ChatClient: Sendable {
         return nil
     }
 
-    /// Replaces every occurrence of the API key.
-    public func redact(_ text: String) -> String {
-        guard let key = configuration.apiKey, key.count >= 4 else { return text }
-        return text.replacingOccurrences(of: key, with: "[redacted]")
+    /// Replaces the API key and every 8+ character prefix of it.
+    public func redact(_ text: String) -> String { redactor.redact(text) }
+
+    /// The start of `body` as text, redacted and then cut to `limit` characters.
+    private func excerpt(_ body: [UInt8], limit: Int) -> String {
+        // Redact a generous window before cutting, so the cut cannot split a key into a short tail.
+        let window = redact(String(decoding: body.prefix(limit * 4 + 1024), as: UTF8.self))
+        return String(window.prefix(limit))
     }
 
     private func headers() -> [String: String] {
@@ -146,16 +154,16 @@ public final class ChatClient: Sendable {
     private func parseReply(_ body: [UInt8]) throws(ChatError) -> ChatReply {
         let value: JSONValue
         do { value = try JSONParser.parse(body) } catch {
-            throw .badReply(redact("response is not JSON: \(String(decoding: body.prefix(200), as: UTF8.self))"))
+            throw .badReply("response is not JSON: \(excerpt(body, limit: 200))")
         }
         guard let choice = value["choices"]?.arrayValue?.first else {
-            throw .badReply(redact("no choices in response: \(String(decoding: body.prefix(200), as: UTF8.self))"))
+            throw .badReply("no choices in response: \(excerpt(body, limit: 200))")
         }
         let message = choice["message"]
-        var content = message?["content"]?.stringValue ?? choice["text"]?.stringValue ?? ""
+        var content = redact(message?["content"]?.stringValue ?? choice["text"]?.stringValue ?? "")
         // Some servers return reasoning separately; keep it out of the content but note an empty answer.
         if content.isEmpty, let reasoning = message?["reasoning_content"]?.stringValue, !reasoning.isEmpty {
-            content = "<think>" + reasoning + "</think>"
+            content = "<think>" + redact(reasoning) + "</think>"
         }
         let usage = TokenUsage(promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
                                completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0)
@@ -164,9 +172,9 @@ public final class ChatClient: Sendable {
 
     private func errorMessage(_ body: [UInt8]) -> String {
         if let value = try? JSONParser.parse(body), let message = value["error"]?["message"]?.stringValue ?? value["error"]?.stringValue ?? value["message"]?.stringValue {
-            return String(message.prefix(300))
+            return String(redact(message).prefix(300))
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = excerpt(body, limit: 300).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "(empty body)" : text
     }
 }

@@ -29,7 +29,7 @@ struct ChunkWorker: Sendable {
             } catch {
                 if error == .cancelled { return .cancelled }
                 if error.isFatal { return .fatal(error) }
-                return .failed(reply: lastReply, hint: "request failed after retries: \(error.description)", usage: usage)
+                return .failed(reply: lastReply, hint: "request failed: \(error.description)", usage: usage)
             }
             usage = usage + reply.usage
             let parsed = ReplyParser.parse(reply.content)
@@ -74,7 +74,7 @@ struct ChunkWorker: Sendable {
         } catch {
             if error == .cancelled { return .cancelled }
             if error.isFatal { return .fatal(error) }
-            return .failed(reply: nil, hint: "rejected-answer request failed after retries: \(error.description)", usage: usage)
+            return .failed(reply: nil, hint: "rejected-answer request failed: \(error.description)", usage: usage)
         }
         usage = usage + reply.usage
         let answers = ReplyParser.parseAnswers(reply.content)

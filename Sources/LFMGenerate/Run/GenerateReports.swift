@@ -40,6 +40,8 @@ public struct GenerateSummary: Sendable, Codable, Equatable {
     public var retries: Int
     public var elapsedSeconds: Double
     public var warnings: [String]
+    /// Why the chunks counted in `chunksFailed` gave no records, one entry per distinct cause.
+    public var failures: [GenerateFailure]
     public var stateDirectory: String
     public var failedDirectory: String
 }
@@ -66,4 +68,30 @@ public struct GeneratePreview: Sendable, Codable, Equatable {
     public var estimationMethod: String
     public var baseURL: String
     public var format: String
+}
+
+/// One reason chunks gave no records in a run (e.g. "request failed after retries: connection
+/// refused by 127.0.0.1:9 …", "reply contains no JSON …"), and how many chunks it stopped.
+public struct GenerateFailure: Sendable, Codable, Equatable {
+    public var cause: String
+    public var chunks: Int
+
+    public init(cause: String, chunks: Int) {
+        self.cause = cause
+        self.chunks = chunks
+    }
+
+    /// Distinct causes, the most frequent first (ties: first seen first).
+    public static func grouped(_ causes: [String]) -> [GenerateFailure] {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for cause in causes {
+            if counts[cause] == nil { order.append(cause) }
+            counts[cause, default: 0] += 1
+        }
+        return order.enumerated().sorted { a, b in
+            let (ca, cb) = (counts[a.element]!, counts[b.element]!)
+            return ca != cb ? ca > cb : a.offset < b.offset
+        }.map { GenerateFailure(cause: $0.element, chunks: counts[$0.element]!) }
+    }
 }

@@ -137,6 +137,7 @@ public final class Generator: Sendable {
         // cooperative thread pool, and a finished slot gets its next request at once.
         let writer = DispatchQueue(label: "lfm.generate.journal")
         let writeError = Locked<(any Error)?>(nil)
+        var failureCauses: [String] = []  // one per chunk that failed in this run, in order
         await withTaskGroup(of: (Chunk, ChunkWorker.Outcome).self) { group in
             var iterator = pending.makeIterator()
             func addNext() -> Bool {
@@ -155,6 +156,7 @@ public final class Generator: Sendable {
                 case .failed(let reply, let hint, let usage):
                     let redactedReply = reply.map(client.redact)
                     let redactedHint = client.redact(hint)
+                    failureCauses.append(redactedHint)
                     writer.async {
                         do { try journal.recordFailure(chunk: chunk, reply: redactedReply, hint: redactedHint) } catch { writeError.withLock { $0 = $0 ?? error } }
                         tracker.chunkFailed(usage: usage)
@@ -190,9 +192,6 @@ public final class Generator: Sendable {
         }
         try writeOutput(records)
         let failed = chunks.filter { journal.completed[$0.id] == nil }.count
-        if failed > 0 {
-            warnings.append("\(failed) chunk(s) produced no records; raw replies in \(journal.failedDirectory); run the same command again to retry them")
-        }
         let stats = client.statistics
         let snapshot = tracker.snapshot
         return GenerateSummary(
@@ -203,6 +202,7 @@ public final class Generator: Sendable {
             exactDuplicatesRemoved: dedupe.exactDuplicates, normalizedDuplicatesRemoved: dedupe.normalizedDuplicates,
             usage: snapshot.usage, usageTotal: usageTotal, requests: stats.requests, retries: stats.retries,
             elapsedSeconds: Date().timeIntervalSince(start), warnings: warnings,
+            failures: GenerateFailure.grouped(failureCauses),
             stateDirectory: journal.directory, failedDirectory: journal.failedDirectory)
     }
 
@@ -249,7 +249,7 @@ public final class Generator: Sendable {
             changed.append("\(member.key): \(before) → \(JSONPrinter(indent: nil).string(member.value))")
         }
         guard !changed.isEmpty else { return [] }
-        return ["resuming a run made with different options (\(changed.joined(separator: ", "))); chunks already done keep their old records; use fresh to start over"]
+        return ["resuming a run made with different options (\(changed.joined(separator: ", "))); chunks already done keep their old records; use --fresh to start over"]
     }
 
     /// The URL without user info, query or fragment (never store credentials).

@@ -146,10 +146,14 @@ public struct TrainLauncher: Sendable {
     public var signalForwarder: SignalForwarder?
     /// How often trainer_log.jsonl is polled.
     public var pollInterval: Duration = .milliseconds(500)
+    /// lfm's own binary: attached runs start through its `ParentWatch`, so the training group
+    /// is ended if lfm dies (kill -9). nil runs the command directly.
+    public var parentWatch: URL?
 
-    public init(store: RunStore, signalForwarder: SignalForwarder? = nil) {
+    public init(store: RunStore, signalForwarder: SignalForwarder? = nil, parentWatch: URL? = nil) {
         self.store = store
         self.signalForwarder = signalForwarder
+        self.parentWatch = parentWatch
     }
 
     /// The plan without touching the disk (for `--dry-run`): the config path is where the
@@ -232,7 +236,9 @@ public struct TrainLauncher: Sendable {
         }
         let outcome: ProcessOutcome
         do {
-            outcome = try await runner.run(prepared.plan.spec, onStart: { pid in
+            // Through the watcher when there is one (a command that cannot start is reported by the runner as usual).
+            let spec = parentWatch.flatMap { try? ParentWatch.wrap(prepared.plan.spec, watcher: $0) } ?? prepared.plan.spec
+            outcome = try await runner.run(spec, onStart: { pid in
                 recordBox.update { $0.pid = pid }
                 try? dir.write(recordBox.value)
             }, onLine: { line in

@@ -16,6 +16,8 @@ public struct TrainSession: Sendable {
     public var signalForwarder: SignalForwarder?
     /// Looks inside the target environment (cached per install).
     public var prober: TargetProber
+    /// lfm's own binary: attached runs start through its `ParentWatch` (see `TrainLauncher`).
+    public var parentWatch: URL?
 
     public init(workspace: Workspace, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
                 signalForwarder: SignalForwarder? = nil, resolver: EnvironmentResolver? = nil) {
@@ -27,7 +29,7 @@ public struct TrainSession: Sendable {
         self.prober = TargetProber(environment: baseEnvironment)
     }
 
-    var launcher: TrainLauncher { TrainLauncher(store: store, signalForwarder: signalForwarder) }
+    var launcher: TrainLauncher { TrainLauncher(store: store, signalForwarder: signalForwarder, parentWatch: parentWatch) }
 
     /// Renders the config for a new run id, resolves the environment and `llamafactory-cli`, and
     /// plans the command. Writes nothing. A real run throws where it could not start (no

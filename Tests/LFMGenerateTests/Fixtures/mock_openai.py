@@ -16,6 +16,18 @@ last user message:
   MOCK_TRUNCATED    array cut off mid-record, finish_reason=length
   MOCK_PROSE        no JSON at all                          MOCK_401          401 unauthorized
   MOCK_ECHO_KEY     prose echoing the Authorization header (a misbehaving proxy)
+  MOCK_STATUS_NNN   always HTTP NNN (e.g. MOCK_STATUS_403), the provider's message echoing the key
+  MOCK_KEY_IN_RECORD  valid records whose output contains the key
+  MOCK_KEY_CUT      400 whose message puts the key across the 300th character
+  MOCK_KEY_NOTJSON  200 whose body is not JSON, the key across the 200th character
+Fault run (config): "faults": {"429": p, "500": p, "hang": p, "truncate": p, "drop": p, "echo": p}
+  with "seed": each unmarked request draws one fault (hang = sleep "hang_s" seconds; truncate = a
+  body cut short of its Content-Length, then the connection closed; drop = connection closed with
+  no reply; echo = a normal reply whose records contain the key); "fatal": NNN answers every
+  request with HTTP NNN; "fatal_after_ok": K does so once K complete replies were sent in all;
+  "stall_after_ok": K makes every request after K complete replies hang for "stall_s" seconds
+  (a client is then surely mid-run when the test kills it, however loaded the machine). Every answer is logged to DIR/replies.jsonl: {"kind", "instructions"}
+  (instructions only for complete 200 replies carrying records).
 A message containing "Questions (JSON array):" gets a JSON array of context-free answers.
 Every request is logged to DIR/requests.jsonl (headers included); DIR/stats.json holds
 requests, max_in_flight and in_flight (written when a request arrives).
@@ -25,8 +37,9 @@ from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 DIR = sys.argv[sys.argv.index("--dir") + 1]
 LOCK = threading.Lock()
-STATE = {"requests": 0, "in_flight": 0, "max_in_flight": 0}
+STATE = {"requests": 0, "in_flight": 0, "max_in_flight": 0, "ok": 0}
 SEEN = {}
+RNG = {"seed": None, "rng": None}
 
 
 def config():
@@ -49,6 +62,29 @@ def first_time(marker, key):
         k = (marker, key)
         SEEN[k] = SEEN.get(k, 0) + 1
         return SEEN[k] == 1
+
+
+def log_reply(kind, instructions=None):
+    with LOCK:
+        with open(os.path.join(DIR, "replies.jsonl"), "a") as f:
+            f.write(json.dumps({"time": time.time(), "kind": kind, "instructions": instructions or []}) + "\n")
+
+
+def draw_fault(cfg):
+    faults = cfg.get("faults") or {}
+    if not faults:
+        return None
+    import random
+    with LOCK:
+        if RNG["rng"] is None or RNG["seed"] != cfg.get("seed", 0):
+            RNG["seed"] = cfg.get("seed", 0)
+            RNG["rng"] = random.Random(RNG["seed"])
+        x = RNG["rng"].random()
+    for kind, p in faults.items():
+        if x < p:
+            return kind
+        x -= p
+    return None
 
 
 def records_for(key, n, nested=False):
@@ -77,6 +113,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status, body, headers=None):
         data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        if status == 200 and isinstance(body, dict) and "choices" in body:
+            try:
+                recs = json.loads(body["choices"][0]["message"]["content"])
+                log_reply("ok", [r["instruction"] for r in recs if isinstance(r, dict) and "instruction" in r])
+                with LOCK:
+                    STATE["ok"] += 1
+            except (ValueError, KeyError, TypeError, IndexError):
+                log_reply("ok-unparsed")
+        else:
+            log_reply(str(status))
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -113,6 +159,66 @@ class Handler(BaseHTTPRequestHandler):
         key = hashlib.sha256(text.encode()).hexdigest()[:10]
         if cfg.get("latency_ms"):
             time.sleep(cfg["latency_ms"] / 1000.0)
+        auth = self.headers.get("Authorization", "")
+        secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else auth
+        with LOCK:
+            ok = STATE["ok"]
+        if cfg.get("stall_after_ok") is not None and ok >= cfg["stall_after_ok"]:
+            log_reply("stall")
+            time.sleep(float(cfg.get("stall_s", 120)))
+            self.close_connection = True
+            return
+        if cfg.get("fatal_after_ok") is not None and ok >= cfg["fatal_after_ok"]:
+            cfg["fatal"] = 401
+        if cfg.get("fatal"):
+            self.send(int(cfg["fatal"]), {"error": {"message": "Incorrect API key provided: " + secret}})
+            return
+        import re
+        m = re.search(r"MOCK_STATUS_(\d{3})", text)
+        if m:
+            self.send(int(m.group(1)), {"error": {"message": "Provider says no (" + m.group(1) + ") for key " + secret}})
+            return
+        if "MOCK_KEY_CUT" in text:
+            pad = "x" * (300 - 10)
+            self.send(400, {"error": {"message": pad + secret + " rest of the message"}})
+            return
+        if "MOCK_KEY_NOTJSON" in text:
+            log_reply("ok-notjson")
+            data = ("<html>" + "y" * (200 - 6 - 10) + secret + " more</html>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        fault = None if "MOCK_" in text else draw_fault(cfg)
+        if fault == "429":
+            self.send(429, {"error": {"message": "rate limited"}}, {"Retry-After": str(cfg.get("retry_after", "1"))})
+            return
+        if fault == "500":
+            self.send(500, {"error": {"message": "internal error"}})
+            return
+        if fault == "hang":
+            log_reply("hang")
+            time.sleep(float(cfg.get("hang_s", 5)))
+            self.close_connection = True
+            return
+        if fault in ("truncate", "drop"):
+            log_reply(fault)
+            if fault == "truncate":
+                data = json.dumps(completion(json.dumps(records_for(key, int(cfg.get("records", 2)))))).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(2)
+            except OSError:
+                pass
+            return
         if "MOCK_401" in text:
             self.send(401, {"error": {"message": "Incorrect API key provided: " + self.headers.get("Authorization", "")}})
             return
@@ -131,6 +237,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, completion(json.dumps(["Without the document I guess: " + q for q in questions])))
             return
         recs = records_for(key, n, nested="MOCK_NESTED" in text)
+        if "MOCK_KEY_IN_RECORD" in text or fault == "echo":
+            for r in recs:
+                r["output"] += " (the key was " + secret + ")"
         if cfg.get("instructions"):  # fixed instructions (duplicate tests)
             recs = [{"instruction": q, "input": "", "output": "Answer for " + key} for q in cfg["instructions"]]
         payload = json.dumps(recs, ensure_ascii=False, indent=2)

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Keeps an attached child from running on unobserved when lfm itself dies (`kill -9`, OOM
+/// killer): the child is started through a small watcher (lfm's own binary, started with
+/// `argument` first) that sits between lfm and the real command, in the child's process group.
+///
+/// The watcher spawns the command, then every 200 ms reaps it or checks `getppid()`. While lfm
+/// lives it only passes the exit status on (the same code, or dies of the same signal). Once lfm
+/// is gone (the watcher was re-parented) it sends SIGTERM to the whole group (torchrun workers
+/// included), waits `grace` seconds, then SIGKILL. It polls the parent id rather than using
+/// `PR_SET_PDEATHSIG`: that signal fires when the *thread* that spawned the child exits, and lfm
+/// spawns from pool threads that come and go.
+///
+/// SIGINT, SIGTERM and SIGHUP are ignored by the watcher: lfm sends them to the group, so they
+/// reach the command directly.
+public enum ParentWatch {
+    /// argv[1] that turns lfm into the watcher: `lfm __lfm-watch-parent GRACE EXECUTABLE ARGS…`.
+    public static let argument = "__lfm-watch-parent"
+
+    /// lfm's own executable (`/proc/self/exe`), or nil where there is none.
+    public static var currentExecutable: URL? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              FileManager.default.isExecutableFile(atPath: path) else { return nil }
+        return URL(fileURLWithPath: path)
+    }
+
+    /// `spec` run through the watcher `watcher` (lfm's binary).
+    public static func wrap(_ spec: ProcessSpec, watcher: URL, grace: Double = 10) throws -> ProcessSpec {
+        var wrapped = spec
+        wrapped.executable = .path(watcher)
+        wrapped.arguments = [argument, String(grace), try spec.resolvedExecutable().path] + spec.arguments
+        return wrapped
+    }
+
+    /// Becomes the watcher when started as one (never returns then); otherwise does nothing.
+    /// Call first thing in `main`.
+    public static func runIfRequested(_ arguments: [String] = CommandLine.arguments) {
+        guard arguments.count >= 4, arguments[1] == argument else { return }
+        exit(watch(grace: Double(arguments[2]) ?? 10, command: Array(arguments[3...])))
+    }
+
+    static func watch(grace: Double, command: [String]) -> Int32 {
+        let parent = getppid()
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_IGN) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var cArgs = command.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, command[0], nil, &attr, &cArgs, environ)
+        guard rc == 0 else {
+            let message = "lfm: cannot start \(command[0]): \(String(cString: strerror(rc)))\n"
+            _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            return 127
+        }
+        // Only a group of our own may be signalled as a whole (never the group of lfm's caller).
+        let ownGroup = getpgrp() == getpid()
+        var orphanedAt: Date?
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child {
+                if orphanedAt != nil { endGroup(ownGroup: ownGroup, child: child, signal: SIGKILL) }
+                return passOn(status)
+            }
+            if reaped < 0 && errno != EINTR { return 127 }
+            if getppid() != parent {
+                if let since = orphanedAt {
+                    if Date().timeIntervalSince(since) > grace { endGroup(ownGroup: ownGroup, child: child, signal: SIGKILL) }
+                } else {
+                    orphanedAt = Date()
+                    endGroup(ownGroup: ownGroup, child: child, signal: SIGTERM)
+                }
+            }
+            usleep(200_000)
+        }
+    }
+
+    private static func endGroup(ownGroup: Bool, child: pid_t, signal sig: Int32) {
+        if ownGroup {
+            killpg(getpgrp(), sig)  // ourselves included: we ignore SIGTERM; SIGKILL ends us too
+        } else {
+            kill(child, sig)
+        }
+    }
+
+    /// Exits as the child did: its code, or death by its signal.
+    private static func passOn(_ status: Int32) -> Int32 {
+        let low = status & 0x7f
+        if low == 0 { return (status >> 8) & 0xff }
+        signal(low, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, low)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(low)
+        return 128 + low
+    }
+}
