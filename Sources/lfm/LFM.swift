@@ -36,6 +36,7 @@ struct LFM: AsyncParsableCommand {
             StatusCommand.self,
             LogsCommand.self,
             PlotCommand.self,
+            EvalCommand.self,
             ExportCommand.self,
             ChatCommand.self,
             TemplatesCommand.self,

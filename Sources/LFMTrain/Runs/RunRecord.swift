@@ -55,6 +55,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var detached: Bool
     public var notes: [String]
+    /// The latest `lfm eval` of this run (metrics for adapter and base, dataset, YAMLs).
+    public var eval: EvalRecord?
+    /// The latest `lfm export` of this run and what its check found.
+    public var export: ExportVerdict?
 
     public init(id: String, model: String, template: String?, datasets: [DatasetChecksum], stage: String,
                 method: String, outputDir: String, config: String, plan: LaunchPlan, envPrefix: String?,
@@ -101,7 +105,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var endDate: Date? { Self.date(endTime) }
 
     enum CodingKeys: String, CodingKey {
-        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status
+        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status, eval, export
         case lfmVersion = "lfm_version", outputDir = "output_dir", workingDirectory = "working_directory"
         case envPrefix = "env_prefix", startTime = "start_time", endTime = "end_time", exitCode = "exit_code"
     }
