@@ -32,9 +32,9 @@ struct RunsCommand: ParsableCommand {
              info.record.stage, RunsJSON.paintStatus(info.status),
              info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
-             info.duration.map(RunsJSON.duration) ?? "-"]
+             info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
         }
-        Terminal.out(Terminal.table(["ID", "MODEL", "DATASETS", "STAGE", "STATUS", "STEPS", "LOSS", "DURATION"], rows,
+        Terminal.out(Terminal.table(["ID", "MODEL", "DATASETS", "STAGE", "STATUS", "STEPS", "LOSS", "DURATION", "ROUGE-L"], rows,
                                     rightAligned: [5, 6, 7]))
     }
 }
@@ -82,7 +82,36 @@ enum RunsJSON {
         o["adapter"] = info.adapterPath.map { .string($0) } ?? .null
         o["run_dir"] = .string(info.directory.path)
         o["detached"] = .bool(info.record.detached)
+        o["eval"] = evalSummary(info.record.eval)
         return .object(o)
+    }
+
+    /// `ROUGE-L` column of `lfm runs`: the adapter's score and its change from base.
+    static func evalCell(_ eval: EvalRecord?) -> String {
+        guard let eval, let rougeL = eval.adapter.metrics.rougeL else { return "-" }
+        return String(format: "%.1f", rougeL) + (eval.delta?.rougeL.map { " (\(String(format: "%+.1f", $0)))" } ?? "")
+    }
+
+    /// The run's latest eval for `--json`: dataset, adapter and base metrics, delta, report.
+    static func evalSummary(_ eval: EvalRecord?) -> JSONValue {
+        guard let eval else { return .null }
+        func metrics(_ m: EvalMetrics?) -> JSONValue {
+            guard let m else { return .null }
+            return .object(JSONObject(m.rows.map { JSONMember($0.key, $0.value.map { .number(String($0)) } ?? .null) }))
+        }
+        return .object(JSONObject([
+            "datasets": .array(eval.datasets.map { d in
+                .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
+            }),
+            "samples": .int(eval.adapter.samples),
+            "adapter": metrics(eval.adapter.metrics), "base": metrics(eval.base?.metrics), "delta": metrics(eval.delta),
+            "report": eval.reportMarkdown.map { .string($0) } ?? .null, "time": .string(eval.time),
+        ]))
+    }
+
+    /// A model name Ollama accepts: lower case letters, digits, `-`, `_`, `.`.
+    static func ollamaName(_ id: String) -> String {
+        String(id.lowercased().map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
     }
 
     static func store(_ options: WorkspaceOptions) throws -> RunStore {

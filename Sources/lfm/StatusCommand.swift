@@ -30,6 +30,9 @@ struct StatusCommand: ParsableCommand {
             o["sparkline"] = .string(p.sparkline())
             o["log"] = .string(info.directory.logFile)
             o["pid"] = r.pid.map { .int(Int($0)) } ?? .null
+            o["export"] = r.export.map { e in
+                .object(JSONObject(["export_dir": .string(e.exportDir), "merged": e.merged.map { .bool($0) } ?? .null, "ok": .bool(e.ok)]))
+            } ?? .null
             Terminal.json(.object(o))
             return
         }
@@ -55,6 +58,15 @@ struct StatusCommand: ParsableCommand {
             rows.append(("loss", p.sparkline() + String(format: "  %.4f → %.4f", first, last)))
         }
         rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
+        if let eval = r.eval {
+            rows.append(("eval", eval.summary + "  on " + eval.datasets.map(\.name).joined(separator: ",")
+                         + " (\(eval.adapter.samples) answers)"))
+            if let md = eval.reportMarkdown { rows.append(("report", md)) }
+        }
+        if let export = r.export {
+            let state = export.merged == true ? "merged" : export.merged == false ? "NOT merged" : "not verified"
+            rows.append(("export", "\(export.exportDir) (\(state)\(export.ok ? "" : ", a check failed"))"))
+        }
         rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsJSON.duration($0)))" } ?? "")))
         if r.detached { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
         rows.append(("log", info.directory.logFile))

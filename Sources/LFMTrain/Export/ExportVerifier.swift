@@ -48,16 +48,21 @@ public struct ExportVerifier: Sendable {
             }
             if config["use_dora"]?.boolValue == true { throw VerifyNote("DoRA adapters are not checked") }
             let samples = try LoRAMergeCheck(export: export, base: base, adapter: adapter, scale: scale).run()
-            let detail = samples.map { "\($0.tensor): \($0.outcome) (\($0.detail))" }.joined(separator: "; ")
+            func describe(_ outcome: LoRAMergeCheck.Outcome) -> String {
+                let hits = samples.filter { $0.outcome == outcome }
+                guard let first = hits.first else { return "" }
+                return "\(hits.count) of \(samples.count) sampled tensors, e.g. \(first.tensor): \(first.detail)"
+            }
             switch LoRAMergeCheck.overall(samples) {
             case .merged:
                 merged = true
-                checks.append(.init(name: "LoRA merged", ok: true, detail: "\(samples.count) sampled tensors: \(detail)"))
+                checks.append(.init(name: "LoRA merged", ok: true, detail: "equal base + LoRA: " + describe(.merged)))
             case .notMerged:
                 merged = false
-                checks.append(.init(name: "LoRA merged", ok: false, detail: "NOT merged: \(detail)"))
+                checks.append(.init(name: "LoRA merged", ok: false, detail: "NOT merged: " + describe(.notMerged)))
             case .undecided:
-                checks.append(.init(name: "LoRA merged", ok: nil, detail: samples.isEmpty ? "the adapter has no lora_A/lora_B tensors" : detail))
+                checks.append(.init(name: "LoRA merged", ok: nil,
+                                    detail: samples.isEmpty ? "the adapter has no lora_A/lora_B tensors" : "undecided: " + describe(.undecided)))
             }
         } catch let note as VerifyNote {
             checks.append(.init(name: "LoRA merged", ok: nil, detail: note.message))
