@@ -37,6 +37,7 @@ struct LFM: AsyncParsableCommand {
             LogsCommand.self,
             PlotCommand.self,
             EvalCommand.self,
+            CompareCommand.self,
             ExportCommand.self,
             ChatCommand.self,
             TemplatesCommand.self,
