@@ -111,5 +111,29 @@ rc=0
   || { cat "$WORK/tampered.out"; problems tampered "exit $rc"; }
 grep -q '"merged": false' "$rundir/run.json" || problems tampered "run.json lacks the NOT merged verdict"
 
+# lfm compare: a second, shorter run with another learning rate, not evaluated.
+rc=0
+"$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca_train \
+  --cutoff-len 256 --output-dir "$WORK/out2" --lr 1e-3 \
+  --set max_steps=3 --set save_steps=10 --set logging_steps=1 --set gradient_accumulation_steps=1 \
+  --set bf16=false --set fp16=false --set preprocessing_num_workers=1 --set dataloader_num_workers=0 \
+  >"$WORK/train2.out" 2>&1 || rc=$?
+run2=$(ls "$WORK/ws/.lfm/runs" | tail -n 1)
+if [ "$rc" -ne 0 ] || [ "$run2" = "$run" ]; then problems compare "second training run failed (exit $rc)"; else
+  "$LFM" compare "$run" "$run2" --json >"$WORK/compare.json" 2>"$WORK/compare.err" || problems compare "lfm compare --json failed"
+  "$PY" - "$WORK/compare.json" <<'PY' || problems compare "bad lfm compare --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d["differing_hyperparameters"]) == {"learning_rate", "max_steps"}, d["differing_hyperparameters"]
+a, b = d["runs"]
+assert a["datasets"][0]["sha256"] == b["datasets"][0]["sha256"] and len(a["datasets"][0]["sha256"]) == 64
+assert a["final_loss"] is not None and b["final_loss"] is not None
+assert a["eval"]["adapter"]["rouge_l"] is not None and b["eval"] is None
+assert any("not evaluated yet" in n for n in d["notes"]), d["notes"]
+print("ok   compare --json: differing %s, final loss %.4f / %.4f" % (d["differing_hyperparameters"], a["final_loss"], b["final_loss"]))
+PY
+  "$LFM" compare "$run" "$run2" | sed 's/^/   | /'
+fi
+
 if [ "$failed" -ne 0 ]; then echo "lfm eval/export e2e: $failed problem(s)"; exit 1; fi
 echo "lfm eval/export e2e: all passed"
