@@ -97,6 +97,12 @@ import Testing
         let chatml = "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>' }}{% endfor %}"
         let check = try Self.verdict(export: Self.merged, chatTemplate: chatml, modelfile: Self.modelfile).checks.first { $0.name == "chat template" }
         #expect(check?.ok == false && check?.detail.contains("does not match template llama3") == true)
+        // A model's own template builds the same text from variables: its special tokens are what can be compared.
+        let meta = "{% for m in messages %}{{ '<|begin_of_text|>' if loop.first }}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}"
+        let own = try Self.verdict(export: Self.merged, chatTemplate: meta, modelfile: Self.modelfile).checks.first { $0.name == "chat template" }
+        #expect(own?.ok == true && own?.detail.contains("<|start_header_id|>") == true, "\(String(describing: own))")
+        #expect(ExportVerifier.specialTokens(in: ["<|im_start|>user", "[INST] x </s>", "<start_of_turn>"])
+            == ["<|im_start|>", "[INST]", "</s>", "<start_of_turn>"])
         #expect(ExportVerifier.templateLiterals(modelfile: Self.modelfile)
             == ["<|begin_of_text|>", "<|eot_id|>", "<|start_header_id|>system<|end_header_id|>"])
     }

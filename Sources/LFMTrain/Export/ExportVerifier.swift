@@ -100,6 +100,13 @@ public struct ExportVerifier: Sendable {
         if missing.isEmpty {
             return .init(name: name, ok: true, detail: "\(source) matches template \(template ?? "-") (\(literals.count) pieces of its format found)")
         }
+        // LLaMA-Factory keeps a tokenizer's own chat template for most templates; that one builds
+        // the same text from variables, so only its special tokens can be compared literally.
+        let markers = Self.specialTokens(in: literals)
+        if !markers.isEmpty, markers.allSatisfy({ normalized.contains($0) }) {
+            return .init(name: name, ok: true, detail: "\(source) (the model's own, kept by LLaMA-Factory) uses the special tokens of "
+                         + "template \(template ?? "-"): " + markers.prefix(4).joined(separator: " "))
+        }
         return .init(name: name, ok: false, detail: "\(source) does not match template \(template ?? "-"): lacks "
                      + missing.prefix(3).map { "\"\($0)\"" }.joined(separator: ", "))
     }
@@ -112,6 +119,20 @@ public struct ExportVerifier: Sendable {
         let pieces = body.replacingOccurrences(of: #"\{\{.*?\}\}"#, with: "\u{0}", options: .regularExpression)
             .split(separator: "\u{0}").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         return Array(Set(pieces)).sorted()
+    }
+
+    /// `<|eot_id|>`, `<start_of_turn>`, `</s>`, `[INST]`: the special tokens in a template's text.
+    static func specialTokens(in pieces: [String]) -> [String] {
+        var found: [String] = []
+        for piece in pieces {
+            var rest = piece[...]
+            while let r = rest.range(of: #"<\|[^<>|\s]+\|>|</?[A-Za-z_][A-Za-z0-9_]*>|\[/?[A-Z_]+\]"#, options: .regularExpression) {
+                let token = String(rest[r])
+                if !found.contains(token) { found.append(token) }
+                rest = rest[r.upperBound...]
+            }
+        }
+        return found
     }
 
     static func squash(_ text: String) -> String {
