@@ -98,6 +98,16 @@ import YAML
         #expect(a["preprocessing_num_workers"] == nil && a["learning_rate"] == nil)
         #expect(a["output_dir"]?.scalarText == run.directory.path + "/eval/adapter")
         #expect(plan.configs[1].configPath == run.directory.path + "/predict-base.yaml")
+        // No placeholder survives; a run without a template predicts without one.
+        for config in plan.configs {
+            for placeholder in ["MODEL", "ADAPTER_DIR", "DATASETS", "DATA_DIR", "TEMPLATE", "OUTPUT_DIR"] {
+                #expect(!config.yaml.contains(": \(placeholder)\n"), "\(placeholder) in \(config.yaml)")
+            }
+        }
+        var noTemplate = train
+        noTemplate["template"] = nil
+        let pt = try Self.planner(ws).plan(run: run, trainConfig: noTemplate, request: request)
+        #expect(pt.configs[0].mapping["template"] == nil)
     }
 
     @Test func refusesTrainingDataByNameAndByContent() throws {

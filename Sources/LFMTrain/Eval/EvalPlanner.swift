@@ -79,6 +79,8 @@ public struct EvalPlanner: Sendable {
         for key in Self.inheritedKeys {
             if let value = trainConfig[key] { config[key] = value }
         }
+        // A run without a chat template (pt) predicts without one too, not with the placeholder.
+        if trainConfig["template"] == nil { config.removeValue(forKey: "template") }
         config["model_name_or_path"] = .string(model)
         config["adapter_name_or_path"] = adapter.map { .string($0) }
         config["finetuning_type"] = .string(finetuning)
