@@ -8,13 +8,16 @@ import YAML
 /// `lfm eval`'s planning, result reading and reports, without LLaMA-Factory (the real one runs
 /// in Tests/Conformance/lfm_eval_e2e.sh).
 @Suite struct EvalTests {
+    /// Removed when the suite's tests are done (the fixtures live under it).
+    let scratch: TrainScratch
+    init() throws { scratch = try TrainScratch() }
     static let alpacaTrain = #"[{"instruction": "Reset?", "input": "", "output": "Hold RESET for 10 s."}]"#
     static let alpacaVal = #"[{"instruction": "Guest Wi-Fi?", "input": "", "output": "Wireless > Guest."}]"#
 
     /// A workspace with d_train, d_val, d_copy (= d_train's bytes) and prefs, and a finished run
     /// trained on d_train whose output dir holds an adapter.
-    static func fixture(status: RunRecord.Status = .finished, trained: String = "d_train") throws -> (Workspace, RunInfo, YAMLMapping) {
-        let root = NSTemporaryDirectory() + "lfm-eval-\(UUID().uuidString.prefix(8))"
+    func fixture(status: RunRecord.Status = .finished, trained: String = "d_train") throws -> (Workspace, RunInfo, YAMLMapping) {
+        let root = scratch.path("eval-\(UUID().uuidString.prefix(8))")
         let data = root + "/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let info = """
@@ -23,10 +26,10 @@ import YAML
              "prefs": {"file_name": "prefs.json", "ranking": true, "columns": {"prompt": "instruction", "chosen": "chosen", "rejected": "rejected"}}}
             """
         try info.write(toFile: data + "/dataset_info.json", atomically: true, encoding: .utf8)
-        try alpacaTrain.write(toFile: data + "/d_train.json", atomically: true, encoding: .utf8)
-        try alpacaTrain.write(toFile: data + "/d_copy.json", atomically: true, encoding: .utf8)
-        try alpacaTrain.write(toFile: data + "/solo.json", atomically: true, encoding: .utf8)
-        try alpacaVal.write(toFile: data + "/d_val.json", atomically: true, encoding: .utf8)
+        try Self.alpacaTrain.write(toFile: data + "/d_train.json", atomically: true, encoding: .utf8)
+        try Self.alpacaTrain.write(toFile: data + "/d_copy.json", atomically: true, encoding: .utf8)
+        try Self.alpacaTrain.write(toFile: data + "/solo.json", atomically: true, encoding: .utf8)
+        try Self.alpacaVal.write(toFile: data + "/d_val.json", atomically: true, encoding: .utf8)
         try #"[{"instruction": "Hi", "chosen": "Hello", "rejected": "Go"}]"#.write(toFile: data + "/prefs.json", atomically: true, encoding: .utf8)
         let workspace = Workspace(root: root, dataDir: data, configPath: nil, origin: .flag)
         let store = RunStore(stateDir: workspace.stateDir)
@@ -79,7 +82,7 @@ import YAML
     }
 
     @Test func defaultsToTheValSplitWithTheSameSettingsForAdapterAndBase() throws {
-        let (ws, run, train) = try Self.fixture()
+        let (ws, run, train) = try fixture()
         var request = EvalRequest()
         request.maxSamples = 20
         request.maxNewTokens = 64
@@ -111,7 +114,7 @@ import YAML
     }
 
     @Test func refusesTrainingDataByNameAndByContent() throws {
-        let (ws, run, train) = try Self.fixture()
+        let (ws, run, train) = try fixture()
         let planner = try Self.planner(ws)
         var request = EvalRequest()
         request.datasets = ["d_train"]
@@ -129,7 +132,7 @@ import YAML
     }
 
     @Test func refusesWhatCannotBeEvaluated() throws {
-        let (ws, run, train) = try Self.fixture(trained: "solo")
+        let (ws, run, train) = try fixture(trained: "solo")
         let planner = try Self.planner(ws)
         #expect(throws: EvalError.noHeldOutDataset(run: run.record.id, training: ["solo"])) {
             try planner.plan(run: run, trainConfig: train, request: EvalRequest())
@@ -139,7 +142,7 @@ import YAML
         #expect(throws: EvalError.self) { try planner.plan(run: run, trainConfig: train, request: request) }
         request.datasets = ["d_vall"]
         #expect(throws: EvalError.unknownDataset("d_vall", suggestion: "d_val")) { try planner.plan(run: run, trainConfig: train, request: request) }
-        let (ws2, failed, train2) = try Self.fixture(status: .failed)
+        let (ws2, failed, train2) = try fixture(status: .failed)
         #expect(throws: EvalError.runNotFinished(run: failed.record.id, status: "failed")) {
             try Self.planner(ws2).plan(run: failed, trainConfig: train2, request: EvalRequest())
         }
@@ -213,7 +216,7 @@ import YAML
     }
 
     @Test func runJSONKeepsTheEvalEntryAndReadsOldRuns() throws {
-        let (_, run, _) = try Self.fixture()
+        let (_, run, _) = try fixture()
         var record = run.record
         record.eval = Self.record()
         try run.directory.write(record)
@@ -227,8 +230,8 @@ import YAML
     }
 
     @Test func compareShowsOnlyDifferingKeysAndFlagsDifferentEvalData() throws {
-        let (_, a, _) = try Self.fixture()
-        let (_, b, _) = try Self.fixture()
+        let (_, a, _) = try fixture()
+        let (_, b, _) = try fixture()
         var text = try String(contentsOfFile: b.record.config, encoding: .utf8)
         text = text.replacingOccurrences(of: "learning_rate: 1.0e-4", with: "learning_rate: 5.0e-4")
         try text.write(toFile: b.record.config, atomically: true, encoding: .utf8)
