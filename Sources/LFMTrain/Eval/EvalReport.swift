@@ -121,21 +121,7 @@ public struct EvalReport: Sendable {
         return out
     }
 
-    static func htmlEscape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func htmlEscape(_ text: String) -> String { MarkupEscape.escape(text) }
 
     // MARK: HTML
 
