@@ -73,7 +73,7 @@ struct ExportCommand: ParsableCommand {
         do { try AtomicFile.write(yaml, to: configPath) } catch { throw fail(error) }
         SignalForwarder.shared.installSignalHandlers()
         let runner = FoundationProcessRunner(signalForwarder: SignalForwarder.shared)
-        let console = TerminalConsole()
+        let console = TerminalConsole(stdoutToStderr: output.json)
         let outcome: ProcessOutcome
         do {
             outcome = try runBlocking { try await runner.run(plan.spec, onStart: { _ in }, onLine: { console.childLine($0) }) }
@@ -84,7 +84,7 @@ struct ExportCommand: ParsableCommand {
             Terminal.error("llamafactory-cli export \(outcome)")
             throw ExitCode(outcome.exitCode)
         }
-        Terminal.out("Merged model written to \(exportDir)")
+        if !output.json { Terminal.out("Merged model written to \(exportDir)") }
         try verify(ctx: ctx, exportDir: exportDir)
     }
 

@@ -103,6 +103,12 @@ rc=0
   || { tail -n 20 "$WORK/export.out"; problems export "exit $rc"; }
 grep -q "chat template: chat_template.jinja matches template llama3" "$WORK/export.out" || problems export "chat template not verified"
 grep -q '"merged": true' "$rundir/run.json" || problems export "run.json lacks the merged verdict"
+"$LFM" export "$run" --check --json 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["merged"] is True and d["ok"] is True and d["ollama_modelfile"].endswith("/Modelfile"), d
+assert {c["name"] for c in d["checks"] if c["ok"]} == {"LoRA merged", "chat template", "adapter base model"}, d["checks"]
+print("ok   export --check --json: merged, chat template, adapter base model")' || problems export "bad export --check --json"
 exp="$WORK/ws/exports/$run"
 for f in "$exp"/*.safetensors; do cp "$MODEL/model.safetensors" "$f"; done
 rc=0
