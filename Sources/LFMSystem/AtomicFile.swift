@@ -13,17 +13,12 @@ public enum AtomicFile {
     /// (or 0644 for a new file).
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
         let dirForTemp = directory.isEmpty ? "." : directory
-        var template = Array("\(dirForTemp)/.\(name).lfm-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
-        }
-        let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let (fd, tempPath, cleanup) = try makeTemp(for: path, in: dirForTemp)
         var committed = false
         defer {
             if !committed { unlink(tempPath) }
+            InterruptCleanup.remove(cleanup)
         }
         do {
             defer { close(fd) }
@@ -46,7 +41,7 @@ public enum AtomicFile {
                 throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(errno)))
             }
         }
-        guard rename(tempPath, path) == 0 else {
+        guard InterruptCleanup.critical({ rename(tempPath, path) }) == 0 else {  // a signal waits for the rename
             throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         committed = true
@@ -57,26 +52,68 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `DIR/.NAME.lfm-PID-XXXXXX` and registers its removal on a signal, as one step
+    /// (a signal waits for it, so no temporary file can escape the cleanup).
+    static func makeTemp(for path: String, in directory: String) throws -> (Int32, String, InterruptCleanup.Token) {
+        let name = (path as NSString).lastPathComponent
+        return try InterruptCleanup.critical {
+            var template = Array("\(directory)/\(TempName.prefix(for: name))XXXXXX".utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return (fd, temp, InterruptCleanup.add { _ = unlink(temp) })
+        }
+    }
+
     public static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Copies `source` to `destination` atomically (the destination never holds a partial copy).
+    /// Copies the regular file `source` (symlinks followed) to `destination` atomically: the
+    /// destination never holds a partial copy, and an interrupted copy leaves no temporary file.
     public static func copy(_ source: String, to destination: String) throws {
-        let directory = (destination as NSString).deletingLastPathComponent
-        let name = (destination as NSString).lastPathComponent
-        let temp = "\(directory.isEmpty ? "." : directory)/.\(name).lfm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try FileManager.default.copyItem(atPath: source, toPath: temp)
-            let fd = open(temp, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            guard rename(temp, destination) == 0 else {
-                throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(temp)
-            if let fileError = error as? FileError { throw fileError }
-            throw FileError.cannotWrite(path: destination, reason: error.localizedDescription)
+        let status = FileStatus.of(source)
+        guard case .regular = status else {
+            throw FileError.cannotRead(path: source, reason: status.problem ?? "is a folder, not a file")
         }
+        let input = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard input >= 0 else { throw FileError.cannotOpen(path: source, reason: String(cString: strerror(errno))) }
+        defer { close(input) }
+        let directory = (destination as NSString).deletingLastPathComponent
+        let (fd, temp, cleanup) = try makeTemp(for: destination, in: directory.isEmpty ? "." : directory)
+        var committed = false
+        defer {
+            if !committed { unlink(temp) }
+            InterruptCleanup.remove(cleanup)
+        }
+        do {
+            defer { close(fd) }
+            fchmod(fd, 0o644)
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileError.cannotRead(path: source, reason: String(cString: strerror(errno)))
+                }
+                if n == 0 { break }
+                try buffer.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < n {
+                        let w = Glibc.write(fd, raw.baseAddress! + offset, n - offset)
+                        if w < 0 {
+                            if errno == EINTR { continue }
+                            throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno)))
+                        }
+                        offset += w
+                    }
+                }
+            }
+            guard fsync(fd) == 0 else { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno))) }
+        }
+        guard InterruptCleanup.critical({ rename(temp, destination) }) == 0 else {  // a signal waits for the rename
+            throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
+        }
+        committed = true
     }
 }

@@ -44,6 +44,9 @@ public struct TrainRequest: Sendable, Equatable {
     /// Where the launcher writes `train.yaml` and the DeepSpeed JSON; `deepspeed:` points there.
     /// Defaults to the output directory.
     public var runDir: String?
+    /// Values chosen for the target machine (`HardwareDefaults`): they replace template values
+    /// only; a `--config` file's own keys, lfm.yaml defaults, flags and `--set` win.
+    public var machineDefaults: [(key: String, value: YAMLNode)] = []
 
     public init(model: String, datasets: [String]) {
         self.model = model
@@ -60,6 +63,8 @@ public struct TrainRequest: Sendable, Equatable {
             && a.configFile == b.configFile && a.deepspeed == b.deepspeed && a.rayWorkers == b.rayWorkers
             && a.resume == b.resume && a.fresh == b.fresh && a.baseTemplate == b.baseTemplate
             && a.runID == b.runID && a.runDir == b.runDir
+            && a.machineDefaults.map(\.key) == b.machineDefaults.map(\.key)
+            && a.machineDefaults.map(\.value) == b.machineDefaults.map(\.value)
     }
 }
 

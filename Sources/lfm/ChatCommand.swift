@@ -4,7 +4,7 @@ import LFMCore
 import LFMSystem
 import LFMTrain
 
-struct ChatCommand: ParsableCommand {
+struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
         abstract: "Chat with a run's adapter in the terminal (llamafactory-cli chat, same template as training).")
@@ -14,9 +14,9 @@ struct ChatCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the YAML and the command; run nothing.") var dryRun = false
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
-    func run() throws {
+    func run() async throws {
         let ctx: RunLaunchContext
-        do { ctx = try RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
+        do { ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
         let full = ctx.finetuningType == "full"
         guard ctx.info.adapterPath != nil || dryRun else {
             throw fail(ValidationError("run \(ctx.info.record.id) has no trained weights yet in \(ctx.info.record.outputDir)"))

@@ -5,7 +5,7 @@ import LFMSystem
 import LFMTrain
 import YAML
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score a run's adapter against its base model on held-out questions (BLEU-4, ROUGE).",
@@ -48,11 +48,11 @@ struct EvalCommand: ParsableCommand {
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
     }
 
-    func run() throws {
+    func run() async throws {
         let ctx: RunLaunchContext
         let plan: EvalPlan
         do {
-            ctx = try RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun)
+            ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun)
             let text = try String(contentsOfFile: ctx.info.record.config, encoding: .utf8)
             let trainConfig = try YAMLParser.parse(text).mapping ?? YAMLMapping()
             var request = EvalRequest()
@@ -84,7 +84,7 @@ struct EvalCommand: ParsableCommand {
                          + " \(config.configPath)")
             let outcome: ProcessOutcome
             do {
-                outcome = try runBlocking { try await runner.predict(config, plan: launch, runDir: plan.runDir, console: console) }
+                outcome = try await runner.predict(config, plan: launch, runDir: plan.runDir, console: console)
             } catch { throw fail(error) }
             if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
             guard outcome.succeeded else {

@@ -5,7 +5,7 @@ import LFMSystem
 import LFMTrain
 import YAML
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Merge a run's LoRA adapter into its base model (llamafactory-cli export) and check the result.",
@@ -30,9 +30,9 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         let ctx: RunLaunchContext
-        do { ctx = try RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
+        do { ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
         guard ctx.finetuningType != "full" else {
             throw fail(ValidationError("run \(ctx.info.record.id) trained the full model; \(ctx.info.record.outputDir) already is the model, nothing to merge"))
         }
@@ -76,7 +76,7 @@ struct ExportCommand: ParsableCommand {
         let console = TerminalConsole(stdoutToStderr: output.json)
         let outcome: ProcessOutcome
         do {
-            outcome = try runBlocking { try await runner.run(plan.spec, onStart: { _ in }, onLine: { console.childLine($0) }) }
+            outcome = try await runner.run(plan.spec, onStart: { _ in }, onLine: { console.childLine($0) })
         } catch { throw fail(error) }
         console.finish()
         if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }

@@ -32,6 +32,7 @@ struct LFM: AsyncParsableCommand {
             MergeCommand.self,
             SampleCommand.self,
             TrainCommand.self,
+            DoctorCommand.self,
             RunsCommand.self,
             StatusCommand.self,
             LogsCommand.self,

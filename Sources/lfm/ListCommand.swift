@@ -34,12 +34,13 @@ struct ListCommand: ParsableCommand {
                 return
             }
             let table = rows.map { row -> [String] in
-                [row.name, row.source, row.formatting, row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+                // Names and file names come from a file anyone may edit: print escape sequences escaped.
+                [DisplayText.escaped(row.name), DisplayText.escaped(row.source), DisplayText.escaped(row.formatting), row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
             Terminal.out(Terminal.table(["NAME", "SOURCE", "FORMAT", "KIND", "RECORDS", "SIZE", "STATUS"], table, rightAligned: [4, 5]))
             let problems = rows.filter { !$0.problems.isEmpty }
             for row in problems {
-                for problem in row.problems.prefix(3) { Terminal.warning("\(row.name): \(problem)") }
+                for problem in row.problems.prefix(3) { Terminal.warning(DisplayText.escaped("\(row.name): \(problem)")) }
             }
             let local = rows.filter { $0.path != nil }.count
             Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))

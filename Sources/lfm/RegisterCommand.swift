@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LFMCore
+import LFMSystem
 
 struct RegisterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,6 +70,8 @@ struct RegisterCommand: ParsableCommand {
         request.dropInvalid = dropInvalid
 
         let progress = ProgressBar(label: "validating")
+        // Ctrl-C / SIGTERM: remove temporary copies and undo a placed data file, exit 130/143.
+        if !dryRun { InterruptCleanup.install() }
         do {
             let workspace = try workspaceOptions.workspace()
             let registrar = Registrar(workspace: workspace) { done, total in progress.update(done: done, total: total) }

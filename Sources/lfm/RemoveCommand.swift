@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LFMCore
+import LFMSystem
 
 struct RemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,37 +27,23 @@ struct RemoveCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        // Ctrl-C / SIGTERM: remove temporary copies and undo a placed data file, exit 130/143.
+        if !dryRun { InterruptCleanup.install() }
         do {
             let workspace = try workspaceOptions.workspace()
             let registry = workspace.registry
-            let entry: DatasetEntry
-            if dryRun {
-                let document = try registry.read()
-                guard let found = document.entry(named: name) else {
-                    throw RegistryError.notFound(name: name, path: registry.path, suggestion: Suggestion.closest(to: name, in: document.names))
-                }
-                entry = found
-            } else {
-                entry = try registry.unregister(name: name)
-            }
-            var deleted: String?
-            if deleteFile, case .file(let fileName) = entry.source {
-                let path = registry.resolve(fileName: fileName)
-                let standardized = (path as NSString).standardizingPath
-                if standardized.hasPrefix(workspace.dataDir + "/") {
-                    if !dryRun { try? FileManager.default.removeItem(atPath: standardized) }
-                    deleted = standardized
-                } else {
-                    Terminal.warning("\(path) is outside the data directory; not deleting it")
-                }
-            }
+            let outcome = try Remover(registry: registry).remove(name: name, deleteFile: deleteFile, dryRun: dryRun)
+            let entry = outcome.entry
+            let deleted = outcome.deleted
             if output.json {
                 Terminal.json(.object(JSONObject([
                     "removed": .bool(!dryRun), "dry_run": .bool(dryRun), "name": .string(name), "entry": .object(entry.object),
-                    "deleted_file": deleted.map { .string($0) } ?? .null, "backup": .string(registry.backupPath),
+                    "deleted_file": deleted.map { .string($0) } ?? .null, "kept_file_reason": outcome.kept.map { .string($0) } ?? .null,
+                    "backup": .string(registry.backupPath),
                 ])))
                 return
             }
+            if let kept = outcome.kept { Terminal.warning(kept) }
             Terminal.out("\(dryRun ? "Would remove" : "Removed") \"\(name)\" from \(registry.path)\(dryRun ? "" : " (backup: \(registry.backupPath))")")
             if let deleted { Terminal.out("\(dryRun ? "Would delete" : "Deleted") \(deleted)") }
         } catch {

@@ -12,9 +12,11 @@ enum ReportPrinter {
                 var location = name
                 if let line = issue.line { location += ":\(line)" }
                 var text = "  \(location):"
-                if let record = issue.record { text += " record \(record)" }
-                if let path = issue.path { text += " \(Terminal.paint(path, .bold, stderr: true))" }
-                text += ": \(issue.message)"
+                var subject = ""
+                if let record = issue.record { subject += " record \(record)" }
+                if let path = issue.path { subject += " \(Terminal.paint(path, .bold, stderr: true))" }
+                // No `file:1::` when the issue has neither record nor field.
+                text += subject.isEmpty ? " \(issue.message)" : subject + ": \(issue.message)"
                 Terminal.err(text)
             }
             if group.total > perGroup { Terminal.err("  … and \(group.total - perGroup) more (--json lists them all)") }

@@ -15,7 +15,7 @@ struct RunLaunchContext {
     var environment: CondaEnvironment
     var cli: String
 
-    static func load(run: String, env: String?, options: WorkspaceOptions, dryRun: Bool) throws -> RunLaunchContext {
+    static func load(run: String, env: String?, options: WorkspaceOptions, dryRun: Bool) async throws -> RunLaunchContext {
         let workspace = try options.workspace()
         let store = RunStore(stateDir: workspace.stateDir)
         let info = try store.info(try store.resolve(run))
@@ -27,9 +27,10 @@ struct RunLaunchContext {
         let resolver = EnvironmentResolver()
         let envSpec = env ?? info.record.envPrefix
         let configured = workspace.config.env
-        let environment = try runBlocking {
-            if let envSpec { return try await resolver.resolve(spec: envSpec, origin: env != nil ? "--env" : "the run's env") }
-            return try await resolver.resolve(flag: nil, configured: configured)
+        let environment = if let envSpec {
+            try await resolver.resolve(spec: envSpec, origin: env != nil ? "--env" : "the run's env")
+        } else {
+            try await resolver.resolve(flag: nil, configured: configured)
         }
         var cli: String
         do { cli = try resolver.locateCLI(in: environment) } catch {

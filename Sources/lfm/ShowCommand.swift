@@ -40,9 +40,9 @@ struct ShowCommand: ParsableCommand {
                 ])))
                 return
             }
-            Terminal.out(Terminal.paint(entry.name, .bold) + "  (\(entry.spec.formatting.rawValue), \(entry.kind.rawValue))")
+            Terminal.out(Terminal.paint(DisplayText.escaped(entry.name), .bold) + "  (\(entry.spec.formatting.rawValue), \(entry.kind.rawValue))")
             Terminal.out(JSONPrinter(indent: 2).string(.object(entry.object)))
-            if let path { Terminal.out("file: \(path)\(FileManager.default.fileExists(atPath: path) ? "" : "  (missing)")") }
+            if let path { Terminal.out("file: \(DisplayText.escaped(path))\(FileManager.default.fileExists(atPath: path) ? "" : "  (missing)")") }
             for problem in entry.problems { Terminal.warning(problem) }
             for (i, record) in records.enumerated() {
                 Terminal.out("\n" + Terminal.paint("record \(i)", .bold))

@@ -24,12 +24,24 @@ struct StatusCommand: ParsableCommand {
         } catch { throw fail(error) }
         let r = info.record
         let p = info.progress
+        let checkpoints = Checkpoint.scan(outputDir: r.outputDir)
+        let resumable = info.status != .running && info.status != .finished
+        var resumeCommand = "lfm train --resume \(r.id)"
+        if let dir = workspaceOptions.lfDir { resumeCommand += " --lf-dir \(LaunchPlan.quote(dir))" }
         if output.json {
             guard case .object(var o) = RunsJSON.summary(info) else { return }
             o["losses"] = .array(p.losses.map { .array([.int($0.step), .number(String($0.loss))]) })
             o["sparkline"] = .string(p.sparkline())
             o["log"] = .string(info.directory.logFile)
             o["pid"] = r.pid.map { .int(Int($0)) } ?? .null
+            o["checkpoints"] = .array(checkpoints.map { c in
+                .object(JSONObject([
+                    "name": .string(c.name), "path": .string(c.path), "step": .int(c.step), "complete": .bool(c.complete),
+                    "has_optimizer": .bool(c.hasOptimizer), "global_step": c.globalStep.map { .int($0) } ?? .null,
+                    "max_steps": c.maxSteps.map { .int($0) } ?? .null, "epoch": c.epoch.map { .number(String($0)) } ?? .null,
+                ]))
+            })
+            o["resume_command"] = resumable ? .string(resumeCommand) : .null
             o["export"] = r.export.map { e in
                 .object(JSONObject(["export_dir": .string(e.exportDir), "merged": e.merged.map { .bool($0) } ?? .null, "ok": .bool(e.ok)]))
             } ?? .null
@@ -58,6 +70,14 @@ struct StatusCommand: ParsableCommand {
             rows.append(("loss", p.sparkline() + String(format: "  %.4f → %.4f", first, last)))
         }
         rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
+        if !checkpoints.isEmpty {
+            // The newest, the newest complete one when that differs, and a count of the rest.
+            var shown = [checkpoints.last!]
+            if let complete = checkpoints.last(where: \.complete), complete != checkpoints.last { shown.append(complete) }
+            let older = checkpoints.count - shown.count
+            rows.append(("ckpts", shown.map(\.summary).joined(separator: ", ") + (older > 0 ? "; \(older) older" : "")))
+        }
+        if resumable, checkpoints.contains(where: \.complete) { rows.append(("resume", resumeCommand)) }
         if let eval = r.eval {
             rows.append(("eval", eval.summary + "  on " + eval.datasets.map(\.name).joined(separator: ",")
                          + " (\(eval.adapter.samples) answers)"))

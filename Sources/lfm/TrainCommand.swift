@@ -5,7 +5,7 @@ import LFMSystem
 import LFMTrain
 import YAML
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train with LLaMA-Factory: render the config, launch llamafactory-cli train, record the run.",
@@ -16,7 +16,13 @@ struct TrainCommand: ParsableCommand {
         Ctrl-C stops the whole run (twice: SIGTERM, three times: SIGKILL).
 
         The environment: --env NAME|PATH, else `env:` in lfm.yaml, else the active conda env \
-        (CONDA_PREFIX) or venv (VIRTUAL_ENV), else llamafactory-cli on PATH.
+        (CONDA_PREFIX) or venv (VIRTUAL_ENV), else llamafactory-cli on PATH. lfm probes it once \
+        (see `lfm doctor`) and picks precision, workers, logging and checkpoint intervals for that \
+        machine, stating each choice; --set always wins. Every key is checked against the keys \
+        the installed LLaMA-Factory accepts.
+
+        After Ctrl-C or a failure lfm prints the command that continues the run from its newest \
+        complete checkpoint: lfm train --resume RUN (add --epochs N to train a finished run further).
 
         Examples:
           lfm train --model llama3.2-1b --dataset support-qa
@@ -24,6 +30,7 @@ struct TrainCommand: ParsableCommand {
           lfm train --dataset prefs --stage dpo --set max_steps=100 --detach
           lfm train --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
           lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
+          lfm train --resume last
         """)
 
     @Option(help: "Model: a local directory, a Hugging Face id, or a catalogue name.") var model: String?
@@ -40,7 +47,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("val-size"), help: "Hold out this fraction for evaluation.") var valSize: Double?
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int?
     @Option(name: .customLong("output-dir"), help: "Where LLaMA-Factory writes checkpoints and the adapter.") var outputDir: String?
-    @Flag(help: "Continue from the last checkpoint-* in the output dir.") var resume = false
+    @Option(help: ArgumentHelp("Continue this run (id, prefix or `last`) in its own output dir from its newest complete checkpoint; with --epochs/--set to extend it.", valueName: "run"))
+    var resume: String?
     @Flag(help: "Start over even if the output dir holds checkpoints or a finished run.") var fresh = false
     @Option(name: .customLong("set"), help: ArgumentHelp("Any LLaMA-Factory key (repeatable), applied last.", valueName: "key=value"))
     var sets: [String] = []
@@ -63,7 +71,19 @@ struct TrainCommand: ParsableCommand {
     static let deepspeedChoices = ["z0", "z2", "z3", "z2-offload", "z3-offload"]
 
     func validate() throws {
-        if resume && fresh { throw ValidationError("--resume and --fresh cannot be combined") }
+        if resume != nil && fresh { throw ValidationError("--resume and --fresh cannot be combined") }
+        if let resume {
+            let given: [(String, Bool)] = [
+                ("--model", model != nil), ("--template", template != nil), ("--dataset", dataset != nil), ("--stage", stage != nil),
+                ("--method", method != nil), ("--lr", lr != nil), ("--cutoff-len", cutoffLen != nil), ("--batch-size", batchSize != nil),
+                ("--grad-accum", gradAccum != nil), ("--max-samples", maxSamples != nil), ("--val-size", valSize != nil),
+                ("--lora-rank", loraRank != nil), ("--output-dir", outputDir != nil), ("--config", config != nil),
+                ("--base-template", baseTemplate != nil), ("--deepspeed", deepspeed != nil), ("--ray-workers", rayWorkers != nil),
+            ]
+            if let flag = given.first(where: \.1)?.0 {
+                throw ValidationError("--resume \(resume) continues the run with its own train.yaml; \(flag) cannot change it (only --epochs, --set, --env, --gpus and the launch flags combine with --resume)")
+            }
+        }
         if let method, TrainRequest.Method(rawValue: method) == nil {
             throw ValidationError("--method must be lora, qlora or full; got \"\(method)\"")
         }
@@ -103,187 +123,51 @@ struct TrainCommand: ParsableCommand {
         r.baseTemplate = baseTemplate
         r.deepspeed = deepspeed
         r.rayWorkers = rayWorkers
-        r.resume = resume
         r.fresh = fresh
         return r
     }
 
-    func run() throws {
-        let workspace: Workspace
-        let rendered: RenderedConfig
-        var req: TrainRequest
-        let store: RunStore
-        let runID: String
+    func run() async throws {
+        let session: TrainSession
+        let plan: TrainPlan
         do {
-            workspace = try workspaceOptions.workspace()
-            store = RunStore(stateDir: workspace.stateDir)
-            req = try request()
-            let builder = try TrainConfigBuilder.standard(workspace: workspace)
-            // Render once to learn the stage (it may be inferred), then for real with the run's
-            // id and directory (the default output_dir and the DeepSpeed JSON path use them).
-            let first = try builder.render(req)
-            runID = store.newID(stage: first.stage, model: first.mapping["model_name_or_path"]?.stringValue ?? req.model)
-            req.runID = runID
-            req.runDir = store.directory(id: runID).path
-            rendered = try builder.render(req)
+            let workspace = try workspaceOptions.workspace()
+            var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
+            if Terminal.stderrIsTTY {
+                newSession.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
+            }
+            session = newSession
+            let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
+                                                 masterPort: masterPort, rayWorkers: rayWorkers)
+            let options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
+            if let resume {
+                let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
+                plan = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
+            } else {
+                plan = try await session.plan(try request(), options: options)
+            }
         } catch let error as ValidationError {
             throw error
         } catch {
             throw fail(error)
         }
-        let base = ProcessInfo.processInfo.environment
-        let resolver = EnvironmentResolver(environment: base)
-        let envFlag = env
-        let configured = workspace.config.env
-        let environment: CondaEnvironment
-        do {
-            environment = try runBlocking { try await resolver.resolve(flag: envFlag, configured: configured) }
-        } catch {
-            throw fail(error)
-        }
-        var cli: String
-        do {
-            cli = try resolver.locateCLI(in: environment)
-        } catch {
-            guard dryRun else { throw fail(error) }
-            Terminal.warning("\(error)")
-            cli = environment.cliPath ?? "llamafactory-cli"
-        }
-        let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
-                                             masterPort: masterPort, deepspeed: rendered.deepspeedConfig != nil,
-                                             rayWorkers: rayWorkers)
-        let launch = TrainLaunch(rendered: rendered, model: rendered.mapping["model_name_or_path"]?.stringValue ?? req.model,
-                                 template: rendered.mapping["template"]?.stringValue,
-                                 method: req.method.rawValue, environment: environment, cli: cli,
-                                 distributed: distributed, resume: resume, fresh: fresh, baseEnvironment: base)
-        let launcher = TrainLauncher(store: store, signalForwarder: SignalForwarder.shared)
-
+        for warning in plan.warnings { Terminal.warning(warning) }
         if dryRun {
-            try printDryRun(launch: launch, launcher: launcher, store: store, environment: environment, id: runID)
+            TrainPrinter.dryRun(plan, json: output.json)
             return
         }
-
-        SignalForwarder.shared.installSignalHandlers()
-        let prepared: PreparedRun
-        do { prepared = try launcher.prepare(launch, detached: detach, id: runID) } catch { throw fail(error) }
-        for note in prepared.notes { Terminal.note(note) }
-        let id = prepared.directory.id
-        if detach {
-            let record: RunRecord
-            do { record = try runBlocking { try await launcher.runDetached(prepared) } } catch { throw fail(error) }
-            if output.json { Terminal.out(String(decoding: try record.encoded(), as: UTF8.self)); return }
-            Terminal.out("Started run \(id) in the background (pid \(record.pid.map(String.init) ?? "?"))")
-            Terminal.out("  follow:  lfm logs \(id) -f")
-            Terminal.out("  status:  lfm status \(id)")
-            Terminal.out("  stop:    kill -TERM -\(record.pid.map(String.init) ?? "PID")")
-            return
-        }
-        Terminal.err(Terminal.paint("lfm ▸ run \(id)", .bold, stderr: true) + " (\(environment.description))")
-        Terminal.err("lfm ▸ log \(prepared.directory.logFile)")
-        let console = TerminalConsole(stdoutToStderr: output.json)
-        let record: RunRecord
-        do { record = try runBlocking { try await launcher.runAttached(prepared, console: console) } } catch { throw fail(error) }
-        let info = try? store.info(prepared.directory)
-        if output.json {
-            Terminal.out(String(decoding: try record.encoded(), as: UTF8.self))
-        } else {
-            let steps = info.map { "step \($0.progress.step)/\($0.progress.total)" } ?? ""
-            let loss = info?.progress.lastLoss.map { String(format: ", last loss %.4f", $0) } ?? ""
-            switch record.status {
-            case .finished:
-                Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished (\(steps)\(loss))")
-                if let adapter = info?.adapterPath { Terminal.err("  adapter: \(adapter)") }
-                Terminal.err("  next:    lfm chat \(id)   lfm export \(id)   lfm plot \(id)")
-            case .interrupted:
-                Terminal.err("run \(id) interrupted (\(steps)); continue with: lfm train ... --resume")
-            default:
-                Terminal.err(Terminal.paint("✘ ", .red, stderr: true) + "run \(id) failed with exit \(record.exitCode ?? -1); see \(prepared.directory.logFile)")
-            }
-        }
-        if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
-        if let code = record.exitCode, code != 0 { throw ExitCode(code) }
-    }
-
-    private func printDryRun(launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, environment: CondaEnvironment, id: String) throws {
-        var planned: (plan: LaunchPlan, notes: [String])
+        let outcome: TrainOutcome
         do {
-            planned = try launcher.plan(launch, runID: id)
-        } catch let error as OutputDirError {
-            Terminal.warning("a real run would stop here: \(error)")
-            var fresh = launch
-            fresh.fresh = true
-            planned = try launcher.plan(fresh, runID: id)
-            planned.notes.insert("the plan below shows --fresh", at: 0)
+            outcome = try await session.run(plan, console: TerminalConsole(stdoutToStderr: output.json)) { prepared in
+                for note in plan.notes { Terminal.note(note) }
+                guard !plan.options.detach else { return }
+                Terminal.err(Terminal.paint("lfm ▸ run \(prepared.directory.id)", .bold, stderr: true) + " (\(plan.environment.description))")
+                Terminal.err("lfm ▸ log \(prepared.directory.logFile)")
+            }
         } catch {
             throw fail(error)
         }
-        let plan = planned.plan
-        let nodes: [(rank: Int, changes: [LaunchPlan.EnvChange])] = plan.perNode.isEmpty
-            ? [] : plan.perNode.enumerated().map { ($0.offset, $0.element) }
-        if output.json {
-            var object = JSONObject()
-            object["dry_run"] = .bool(true)
-            object["run_id"] = .string(id)
-            object["run_dir"] = .string(store.directory(id: id).path)
-            object["stage"] = .string(launch.rendered.stage)
-            object["output_dir"] = .string(launch.rendered.outputDir)
-            object["yaml"] = .string(launch.rendered.yaml)
-            object["argv"] = .array(plan.argv.map { .string($0) })
-            object["cwd"] = plan.workingDirectory.map { .string($0) } ?? .null
-            object["environment"] = .object(JSONObject(plan.changes.map { JSONMember($0.key, $0.value.map { .string($0) } ?? .null) }))
-            if let ds = launch.rendered.deepspeedConfig {
-                object["deepspeed_config"] = .object(JSONObject(["file": .string(ds.fileName), "json": .string(ds.json)]))
-            }
-            if !nodes.isEmpty {
-                object["nodes"] = .array(nodes.map { node in
-                    .object(JSONObject([
-                        "node_rank": .int(node.rank),
-                        "environment": .object(JSONObject(node.changes.map { JSONMember($0.key, $0.value.map { .string($0) } ?? .null) })),
-                        "command": .string(plan.shellLine(changes: node.changes)),
-                    ]))
-                })
-            }
-            object["llamafactory_installed"] = .bool(FileManager.default.isExecutableFile(atPath: plan.executable))
-            object["notes"] = .array(planned.notes.map { .string($0) })
-            Terminal.json(.object(object))
-            return
-        }
-        for note in planned.notes { Terminal.note(note) }
-        Terminal.out(Terminal.paint("# train.yaml (would be written to \(store.directory(id: id).configFile))", .dim))
-        Terminal.out(launch.rendered.yaml.hasSuffix("\n") ? String(launch.rendered.yaml.dropLast()) : launch.rendered.yaml)
-        if let ds = launch.rendered.deepspeedConfig {
-            Terminal.out(Terminal.paint("# \(ds.fileName)", .dim))
-            Terminal.out(ds.json)
-        }
-        Terminal.out(Terminal.paint("# environment: \(environment.description)", .dim))
-        Terminal.out(Terminal.paint("# variables lfm sets (everything else is inherited):", .dim))
-        for change in plan.changes {
-            Terminal.out(change.value.map { "\(change.key)=\($0)" } ?? "unset \(change.key)")
-        }
-        Terminal.out(Terminal.paint("# command (cwd \(plan.workingDirectory ?? ".")):", .dim))
-        Terminal.out(plan.argv.map { LaunchPlan.quote($0) }.joined(separator: " "))
-        if !nodes.isEmpty {
-            for node in nodes {
-                Terminal.out(Terminal.paint("# node \(node.rank) of \(nodes.count): run on that node", .dim))
-                Terminal.out(plan.shellLine(changes: node.changes))
-            }
-        }
+        TrainPrinter.outcome(outcome, json: output.json)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
-}
-
-/// Runs async work from a synchronous command and waits for it.
-final class BlockingResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
-    init() {}
-}
-
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = BlockingResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
 }

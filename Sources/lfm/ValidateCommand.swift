@@ -28,7 +28,8 @@ struct ValidateCommand: ParsableCommand {
         let cwd = FileManager.default.currentDirectoryPath
         let path = Workspace.absolute(target, from: cwd)
         do {
-            if FileManager.default.fileExists(atPath: path) {
+            // Anything at the path (a symlink loop or a FIFO included) is a file to check, not a name.
+            if FileStatus.occupied(path) {
                 try validateFile(path)
             } else {
                 try validateEntry()
@@ -48,7 +49,10 @@ struct ValidateCommand: ParsableCommand {
         let layout: RecordLayout? = file.type == .txt ? .text : nil
         let detector = try formatOptions.detector()
         let sample = try FileValidator.sample(path: path, layoutHint: layout)
-        let detected = try detector.detect(sample: sample.records, layout: sample.layout)
+        let detected: FormatDetector.Result
+        do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
+            throw RegisterError.undetectable(path: path, message: error.message)
+        }
         let progress = ProgressBar(label: "validating")
         let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
         progress.finish()

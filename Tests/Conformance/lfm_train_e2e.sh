@@ -3,6 +3,10 @@
 #   lfm init → lfm register the bundled examples → lfm train (sft, dpo, kto, pt; 10 LoRA steps each)
 #   → every run must exit 0 and leave trainer_log.jsonl and the adapter; lfm runs / lfm status
 #   must show them; lfm plot must write an SVG; lfm export/chat --dry-run must plan.
+#   Then the run plan (docs/training.md): lfm doctor --json reports the venv; a run with NO --set
+#   trains to completion on the CPU (hardware-aware defaults) with a loss curve; a run interrupted
+#   after a checkpoint is continued by the exact command lfm printed, its trainer_log.jsonl
+#   continuing from the checkpoint's step.
 # Usage: lfm_train_e2e.sh LFM_BINARY VENV
 # Env:   LFM_TINY_MODEL (default ~/.cache/lfm/tiny-llama3), LFM_E2E_KEEP=1 keeps the work dir.
 set -euo pipefail
@@ -28,6 +32,19 @@ done
 failed=0
 problems() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
+# lfm doctor: the venv's LLaMA-Factory, torch, and no GPU on the CI machine.
+export XDG_CACHE_HOME="$WORK/cache"   # the probe's cache stays in the work dir
+"$LFM" doctor --env "$VENV" --json >"$WORK/doctor.json" || true
+"$VENV/bin/python" - "$WORK/doctor.json" <<'PY' || problems doctor "bad lfm doctor --json: $(head -c 600 "$WORK/doctor.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["llamafactory"] == "0.9.5", d["llamafactory"]
+assert d["torch"], d
+assert d["gpu"] == "no GPU", d["gpu"]
+assert not [v for v in d["verdicts"] if v["level"] == "error"], d["verdicts"]
+print("ok   lfm doctor --json: LLaMA-Factory %s, torch %s, %s" % (d["llamafactory"], d["torch"], d["gpu"]))
+PY
+
 # The dry run: YAML, argv and environment as one JSON object.
 "$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca --dry-run --json >"$WORK/dry.json"
 "$VENV/bin/python" - "$WORK/dry.json" "$VENV" <<'PY' || problems dry-run "bad --dry-run --json"
@@ -44,9 +61,7 @@ for spec in sft=support_alpaca dpo=support_dpo kto=support_kto pt=router_manual;
   start=$(date +%s%N)
   rc=0
   "$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset "$dataset" --stage "$stage" \
-    --cutoff-len 256 --max-samples 50 --output-dir "$WORK/out-$stage" \
-    --set max_steps=10 --set save_steps=10 --set logging_steps=1 --set gradient_accumulation_steps=1 \
-    --set bf16=false --set fp16=false --set preprocessing_num_workers=1 --set dataloader_num_workers=0 \
+    --cutoff-len 256 --max-samples 50 --grad-accum 1 --output-dir "$WORK/out-$stage" --set max_steps=10 \
     >"$WORK/$stage.stdout" 2>"$WORK/$stage.stderr" || rc=$?
   end=$(date +%s%N)
   ms=$(((end - start) / 1000000))
@@ -80,9 +95,8 @@ done
 "$LFM" runs --json | "$VENV/bin/python" -c 'import json,sys; r=json.load(sys.stdin); assert len(r) == 4 and all(x["status"] == "finished" for x in r), r' \
   || problems runs "lfm runs --json"
 
-# CPU keys (Tests/Conformance/README.md): the stage templates are written for GPUs
-# (preprocessing_num_workers 16 splits a small pt dataset into shards too small to pack:
-# "Cannot find sufficient samples"), so the measured CPU values are passed with --set.
+# No CPU --set workarounds above: lfm's plan picks fp32, one preprocessing worker (16 split a
+# small pt dataset into shards too small to pack), no loader workers and logging every step.
 
 # Resume / clobber guard: the sft output dir now holds a finished run.
 if "$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca \
@@ -101,5 +115,64 @@ sft_run=$(ls "$WORK/ws/.lfm/runs" | grep -- -sft- | head -n 1)
 "$LFM" export "$sft_run" --dry-run | grep -q "llamafactory-cli export" && echo "ok   lfm export --dry-run" || problems export "no plan"
 "$LFM" chat "$sft_run" --dry-run | grep -q "llamafactory-cli chat" && echo "ok   lfm chat --dry-run" || problems chat "no plan"
 
-echo "lfm train e2e: 4 stages (sft dpo kto pt), $failed problem(s)"
+# The plan fits the machine: no --set at all (templates say bf16 and 16 workers; a CPU has neither).
+start=$(date +%s)
+rc=0
+"$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca \
+  >"$WORK/plain.stdout" 2>"$WORK/plain.stderr" || rc=$?
+echo "== no --set: exit $rc, wall $(( $(date +%s) - start )) s"
+grep '^note: ' "$WORK/plain.stderr" | sed 's/^/   | /'
+plain=$(ls "$WORK/ws/.lfm/runs" | tail -n 1)
+if [ "$rc" -ne 0 ]; then
+  problems plain "lfm train without --set exited $rc"; tail -n 20 "$WORK/plain.stderr" | sed 's/^/  | /'
+else
+  grep -q "bf16: false, fp16: false - no GPU" "$WORK/plain.stderr" || problems plain "the plan does not state the fp32 choice"
+  status=$("$LFM" status "$plain")
+  echo "$status" | sed 's/^/   | /'
+  echo "$status" | grep -q "finished (exit 0)" || problems plain "not finished"
+  # A loss curve: a sparkline of at least 5 points (12 records, 3 epochs: 6 steps, one loss each).
+  echo "$status" | grep -E "^  loss +[▁▂▃▄▅▆▇█]{5,}" >/dev/null || problems plain "no loss curve in lfm status"
+fi
+
+# Ctrl-C after a checkpoint, then the exact command lfm printed.
+"$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca \
+  >"$WORK/int.stdout" 2>"$WORK/int.stderr" &
+pid=$!
+interrupted=""
+for _ in $(seq 1 600); do
+  run=$(ls "$WORK/ws/.lfm/runs" | tail -n 1)
+  if [ "$run" != "$plain" ] && [ -n "$run" ]; then
+    out=$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["output_dir"])' "$WORK/ws/.lfm/runs/$run/run.json" 2>/dev/null || true)
+    if [ -n "$out" ] && [ -f "$out/checkpoint-2/trainer_state.json" ]; then interrupted=$run; break; fi
+  fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.5
+done
+kill -INT "$pid" 2>/dev/null || true
+rc=0; wait "$pid" || rc=$?
+hint=$(grep -o 'with: lfm train --resume .*' "$WORK/int.stderr" | head -n 1 | sed 's/^with: //')
+echo "== interrupted run $interrupted: exit $rc; lfm printed: $hint"
+if [ -z "$interrupted" ] || [ "$rc" -ne 130 ] || [ -z "$hint" ]; then
+  problems resume "no interrupted run with a resume hint (exit $rc)"; tail -n 5 "$WORK/int.stderr" | sed 's/^/  | /'
+else
+  ckpt=$(grep -o 'continue from checkpoint-[0-9]*' "$WORK/int.stderr" | grep -o '[0-9]*$')
+  rc=0
+  # The printed command, word for word (its first word is lfm).
+  read -r -a words <<<"$hint"
+  "$LFM" "${words[@]:1}" >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" || rc=$?
+  grep '^note: ' "$WORK/resume.stderr" | sed 's/^/   | /'
+  [ "$rc" -eq 0 ] || { problems resume "the printed command exited $rc"; tail -n 20 "$WORK/resume.stderr" | sed 's/^/  | /'; }
+  grep -q "resuming from checkpoint-$ckpt" "$WORK/resume.stderr" || problems resume "no 'resuming from checkpoint-$ckpt' note"
+  "$VENV/bin/python" - "$out/trainer_log.jsonl" "$ckpt" <<'PY' || problems resume "trainer_log.jsonl does not continue from the checkpoint"
+import json, sys
+steps = [json.loads(l)["current_steps"] for l in open(sys.argv[1]) if "loss" in json.loads(l)]
+total = [json.loads(l)["total_steps"] for l in open(sys.argv[1])][-1]
+assert steps == list(range(1, total + 1)), steps
+print("ok   resumed from checkpoint-%s: trainer_log steps %s" % (sys.argv[2], steps))
+PY
+  status=$("$LFM" status "$interrupted")
+  echo "$status" | grep -q "finished (exit 0)" || problems resume "the resumed run is not finished: $status"
+fi
+
+echo "lfm train e2e: 4 stages (sft dpo kto pt), doctor, no-set run, interrupt+resume: $failed problem(s)"
 [ "$failed" -eq 0 ]

@@ -6,14 +6,19 @@ import LFMSystem
 enum CleanCopy {
     static func write(source: String, layout: RecordLayout, dropping: Set<Int>, to destination: String) throws {
         let directory = (destination as NSString).deletingLastPathComponent
-        let temp = directory + "/.\((destination as NSString).lastPathComponent).lfm-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw FileError.cannotWrite(path: temp, reason: "cannot create")
+        let temp = directory + "/" + TempName.prefix(for: (destination as NSString).lastPathComponent) + "\(UInt32.random(in: 0...UInt32.max))"
+        // Created and registered for removal as one step: a signal waits for it.
+        let (handle, cleanup) = try InterruptCleanup.critical { () throws -> (FileHandle, InterruptCleanup.Token) in
+            guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+                throw FileError.cannotWrite(path: temp, reason: "cannot create")
+            }
+            return (handle, InterruptCleanup.add { _ = unlink(temp) })
         }
         var ok = false
         defer {
             try? handle.close()
             if !ok { unlink(temp) }
+            InterruptCleanup.remove(cleanup)
         }
         let reader = try RecordReader(path: source, layoutHint: layout == .text ? .text : nil)
         let printer = JSONPrinter(indent: layout == .jsonArray ? 2 : nil)
@@ -42,7 +47,7 @@ enum CleanCopy {
         if layout == .jsonArray { out.append(contentsOf: first ? "]\n".utf8 : "\n]\n".utf8) }
         handle.write(Data(out))
         try handle.synchronize()
-        guard rename(temp, destination) == 0 else {
+        guard InterruptCleanup.critical({ rename(temp, destination) }) == 0 else {  // a signal waits for the rename
             throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
         }
         ok = true

@@ -1,4 +1,5 @@
 import Foundation
+import LFMSystem
 
 /// A data file or folder as LLaMA-Factory will load it (REFERENCE a.4): its type comes from the
 /// extension, folders must hold files of one type.
@@ -17,19 +18,25 @@ public struct DataFile: Sendable, Equatable {
 
     /// Inspects `path`; throws a message LLaMA-Factory users recognise for unsupported types.
     public init(path: String) throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw DataFileError(path: path, message: "no such file or directory")
+        let status = FileStatus.of(path)
+        if status == .missing, FileStatus.isSymlink(path) {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            throw DataFileError(path: path, message: "is a symbolic link to \(target), which does not exist")
         }
+        if let problem = status.problem { throw DataFileError(path: path, message: problem) }
         self.path = path
-        self.isDirectory = isDir.boolValue
-        if isDir.boolValue {
+        self.isDirectory = status == .directory
+        if isDirectory {
             let items = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
             if let hidden = items.first(where: { $0.hasPrefix(".") }) {
                 throw DataFileError(path: path, message: "the folder holds \(hidden); LLaMA-Factory loads every file in a dataset folder, so remove hidden files first")
             }
             guard let first = items.first else {
                 throw DataFileError(path: path, message: "the folder is empty")
+            }
+            for item in items {
+                let status = FileStatus.of(path + "/" + item)
+                if status != .directory, let problem = status.problem { throw DataFileError(path: path + "/" + item, message: problem) }
             }
             let types = try items.map { try Self.fileType(of: $0, in: path) }
             if Set(types).count > 1 {

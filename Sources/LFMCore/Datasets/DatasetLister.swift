@@ -52,9 +52,10 @@ public struct DatasetLister {
         }
         let path = workspace.registry.resolve(fileName: fileName)
         row.path = path
-        guard let file = try? DataFile(path: path) else {
-            row.status = FileManager.default.fileExists(atPath: path) ? .problem : .missingFile
-            if row.status == .problem { row.problems.append("unsupported file or folder") }
+        let file: DataFile
+        do { file = try DataFile(path: path) } catch {
+            row.status = FileStatus.of(path) == .missing ? .missingFile : .problem
+            if row.status == .problem { row.problems.append("\(error)") }
             return row
         }
         row.bytes = file.size

@@ -86,6 +86,12 @@ public struct Registrar {
         }
         _ = sourceDir
         let destination = dataDir + "/" + fileName
+        let dataDirectory = DataDirectory(registry: registry)
+        let location = dataDirectory.locate(fileName: fileName)
+        if dataDirectory.isRegistryFile(location.entryPath) || location.target.map(dataDirectory.isRegistryFile) == true
+            || dataDirectory.isRegistryFile(FileStatus.realPath(source) ?? source) {
+            throw RegisterError.badName("\(fileName) would be the registry's own file (\(registry.path), its backup, lock or temporary files); pass --name with another name")
+        }
 
         // Detect and validate.
         var format: DataFormat?
@@ -139,57 +145,103 @@ public struct Registrar {
                               report: report, dropped: dropped, placement: placement, replaced: exists, dryRun: request.dryRun, checked: checked)
         if request.dryRun { return outcome }
 
+        /// Whether the data must be placed (nil: already there) and whether that replaces a file;
+        /// throws when it may not be replaced. Checked before the lock (a refusal creates not even
+        /// the lock file) and again under it.
+        func destinationState(_ document: RegistryDocument) throws -> Bool? {
+            guard placement != .inPlace else { return nil }
+            let fm = FileManager.default
+            let existingLink = try? fm.destinationOfSymbolicLink(atPath: destination)
+            // Already linked to this very file (e.g. registered again after `lfm remove`): nothing to do.
+            if placement == .link && existingLink == source && dropped == 0 { return nil }
+            // A dangling symlink occupies the path too (lstat, not stat).
+            guard FileStatus.occupied(destination) else { return false }
+            let existing = FileStatus.of(destination)
+            if case .special = existing, existingLink == nil {
+                throw RegisterError.badPlacement("\(destination) \(existing.problem ?? "is not a regular file"); lfm will not replace it. Pass --name NEW")
+            }
+            if case .regular = existing, dropped == 0, placement == .copy, !file.isDirectory,
+               fm.contentsEqual(atPath: destination, andPath: source) {
+                return nil
+            }
+            // --force replaces this name's entry, never a file another entry uses.
+            let users = dataDirectory.users(of: fileName, in: document, except: name)
+            if !users.isEmpty { throw RegisterError.fileInUse(destination, by: users) }
+            if !request.force { throw RegisterError.fileExists(destination) }
+            return true
+        }
+        do { _ = try destinationState(document) } catch RegisterError.fileExists(let path) {
+            // Maybe the orphaned copy of a register killed with -9: recovered under the lock.
+            guard PendingPlacement.hasStaleNote(dataDir: dataDir, fileName: fileName) else { throw RegisterError.fileExists(path) }
+        }
+
         // Put the data in place and merge the entry under the registry lock, so that concurrent
         // registrations of one name cannot both place data (the loser used to delete the winner's
         // file when it undid its own copy). Undo the data step if the merge fails.
-        var createdFile = false
-        var movedAside = false
+        // What a signal (Ctrl-C, SIGTERM) undoes until the registry has the entry.
+        var undo: InterruptCleanup.Token?
+        var pending: PendingPlacement?
         let fm = FileManager.default
+        defer { InterruptCleanup.remove(undo) }
         do {
-            try registry.update { document -> (bytes: [UInt8]?, result: Void) in
+            try registry.update({ document -> (bytes: [UInt8]?, result: Void) in
+                // A register killed with -9 may have left a half-done placement: finish or undo it.
+                PendingPlacement.recover(dataDir: dataDir, document: document)
                 let taken = document.entry(named: name) != nil
                 if taken && !request.force { throw RegistryError.nameTaken(name: name, path: registry.path) }
                 switch placement {
                 case .inPlace:
                     if dropped > 0 { throw RegisterError.badPlacement("--drop-invalid with --in-place would rewrite your file; copy it instead") }
                 case .copy, .link:
-                    let existingLink = try? fm.destinationOfSymbolicLink(atPath: destination)
-                    // Already linked to this very file (e.g. registered again after `lfm remove`): nothing to do.
-                    if placement == .link && existingLink == source && dropped == 0 { break }
-                    // A dangling symlink occupies the path too (fileExists follows links).
-                    if existingLink != nil || fm.fileExists(atPath: destination) {
-                        let same = dropped == 0 && placement == .copy && !file.isDirectory && fm.fileExists(atPath: destination)
-                            && fm.contentsEqual(atPath: destination, andPath: source)
-                        if same { break }
-                        if !request.force { throw RegisterError.fileExists(destination) }
-                        // --force on a different file: keep the old one as a backup.
-                        try? fm.removeItem(atPath: destination + ".bak")
-                        guard rename(destination, destination + ".bak") == 0 else {
-                            throw FileError.cannotWrite(path: destination + ".bak", reason: String(cString: strerror(errno)))
-                        }
-                        movedAside = true
+                    guard let occupied = try destinationState(document) else { break }
+                    let placing = PendingPlacement(dataDir: dataDir, fileName: fileName, replacing: occupied)
+                    // Registered first: undoing a placement that has not begun removes nothing.
+                    undo = InterruptCleanup.add { placing.undo() }
+                    pending = placing
+                    try placing.begin(name: name, previousEntry: document.entry(named: name)?.object)
+                    if occupied {
+                        // --force on a different file: the old one becomes NAME.ext.bak at the commit.
+                        try placing.keepPrevious(vacate: file.isDirectory)
                         outcome.notes.append("the previous \(fileName) was kept as \(fileName).bak")
                     }
-                    try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     if dropped > 0, let report {
                         try CleanCopy.write(source: source, layout: report.layout ?? .jsonArray, dropping: Set(report.invalidRecords), to: destination)
                     } else if placement == .link {
-                        try fm.createSymbolicLink(atPath: destination, withDestinationPath: source)
+                        try Self.placeTemporary(at: destination) { try fm.createSymbolicLink(atPath: $0, withDestinationPath: source) }
                     } else if file.isDirectory {
-                        try fm.copyItem(atPath: source, toPath: destination)
+                        try Self.placeTemporary(at: destination) { try fm.copyItem(atPath: source, toPath: $0) }
                     } else {
                         try AtomicFile.copy(source, to: destination)
                     }
-                    createdFile = true
                 }
                 return (taken ? document.replacing(name, with: entry) : document.adding(name, entry), ())
-            }
+            }, committed: { _ in
+                pending?.commit()
+                InterruptCleanup.remove(undo)
+                undo = nil
+            })
         } catch {
-            if createdFile { try? fm.removeItem(atPath: destination) }
-            if movedAside { _ = rename(destination + ".bak", destination) }
+            pending?.undo()
             throw error
         }
         return outcome
+    }
+
+    /// Makes `destination` with `make` under a temporary name (removed on a signal), then
+    /// renames it into place.
+    static func placeTemporary(at destination: String, _ make: (String) throws -> Void) throws {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let temp = directory + "/" + TempName.prefix(for: (destination as NSString).lastPathComponent) + "\(UInt32.random(in: 0...UInt32.max))"
+        let cleanup = try InterruptCleanup.critical { () throws -> InterruptCleanup.Token in
+            try make(temp)
+            return InterruptCleanup.add { try? FileManager.default.removeItem(atPath: temp) }
+        }
+        defer { InterruptCleanup.remove(cleanup) }
+        guard InterruptCleanup.critical({ rename(temp, destination) }) == 0 else {  // a signal waits for the rename
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw FileError.cannotWrite(path: destination, reason: reason)
+        }
     }
 
     /// Columns for files lfm cannot read: the documented defaults of the requested format.
@@ -226,6 +278,7 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
     case badName(String)
     case badPlacement(String)
     case fileExists(String)
+    case fileInUse(String, by: [String])
     case undetectable(path: String, message: String)
     case invalid(ValidationReport)
 
@@ -235,6 +288,8 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .badName(let message): return "invalid dataset name: \(message)"
         case .badPlacement(let message): return message
         case .fileExists(let path): return "\(path) already exists and differs from the file being registered; pass --name NEW to store it under another name, or --force to replace it (the old file is kept as .bak)"
+        case .fileInUse(let path, let users):
+            return "\(path) is the file of \(users.map { "\"\($0)\"" }.joined(separator: ", ")); --force replaces this name's entry, never another entry's data. Pass --name NEW to store it under another name"
         case .undetectable(let path, let message): return "\(path): \(message)"
         case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
         }

@@ -54,7 +54,8 @@ public struct FormatDetector: Sendable {
         }
         let objects = sample.compactMap(\.objectValue)
         var keys: [String] = []
-        for object in objects { for key in object.keys where !keys.contains(key) { keys.append(key) } }
+        var seen: Set<String> = []  // linear in the number of keys (a record may have 100k)
+        for object in objects { for key in object.keys where seen.insert(key).inserted { keys.append(key) } }
         guard !objects.isEmpty else {
             throw Failure(message: "no JSON objects to detect the format from")
         }
@@ -90,7 +91,9 @@ public struct FormatDetector: Sendable {
             }
             kind = .pretrain
         case .alpaca:
-            columns.prompt = field("prompt") { $0.stringValue != nil }
+            // An instruction of the wrong type is still the instruction: validation then names
+            // each record whose value is not a string.
+            columns.prompt = field("prompt") { $0.stringValue != nil } ?? field("prompt")
             columns.query = field("query")
             columns.response = field("response")
             columns.chosen = field("chosen")

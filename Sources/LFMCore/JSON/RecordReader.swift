@@ -80,12 +80,17 @@ public final class RecordReader {
 
     public init(path: String, chunkSize: Int = 4 << 20, layoutHint: RecordLayout? = nil) throws {
         self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO named here must not block the open; it is refused just below.
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             throw FileError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         var info = stat()
         if fstat(fd, &info) == 0 { fileSize = Int(info.st_size) }
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            throw FileError.cannotOpen(path: path, reason: FileStatus.of(path).problem ?? "not a regular file")
+        }
         capacity = max(chunkSize, 64)
         buffer = .allocate(capacity: capacity)
         if layoutHint == .text { layout = .text }

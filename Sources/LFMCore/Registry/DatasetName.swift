@@ -8,7 +8,11 @@ public enum DatasetName {
         if name.contains(",") { return "\"\(name)\" contains a comma, which splits LLaMA-Factory's `dataset: a,b` list" }
         if name.contains("/") || name.contains("\\") { return "\"\(name)\" contains a path separator; a name is a key, not a path" }
         if name == "." || name == ".." || name.contains("..") { return "\"\(name)\" contains \"..\"" }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "\"\(name)\" contains a control character" }
+        if name.unicodeScalars.contains(where: DisplayText.isControl) { return "\"\(DisplayText.escaped(name))\" contains a control character" }
+        if let hidden = name.unicodeScalars.first(where: { DisplayText.isBidiControl($0) || DisplayText.isZeroWidth($0) }) {
+            let kind = DisplayText.isBidiControl(hidden) ? "a bidirectional control character" : "a zero-width character"
+            return "\"\(DisplayText.escaped(name))\" contains \(kind) (U+\(String(hidden.value, radix: 16, uppercase: true))), which makes the name look like another"
+        }
         if name.first?.isWhitespace == true || name.last?.isWhitespace == true { return "\"\(name)\" starts or ends with whitespace, which LLaMA-Factory strips" }
         if name.contains(" ") { return "\"\(name)\" contains a space; use - or _ (torchrun re-launches split arguments on spaces)" }
         return nil

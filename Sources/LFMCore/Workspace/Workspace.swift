@@ -136,10 +136,22 @@ public struct Workspace: Sendable, Equatable {
         return standardized(base + "/" + expanded)
     }
 
+    /// `.` and `..` removed lexically; symlinks are kept, so a file keeps the name it was given
+    /// (NSString.standardizingPath resolves some symlinks on Linux: `data.json -> /dev/null`
+    /// became `/dev/null`, a linked `train.json` lost its extension).
     static func standardized(_ path: String) -> String {
-        var result = (path as NSString).standardizingPath
-        while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
-        return result
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
+                continue
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }
 

@@ -150,6 +150,11 @@ public struct TrainConfigBuilder: Sendable {
             if config["pref_beta"] == nil { config["pref_beta"] = .double(0.1) }
         }
 
+        // Values for the target machine, over template values only.
+        for (key, value) in request.machineDefaults where fileConfig?[key] == nil {
+            config[key] = value
+        }
+
         // lfm.yaml defaults (LLaMA-Factory keys).
         for (key, value) in defaults where !Self.flagDefaults.contains(key) {
             config[key] = value
@@ -253,6 +258,8 @@ public struct TrainConfigBuilder: Sendable {
             if let text = config[key]?.scalarText { try Self.checkNoSpaces(text, what: key) }
         }
         config.removeValue(forKey: "quantization_bit")  // never merge into a quantised model
+        try KeyCatalog.bundled.require(config, subcommand: "export", source: "lfm's list for LLaMA-Factory \(KeyCatalog.bundled.llamafactory ?? "")",
+                                       origin: { _ in "template \(Self.exportTemplateName)" })
         let groups = ConfigKeys.grouped(config, templateWithModel: true)
         let yaml = try YAMLEmitter.emitGrouped(groups)
         config = Self.flatten(groups)
@@ -270,6 +277,8 @@ public struct TrainConfigBuilder: Sendable {
             config["adapter_name_or_path"] = nil
         }
         config["template"] = resolved.template.map { .string($0) }
+        try KeyCatalog.bundled.require(config, subcommand: "chat", source: "lfm's list for LLaMA-Factory \(KeyCatalog.bundled.llamafactory ?? "")",
+                                       origin: { _ in "template \(Self.chatTemplateName)" })
         let groups = ConfigKeys.grouped(config, templateWithModel: true)
         let yaml = try YAMLEmitter.emitGrouped(groups)
         config = Self.flatten(groups)

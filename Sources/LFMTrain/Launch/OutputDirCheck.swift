@@ -43,7 +43,7 @@ public enum OutputDirError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .needsDecision(let dir, let checkpoint):
-            return "\(dir) holds \(checkpoint) from an earlier run; LLaMA-Factory would silently resume from it. Pass --resume to continue from it, or --fresh to start over (overwrite_output_dir), or choose another --output-dir"
+            return "\(dir) holds \(checkpoint) from an earlier run; LLaMA-Factory would silently resume from it. Continue that run with lfm train --resume RUN (lfm runs lists the runs), or pass --fresh to start over (overwrite_output_dir), or choose another --output-dir"
         case .finished(let dir):
             return "\(dir) already holds a finished run (adapter_model.safetensors); lfm will not overwrite it. Pass --fresh to train again there, or choose another --output-dir"
         case .nonEmpty(let dir):

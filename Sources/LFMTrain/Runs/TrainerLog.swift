@@ -1,4 +1,5 @@
 import Foundation
+import LFMSystem
 import LFMCore
 
 /// One line of LLaMA-Factory's `trainer_log.jsonl` (REFERENCE e): a training step (with `loss`),
@@ -96,6 +97,22 @@ public final class TrainerLogTail: @unchecked Sendable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
         return lines.compactMap(TrainerLogEntry.parse)
+    }
+
+    /// Removes the entries after `step` (written past the checkpoint a run resumes from: the
+    /// trainer logs those steps again). Atomic; returns how many entries were removed.
+    public static func truncate(path: String, after step: Int) throws -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        var kept: [Substring] = []
+        for line in lines {
+            // A torn last line (the process was killed mid-write) goes too.
+            guard let entry = TrainerLogEntry.parse(line) else { continue }
+            if entry.currentSteps <= step { kept.append(line) }
+        }
+        let dropped = lines.count - kept.count
+        if dropped > 0 { try AtomicFile.write(kept.map { $0 + "\n" }.joined(), to: path) }
+        return dropped
     }
 }
 
