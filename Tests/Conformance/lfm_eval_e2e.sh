@@ -37,6 +37,13 @@ cd "$WORK/ws"
 failed=0
 problems() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
+# lfm doctor reports the metric packages of the env.
+XDG_CACHE_HOME="$WORK/cache" "$LFM" doctor --env "$VENV" --json 2>/dev/null | "$PY" -c '
+import json, sys
+v = [x for x in json.load(sys.stdin)["verdicts"] if x["check"] == "metrics"]
+assert v and v[0]["level"] == "ok", v
+print("ok   lfm doctor: " + v[0]["message"])' || problems doctor "lfm doctor --json has no ok metrics verdict"
+
 rc=0
 "$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca_train \
   --cutoff-len 256 --output-dir "$WORK/out" --lr 5e-3 \

@@ -161,9 +161,12 @@ import YAML
         } catch let error as EvalError {
             #expect(error.description.contains("hint: install them: \(prefix)/bin/pip install jieba nltk rouge-chinese"))
         }
+        let doctor = try #require(MetricPackages.doctorVerdict(prefix: prefix))
+        #expect(doctor.level == .warning && doctor.check == "metrics" && doctor.fix == "\(prefix)/bin/pip install jieba nltk rouge-chinese")
         try s.write("env/lib/python3.11/site-packages/nltk/__init__.py", "")
         try s.write("env/lib/python3.11/site-packages/rouge_chinese/__init__.py", "")
         try MetricPackages.check(environment: env, cli: prefix + "/bin/llamafactory-cli")
+        #expect(MetricPackages.doctorVerdict(prefix: prefix)?.level == .ok)
     }
 
     @Test func readsLlamaFactoryResultsAndComputesDeltas() throws {

@@ -40,4 +40,13 @@ public enum MetricPackages {
         guard let prefix, let missing = missing(prefix: prefix), !missing.isEmpty else { return }
         throw EvalError.missingMetricPackages(env: prefix, missing: missing, install: installCommand(prefix: prefix))
     }
+
+    /// `lfm doctor`'s line: a warning with the install command when any is missing (training
+    /// works without them; `lfm eval` does not). Nil when the env's site-packages cannot be seen.
+    public static func doctorVerdict(prefix: String) -> DoctorReport.Verdict? {
+        guard let missing = missing(prefix: prefix) else { return nil }
+        if missing.isEmpty { return DoctorReport.Verdict(.ok, "metrics", "jieba, nltk, rouge-chinese (lfm eval's BLEU/ROUGE)") }
+        return DoctorReport.Verdict(.warning, "metrics", "lfm eval needs \(missing.joined(separator: ", ")) for BLEU/ROUGE; missing",
+                                    fix: installCommand(prefix: prefix))
+    }
 }
