@@ -40,7 +40,7 @@ public struct Converter {
 
     /// Converts `input` to `family` (the kind is kept) and writes `output`.
     public func convert(_ input: DatasetInput, to family: DataFormat.Family, output: String) throws -> Report {
-        guard input.kind != .pretrain else { throw ToolError.usage("\(input.path) is pretraining text: there is no conversation to convert") }
+        guard input.kind != .pretrain else { throw ToolError.failed("\(input.path) is pretraining text: there is no conversation to convert") }
         guard family != .pretrain else { throw ToolError.usage("converting to pretraining text is not supported; use --to alpaca, sharegpt or openai") }
         return try transcode([input], to: OutputFormat(family: family, kind: input.kind), output: output)
     }
@@ -48,7 +48,7 @@ public struct Converter {
     /// Writes the records of all `inputs`, in order, in `format`.
     public func transcode(_ inputs: [DatasetInput], to format: OutputFormat, output: String) throws -> Report {
         for input in inputs where input.kind != format.kind {
-            throw ToolError.usage("\(input.path) is \(input.format) data but the output is \(format): records of different kinds (SFT, preference, KTO) cannot be mixed")
+            throw ToolError.failed("\(input.path) is \(input.format) data but the output is \(format): records of different kinds (SFT, preference, KTO) cannot be mixed")
         }
         let writer = try RecordWriter(path: output, force: options.force, protecting: inputs.map(\.path), dryRun: options.dryRun)
         var report = Report(output: output, format: format, spec: DatasetSpec(), layout: writer.layout)

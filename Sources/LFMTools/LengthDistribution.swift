@@ -25,9 +25,19 @@ public struct LengthDistribution: Sendable, Equatable {
         if value < min { min = value }
         if value > max { max = value }
         bins[value == 0 ? 0 : Swift.min(47, Int.bitWidth - value.leadingZeroBitCount)] += 1
-        buckets[Self.bucket(value), default: 0] += 1
         if exact != nil {
-            if count > Self.exactLimit { exact = nil } else { exact!.append(Int32(clamping: value)) }
+            if count > Self.exactLimit {
+                // perf: the buckets are only read once values are no longer kept exactly, so they
+                // are filled then, from the exact values (a dictionary update per value was ~3%
+                // of `lfm stats`).
+                for v in exact! { buckets[Self.bucket(Int(v)), default: 0] += 1 }
+                exact = nil
+                buckets[Self.bucket(value), default: 0] += 1
+            } else {
+                exact!.append(Int32(clamping: value))
+            }
+        } else {
+            buckets[Self.bucket(value), default: 0] += 1
         }
     }
 
@@ -39,10 +49,7 @@ public struct LengthDistribution: Sendable, Equatable {
     public func percentile(_ p: Double) -> Int {
         guard count > 0 else { return 0 }
         let rank = Swift.max(1, Int((p / 100 * Double(count)).rounded(.up)))
-        if let exact {
-            let sorted = exact.sorted()
-            return Int(sorted[rank - 1])
-        }
+        if exact != nil { return exactValues(atRanks: [rank])[0] }
         var seen = 0
         for key in buckets.keys.sorted() {
             seen += buckets[key]!
@@ -54,11 +61,36 @@ public struct LengthDistribution: Sendable, Equatable {
     /// Several percentiles with one sort.
     public func percentiles(_ ps: [Double]) -> [Int] {
         guard count > 0 else { return ps.map { _ in 0 } }
-        if let exact {
-            let sorted = exact.sorted()
-            return ps.map { p in Int(sorted[Swift.max(1, Int((p / 100 * Double(count)).rounded(.up))) - 1]) }
+        if exact != nil {
+            return exactValues(atRanks: ps.map { p in Swift.max(1, Int((p / 100 * Double(count)).rounded(.up))) })
         }
         return ps.map(percentile)
+    }
+
+    /// The values at these 1-based ranks (≤ count) of the sorted exact values. perf: lengths are
+    /// small, so a counting pass over 0...max replaces sorting (sorting took ~9% of `lfm stats`).
+    private func exactValues(atRanks ranks: [Int]) -> [Int] {
+        guard let exact else { return [] }
+        guard max <= 1 << 22, min >= 0 else {
+            let sorted = exact.sorted()
+            return ranks.map { Int(sorted[$0 - 1]) }
+        }
+        var counts = [Int32](repeating: 0, count: max + 1)
+        counts.withUnsafeMutableBufferPointer { c in
+            for v in exact { c[Int(v)] += 1 }
+        }
+        let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+        var out = [Int](repeating: max, count: ranks.count)
+        var k = 0
+        var seen = 0
+        for value in 0...max where k < order.count {
+            seen += Int(counts[value])
+            while k < order.count, ranks[order[k]] <= seen {
+                out[order[k]] = value
+                k += 1
+            }
+        }
+        return out
     }
 
     /// How many values exceed `limit`.

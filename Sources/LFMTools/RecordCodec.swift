@@ -28,15 +28,19 @@ public struct CodecIssue: Error, Sendable, Equatable, Hashable {
 /// (REFERENCE a.6), and writes conversations in any format.
 public struct RecordCodec: Sendable {
     public let spec: DatasetSpec
+    /// The record fields the converter for `spec` reads (all others are extras). perf: computed
+    /// once, not per decoded record.
+    public let conversationFields: Set<String>
+    /// `spec.kind`, computed once.
+    private let kind: DatasetKind
 
-    public init(spec: DatasetSpec) { self.spec = spec }
-
-    /// The record fields the converter for `spec` reads (all others are extras).
-    public var conversationFields: Set<String> {
+    public init(spec: DatasetSpec) {
+        self.spec = spec
         // Media columns keep their field names in every format, so they travel as extras.
         var fields = Set(spec.relevantColumns.filter { !["images", "videos", "audios"].contains($0.role) }.map(\.field))
         if let kto = spec.columns.ktoTag { fields.insert(kto) }
-        return fields
+        conversationFields = fields
+        kind = spec.kind
     }
 
     // MARK: Reading
@@ -46,7 +50,7 @@ public struct RecordCodec: Sendable {
         let used = conversationFields
         let extras = object.members.filter { !used.contains($0.key) }
         var conversation: Conversation
-        if spec.kind == .pretrain {
+        if kind == .pretrain {
             let field = spec.columns.prompt ?? "text"
             guard let text = object[field]?.stringValue else { throw CodecIssue("no \"\(field)\" string") }
             conversation = Conversation(turns: [Turn(.user, text)], answer: .none)

@@ -106,6 +106,10 @@ public struct StatsCollector {
         var lastProgress = 0
         let size = input.fileSize
         var bytesSeen = 0
+        // perf: with the estimate, each text is measured in one pass (``TextMeasure``: scalars,
+        // scripts, tokens) and its tokens are added at once, system prompts included; only a
+        // real tokenizer needs the batches (and a second pass for system prompts).
+        let estimating = counter is EstimatedTokenCounter
         try input.forEach { location, record in
             report.records += 1
             bytesSeen = location.offset
@@ -115,11 +119,13 @@ public struct StatsCollector {
             }
             let prompt = conversation.promptText
             let responses = conversation.responses
-            let promptChars = prompt.scalarCount
+            let promptMeasure = TextMeasure(prompt)
+            let responseMeasures = responses.map(TextMeasure.init)
+            let promptChars = promptMeasure.scalars
             report.fields[0].chars.add(promptChars)
             var longest = 0
             for (r, response) in responses.prefix(responseNames.count).enumerated() {
-                let n = response.scalarCount
+                let n = responseMeasures[r].scalars
                 report.fields[1 + r].chars.add(n)
                 longest = Swift.max(longest, n)
                 if response.isEmpty { report.emptyResponses += 1 }
@@ -127,22 +133,35 @@ public struct StatsCollector {
             if let system = conversation.system { report.fields[systemIndex].chars.add(system.scalarCount) }
             report.fields[totalIndex].chars.add(promptChars + longest)
             report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
-            if conversation.instructionText.isEmpty { report.emptyPrompts += 1 }
+            // (instructionText, the prompt turns joined by newlines, is empty exactly then.)
+            let promptTurns = conversation.promptTurns
+            if promptTurns.isEmpty || (promptTurns.count == 1 && promptTurns.first!.content.isEmpty) { report.emptyPrompts += 1 }
             report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
-            var cjk = 0, latin = 0
-            for text in [prompt] + responses { Self.countScripts(text, cjk: &cjk, latin: &latin) }
-            report.cjkCharacters += cjk
-            report.latinLetters += latin
-            var hasher = StableHasher()
+            report.cjkCharacters += promptMeasure.cjkCharacters + responseMeasures.reduce(0) { $0 + $1.cjkCharacters }
+            report.latinLetters += promptMeasure.latinLetters + responseMeasures.reduce(0) { $0 + $1.latinLetters }
+            var hasher = TextsHasher()
             hasher.combine(prompt)
             for response in responses { hasher.combine(response) }
             if !seen.insert(hasher.value).inserted { report.duplicates += 1 }
 
-            batch.append(prompt)
-            batch.append(contentsOf: responses.prefix(responseNames.count))
-            for _ in responses.count..<Swift.max(responses.count, responseNames.count) { batch.append("") }
-            shapes.append((1, responseNames.count))
-            if shapes.count >= batchSize { try flush() }
+            if estimating {
+                let promptTokens = promptMeasure.estimatedTokens
+                report.fields[0].tokens.add(promptTokens)
+                var longestTokens = 0
+                for r in 0..<responseNames.count {
+                    let n = r < responseMeasures.count ? responseMeasures[r].estimatedTokens : 0
+                    report.fields[1 + r].tokens.add(n)
+                    longestTokens = Swift.max(longestTokens, n)
+                }
+                report.fields[totalIndex].tokens.add(promptTokens + longestTokens)
+                if let system = conversation.system { report.fields[systemIndex].tokens.add(EstimatedTokenCounter.estimate(system)) }
+            } else {
+                batch.append(prompt)
+                batch.append(contentsOf: responses.prefix(responseNames.count))
+                for _ in responses.count..<Swift.max(responses.count, responseNames.count) { batch.append("") }
+                shapes.append((1, responseNames.count))
+                if shapes.count >= batchSize { try flush() }
+            }
             if let onProgress, bytesSeen - lastProgress > (8 << 20) {
                 lastProgress = bytesSeen
                 onProgress(bytesSeen, size)
@@ -151,7 +170,7 @@ public struct StatsCollector {
         try flush()
         // System prompts: token counts estimated from their share of characters only when exact
         // counting is off; with a tokenizer they are counted in one more pass-free batch.
-        if report.fields[systemIndex].chars.count > 0 {
+        if !estimating, report.fields[systemIndex].chars.count > 0 {
             try collectSystemTokens(input, codec: codec, into: &report.fields[systemIndex])
         }
         onProgress?(size, size)

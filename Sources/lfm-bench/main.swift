@@ -13,7 +13,8 @@ import LFMSystem
 //   lfm-bench selfcheck-parts [--min BYTES] [--generate DIR] FILE...  (two-part validator == one pass)
 
 let usage = """
-    usage: lfm-bench validate --size 100MB|1GB|SIZE [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
+    usage: lfm-bench validate --size 100MB|1GB|SIZE [--cjk] [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
+           lfm-bench generate --size SIZE [--cjk] [--dir DIR]   (write both files, print their mix)
            lfm-bench list [--runs N] [--data DIR]
            lfm-bench measure-validate FILE
     """
@@ -131,7 +132,8 @@ let pythonScript = """
         else:
             n = len(json.load(f))
     dt = time.perf_counter() - t
-    print(f"seconds={dt} records={n} hwm_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"seconds={dt} cpu={u.ru_utime + u.ru_stime} records={n} hwm_kib={u.ru_maxrss}")
     """
 
 struct Row {
@@ -142,6 +144,9 @@ struct Row {
     var lfmRSS: [Int] = []
     var pySeconds: [Double] = []
     var pyRSS: [Int] = []
+    /// User + system seconds of each child: what the load disturbs least.
+    var lfmCPU: [Double] = []
+    var pyCPU: [Double] = []
 }
 
 func mbps(_ bytes: Int, _ seconds: Double) -> String { String(format: "%.0f", Double(bytes) / 1e6 / seconds) }
@@ -156,6 +161,7 @@ func benchValidate(_ args: [String]) throws {
     let runs = Int(option("--runs", in: args) ?? "") ?? (size >= 500_000_000 ? 3 : 5)
     let python = !args.contains("--no-python")
     let only = option("--only", in: args)
+    let cjk = args.contains("--cjk")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
     let oneCore = args.contains("--one-core") && FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")
@@ -165,11 +171,7 @@ func benchValidate(_ args: [String]) throws {
     for lines in [false, true] {
         let ext = lines ? "jsonl" : "json"
         if let only, only != ext { continue }
-        let path = "\(dir)/alpaca-\(sizeText).\(ext)"
-        if !FileManager.default.fileExists(atPath: path) {
-            FileHandle.standardError.write("generating \(path)…\n".data(using: .utf8)!)
-            try AlpacaGenerator.write(path: path, size: size, lines: lines)
-        }
+        let path = try benchFile(dir: dir, sizeText: sizeText, size: size, lines: lines, cjk: cjk)
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         var row = Row(file: (path as NSString).lastPathComponent, bytes: bytes, records: "")
         for run in 0..<runs {
@@ -180,6 +182,7 @@ func benchValidate(_ args: [String]) throws {
             }
             row.lfmSeconds.append(s)
             row.lfmRSS.append(rss)
+            if let c = f["cpu"].flatMap(Double.init) { row.lfmCPU.append(c) }
             row.records = "\(f["records"] ?? "?") (\(f["errors"] ?? "?") errors, \(f["warnings"] ?? "?") warnings)"
             FileHandle.standardError.write("lfm \(row.file) run \(run + 1): \(mbps(bytes, s)) MB/s, \(mib(rss))\n".data(using: .utf8)!)
             if python {
@@ -188,6 +191,7 @@ func benchValidate(_ args: [String]) throws {
                 if pstatus == 0, let ps = pf["seconds"].flatMap(Double.init), let prss = pf["hwm_kib"].flatMap(Int.init) {
                     row.pySeconds.append(ps)
                     row.pyRSS.append(prss)
+                    if let c = pf["cpu"].flatMap(Double.init) { row.pyCPU.append(c) }
                     FileHandle.standardError.write("python \(row.file) run \(run + 1): \(mbps(bytes, ps)) MB/s, \(mib(prss))\n".data(using: .utf8)!)
                 }
             }
@@ -216,6 +220,12 @@ func benchValidate(_ args: [String]) throws {
         let pyRSS = row.pyRSS.isEmpty ? "–" : mib(row.pyRSS.max()!)
         print("| \(row.file) | \(String(format: "%.1f MB", Double(row.bytes) / 1e6)) | \(row.records) | \(lfm) | \(mib(row.lfmRSS.max()!)) | \(py) | \(pyRSS) |")
     }
+    print("\n| file | lfm MB per CPU-second (best) | python MB per CPU-second (best) | python / lfm wall (median) |")
+    print("|---|---|---|---|")
+    for row in rows where !row.pyCPU.isEmpty && !row.lfmCPU.isEmpty {
+        print("| \(row.file) | \(mbps(row.bytes, row.lfmCPU.min()!)) | \(mbps(row.bytes, row.pyCPU.min()!)) | "
+              + String(format: "%.1f×", median(row.pySeconds) / median(row.lfmSeconds)) + " |")
+    }
     if !oneCoreRows.isEmpty {
         print("\n| file | lfm on one CPU (taskset -c 0), MB/s best / median | MB per CPU-second (best) |")
         print("|---|---|---|")
@@ -229,6 +239,49 @@ func benchValidate(_ args: [String]) throws {
 
 func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+}
+
+/// The bench file of that size and shape (`alpaca-SIZE.json[l]`, or `alpaca-cjk-SIZE.json[l]`
+/// for the Chinese-heavy mix), generated on first use.
+func benchFile(dir: String, sizeText: String, size: Int, lines: Bool, cjk: Bool) throws -> String {
+    let path = "\(dir)/alpaca-\(cjk ? "cjk-" : "")\(sizeText).\(lines ? "jsonl" : "json")"
+    if !FileManager.default.fileExists(atPath: path) {
+        FileHandle.standardError.write("generating \(path)…\n".data(using: .utf8)!)
+        try AlpacaGenerator.write(path: path, size: size, lines: lines, cjk: cjk)
+    }
+    return path
+}
+
+/// `lfm-bench generate`: writes the two files and prints what they are made of: the share of
+/// bytes in CJK characters (U+2E80-U+9FFF, U+F900-U+FAFF, U+FF00-U+FFEF, U+3000-U+303F) and of
+/// non-empty strings that hold an escape.
+func benchGenerate(_ args: [String]) throws {
+    guard let sizeText = option("--size", in: args), let size = parseSize(sizeText) else {
+        print(usage)
+        exit(64)
+    }
+    let dir = option("--dir", in: args) ?? (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/lfm-bench"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for lines in [false, true] {
+        let path = try benchFile(dir: dir, sizeText: sizeText, size: size, lines: lines, cjk: args.contains("--cjk"))
+        var chinese = 0, total = 0, strings = 0, escaped = 0, records = 0
+        try RecordReader(path: path).forEach { _, value in
+            records += 1
+            for member in value.objectValue ?? JSONObject() {
+                guard let text = member.value.stringValue, !text.isEmpty else { continue }
+                strings += 1
+                if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x22 || $0 == 0x5C }) { escaped += 1 }
+                for scalar in text.unicodeScalars where (0x2E80...0x9FFF).contains(scalar.value)
+                    || (0xF900...0xFAFF).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value) {
+                    chinese += 3
+                }
+            }
+        }
+        total = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print(String(format: "%@: %d bytes, %d records, %.1f%% of bytes Chinese, %.1f%% of %d non-empty strings with escapes",
+                     (path as NSString).lastPathComponent, total, records, 100 * Double(chinese) / Double(total),
+                     100 * Double(escaped) / Double(strings), strings))
+    }
 }
 
 // MARK: list and startup
@@ -303,6 +356,7 @@ let args = Array(CommandLine.arguments.dropFirst())
 do {
     switch args.first {
     case "validate": try benchValidate(args)
+    case "generate": try benchGenerate(args)
     case "list": try benchList(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
     case "selfcheck": try selfCheck(Array(args.dropFirst()))

@@ -19,7 +19,7 @@ struct ChatCommand: AsyncParsableCommand {
         do { ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
         let full = ctx.finetuningType == "full"
         guard ctx.info.adapterPath != nil || dryRun else {
-            throw fail(ValidationError("run \(ctx.info.record.id) has no trained weights yet in \(ctx.info.record.outputDir)"))
+            throw CommandFailure("run \(ctx.info.record.id) has no trained weights yet in \(ctx.info.record.outputDir)", hint: "`lfm status \(ctx.info.record.id)` shows how far training got")
         }
         let configPath = ctx.info.directory.path + "/chat.yaml"
         let yaml: String

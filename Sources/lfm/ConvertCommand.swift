@@ -73,10 +73,6 @@ struct ConvertCommand: ParsableCommand {
             if report.validation?.hasErrors == true { throw Exit.failure }
         } catch let exit as ExitCode {
             throw exit
-        } catch let error as ToolError {
-            progress.finish()
-            if case .usage(let message) = error { Terminal.error(message); throw Exit.usage }
-            throw fail(error)
         } catch {
             progress.finish()
             throw fail(error)

@@ -60,11 +60,14 @@ struct DedupeCommand: ParsableCommand {
             options.near = !noNear
             options.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
             let deduper = Deduper(options: options)
+            let spinner = Spinner("deduplicating \((source.path as NSString).lastPathComponent) (\(Terminal.bytes(source.fileSize)))")
+            defer { spinner.stop() }
             var report = try deduper.find(source, examplesPerKind: examples)
             if let out {
                 try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath),
                                      force: force, dryRun: dryRun)
             }
+            spinner.stop()
             if output.json {
                 var removed = JSONObject()
                 for kind in Deduper.Kind.allCases { removed[kind.rawValue] = .int(report.removed[kind] ?? 0) }
@@ -81,7 +84,7 @@ struct DedupeCommand: ParsableCommand {
                 ])))
                 return
             }
-            Terminal.out("\(source.path): \(report.records) records, \(report.removedIndexes.count) duplicates, \(report.kept) kept")
+            Terminal.out("\(source.path): \(Plural.count(report.records, "record")), \(Plural.count(report.removedIndexes.count, "duplicate")), \(report.kept) kept")
             for kind in Deduper.Kind.allCases { Terminal.out("  \(kind.rawValue): \(report.removed[kind] ?? 0)") }
             for kind in Deduper.Kind.allCases {
                 let examples = report.examples.filter { $0.kind == kind }
@@ -95,7 +98,7 @@ struct DedupeCommand: ParsableCommand {
                 }
             }
             if let written = report.written, let out {
-                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(written) records to \(out)")
+                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(Plural.count(written, "record")) to \(out)")
                 ToolPrinter.validation(report.validation, file: out)
                 if dryRun { ToolPrinter.dryRunNote() }
             } else if !report.removedIndexes.isEmpty {

@@ -34,10 +34,10 @@ struct ExportCommand: AsyncParsableCommand {
         let ctx: RunLaunchContext
         do { ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
         guard ctx.finetuningType != "full" else {
-            throw fail(ValidationError("run \(ctx.info.record.id) trained the full model; \(ctx.info.record.outputDir) already is the model, nothing to merge"))
+            throw CommandFailure("run \(ctx.info.record.id) trained the full model: \(ctx.info.record.outputDir) already is the model, there is no adapter to merge", hint: "use \(ctx.info.record.outputDir) directly")
         }
         guard ctx.info.adapterPath != nil || dryRun else {
-            throw fail(ValidationError("run \(ctx.info.record.id) has no adapter yet (\(ctx.info.record.outputDir)/adapter_model.safetensors)"))
+            throw CommandFailure("run \(ctx.info.record.id) has no adapter yet (\(ctx.info.record.outputDir)/adapter_model.safetensors)", hint: "`lfm status \(ctx.info.record.id)` shows how far training got")
         }
         let exportDir = out.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) }
             ?? ctx.workspace.root + "/exports/" + ctx.info.record.id

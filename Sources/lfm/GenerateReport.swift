@@ -1,3 +1,4 @@
+import LFMCore
 import LFMGenerate
 import Foundation
 
@@ -8,9 +9,9 @@ enum GenerateReport {
         Terminal.out(Terminal.table(["FILE", "CHARACTERS", "CHUNKS"], rows, rightAligned: [1, 2]))
         for skipped in plan.skippedDocuments { Terminal.warning("skipped \(skipped.path): \(skipped.reason)") }
         Terminal.out("""
-            \(plan.chunks) chunks (average \(plan.averageChunkCharacters), largest \(plan.largestChunkCharacters) characters), \
+            \(Plural.count(plan.chunks, "chunk")) (average \(plan.averageChunkCharacters), largest \(plan.largestChunkCharacters) characters), \
             \(plan.chunksAlreadyDone) already done
-            \(plan.requests) requests to \(plan.baseURL) for \(plan.format) records
+            \(Plural.count(plan.requests, "request")) to \(plan.baseURL) for \(plan.format) records
             estimated tokens: \(plan.estimatedPromptTokens) prompt + \(plan.estimatedCompletionTokens) completion (\(plan.estimationMethod))
             """)
     }
@@ -19,12 +20,12 @@ enum GenerateReport {
         for skipped in s.skippedDocuments { Terminal.warning("skipped \(skipped.path): \(skipped.reason)") }
         for warning in s.warnings { Terminal.warning(warning) }
         let mark = s.recordsWritten > 0 ? Terminal.paint("✔ ", .green) : ""
-        Terminal.out("\(mark)\(s.recordsWritten) \(s.format) records from \(s.documents) documents → \(s.outputPath)")
+        Terminal.out("\(mark)\(s.recordsWritten) \(s.format) record\(s.recordsWritten == 1 ? "" : "s") from \(Plural.count(s.documents, "document")) → \(s.outputPath)")
         Terminal.out("  chunks: \(s.chunksTotal) (\(s.chunksGenerated) generated, \(s.chunksResumed) resumed, \(s.chunksFailed) failed)")
         Terminal.out("  dropped: \(s.invalidRecords) invalid, \(s.unusableItems) unusable, \(s.exactDuplicatesRemoved + s.normalizedDuplicatesRemoved) duplicates")
         Terminal.out("  tokens: \(s.usage.promptTokens) prompt + \(s.usage.completionTokens) completion in \(s.requests) requests (\(s.retries) retries), \(duration(s.elapsedSeconds))")
         if s.chunksFailed > 0 {
-            Terminal.warning("\(s.chunksFailed) chunks gave no usable records; their raw replies are in \(s.failedDirectory). Run the command again to retry them.")
+            Terminal.warning("\(Plural.count(s.chunksFailed, "chunk")) gave no usable records; their raw replies are in \(s.failedDirectory). Run the command again to retry them.")
         }
     }
 

@@ -28,10 +28,10 @@ enum Exit {
     static let interrupted = ExitCode(130)
 }
 
-/// Turns an error from the core into a message on stderr and exit code 1.
+/// Reports `error` now (docs/exit-codes.md) and returns its exit code to throw. Prefer plain `try`:
+/// the root reports every error the same way.
 func fail(_ error: Error) -> ExitCode {
-    Terminal.error("\(error)")
-    return Exit.failure
+    ExitCode(ErrorReporter.report(error))
 }
 
 /// Parses `a=b,c=d` into a dictionary; throws a usage error naming the option.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LFMCore
 import LFMGenerate
 
@@ -45,4 +46,22 @@ struct LFM: AsyncParsableCommand {
             ModelsCommand.self,
         ]
     )
+
+    /// Parses, runs, and routes every error through one mapping (`ErrorReporter`): commands just `try`.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand.Type?
+        do {
+            var parsed = try parseAsRoot(arguments)
+            command = type(of: parsed)
+            ErrorReporter.runningCommand = command
+            if var asyncCommand = parsed as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try parsed.run()
+            }
+        } catch {
+            Foundation.exit(ErrorReporter.report(error, command: command, arguments: arguments))
+        }
+    }
 }

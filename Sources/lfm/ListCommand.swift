@@ -17,6 +17,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
         do {
@@ -35,9 +36,15 @@ struct ListCommand: ParsableCommand {
             }
             let table = rows.map { row -> [String] in
                 // Names and file names come from a file anyone may edit: print escape sequences escaped.
-                [DisplayText.escaped(row.name), DisplayText.escaped(row.source), DisplayText.escaped(row.formatting), row.kind, row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+                // Pretraining text has no conversation format (its `formatting` key is a default nobody chose).
+                [DisplayText.escaped(row.name), DisplayText.escaped(row.source),
+                 row.kind == DatasetKind.pretrain.rawValue ? "text" : DisplayText.escaped(row.formatting), row.kind,
+                 row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
             }
-            Terminal.out(Terminal.table(["NAME", "SOURCE", "FORMAT", "KIND", "RECORDS", "SIZE", "STATUS"], table, rightAligned: [4, 5]))
+            Terminal.out(TextTable([
+                .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 18), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
+                .init("RECORDS", rightAligned: true), .init("SIZE", rightAligned: true, dropRank: 0), .init("STATUS"),
+            ], table).fitted(tableOptions))
             let problems = rows.filter { !$0.problems.isEmpty }
             for row in problems {
                 for problem in row.problems.prefix(3) { Terminal.warning(DisplayText.escaped("\(row.name): \(problem)")) }

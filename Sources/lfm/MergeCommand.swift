@@ -34,7 +34,7 @@ struct MergeCommand: ParsableCommand {
         try ToolPrinter.guarded {
             let sources = try inputs.map { try ToolPrinter.resolve($0, workspace: workspaceOptions) }
             let first = sources[0]
-            guard first.kind != .pretrain else { throw ToolError.usage("merging pretraining text is not supported; concatenate the files instead") }
+            guard first.kind != .pretrain else { throw ToolError.failed("merging pretraining text is not supported; concatenate the files instead") }
             var options = Converter.Options()
             options.force = writeOptions.force
             options.dryRun = writeOptions.dryRun

@@ -15,6 +15,7 @@ struct ModelsCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
         do {
@@ -30,7 +31,10 @@ struct ModelsCommand: ParsableCommand {
                 return
             }
             let rows = catalog.entries.map { [$0.name, $0.hfID, $0.template, $0.source.label, $0.note ?? ""] }
-            Terminal.out(Terminal.table(["NAME", "HUGGING FACE ID", "TEMPLATE", "SOURCE", "NOTE"], rows))
+            Terminal.out(TextTable([
+                .init("NAME"), .init("HUGGING FACE ID", elide: .middle, minWidth: 30), .init("TEMPLATE"),
+                .init("SOURCE", dropRank: 0), .init("NOTE", dropRank: 1, elide: .end, minWidth: 12),
+            ], rows).fitted(tableOptions))
         } catch {
             throw fail(error)
         }

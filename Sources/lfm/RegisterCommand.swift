@@ -85,7 +85,7 @@ struct RegisterCommand: ParsableCommand {
                 Terminal.json(.object(JSONObject(["registered": .bool(false), "report": ReportPrinter.json(report)])))
             } else {
                 ReportPrinter.printIssues(report, file: file)
-                Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(report.records) records; nothing was registered.")
+                Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered.")
                 if report.validRecords > 0 && report.counts["syntax"] == nil {
                     Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
                 }
@@ -100,7 +100,7 @@ struct RegisterCommand: ParsableCommand {
     private func printOutcome(_ outcome: Registrar.Outcome, workspace: Workspace) {
         if let report = outcome.report, report.warningCount > 0 { ReportPrinter.printIssues(report, perGroup: 3, file: file) }
         for note in outcome.notes { Terminal.note(note) }
-        let records = outcome.report.map { "\($0.records - outcome.dropped) records" } ?? "records not checked"
+        let records = outcome.report.map { Plural.count($0.records - outcome.dropped, "record") } ?? "records not checked"
         let format = outcome.format.map(\.description) ?? "unknown format"
         let verb = outcome.dryRun ? "Would register" : (outcome.replaced ? "Replaced" : "Registered")
         let mark = outcome.dryRun ? "" : Terminal.paint("✔ ", .green)

@@ -14,6 +14,7 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
         let store: RunStore
@@ -34,8 +35,12 @@ struct RunsCommand: ParsableCommand {
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
              info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
         }
-        Terminal.out(Terminal.table(["ID", "MODEL", "DATASETS", "STAGE", "STATUS", "STEPS", "LOSS", "DURATION", "ROUGE-L"], rows,
-                                    rightAligned: [5, 6, 7]))
+        Terminal.out(TextTable([
+            .init("ID", elide: .middle, minWidth: 32), .init("MODEL", dropRank: 1, elide: .middle, minWidth: 12),
+            .init("DATASETS", elide: .end, minWidth: 16), .init("STAGE", dropRank: 0), .init("STATUS"),
+            .init("STEPS", rightAligned: true, dropRank: 3), .init("LOSS", rightAligned: true),
+            .init("DURATION", rightAligned: true, dropRank: 2), .init("ROUGE-L", rightAligned: true, dropRank: 4),
+        ], rows).fitted(tableOptions))
     }
 }
 

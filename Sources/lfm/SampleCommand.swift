@@ -55,15 +55,21 @@ struct SampleCommand: ParsableCommand {
             }
             let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
             let written = try Sampler(count: n, seed: seed).write(result.records, to: path, force: force, protecting: [source.path], dryRun: dryRun)
+            // Like every file lfm writes, the sample is checked with LLaMA-Factory's rules.
+            let validation = dryRun ? nil : try FileValidator(spec: source.spec).validate(path: path)
             if json {
                 Terminal.json(.object(JSONObject([
                     "output": .string(path), "written": .int(written), "total": .int(result.total),
                     "seed": .string(String(seed)), "dry_run": .bool(dryRun),
+                    "valid": validation.map { .bool(!$0.hasErrors) } ?? .null,
+                    "validation": validation.map(ReportPrinter.json) ?? .null,
                 ])))
             } else {
-                Terminal.err("\(written) of \(result.total) records \(dryRun ? "would be written" : "written") to \(out)")
+                Terminal.err("\(written) of \(Plural.count(result.total, "record")) \(dryRun ? "would be written" : "written") to \(out)")
+                ToolPrinter.validation(validation, file: path)
                 if dryRun { ToolPrinter.dryRunNote() }
             }
+            if validation?.hasErrors == true { throw Exit.failure }
         }
     }
 }

@@ -17,6 +17,10 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if count < 0 { throw ValidationError("-n must be 0 or more") }
+    }
+
     func run() throws {
         do {
             let workspace = try workspaceOptions.workspace()
@@ -28,8 +32,8 @@ struct ShowCommand: ParsableCommand {
             var records: [JSONValue] = []
             if case .file(let fileName) = entry.source {
                 path = workspace.registry.resolve(fileName: fileName)
-                if let path, let file = try? DataFile(path: path), file.type.isCheckable, !file.isDirectory {
-                    records = (try? FileValidator.sample(path: path, limit: max(0, count), layoutHint: file.type == .txt ? .text : nil).records) ?? []
+                if count > 0, let path, let file = try? DataFile(path: path), file.type.isCheckable, !file.isDirectory {
+                    records = (try? FileValidator.sample(path: path, limit: count, layoutHint: file.type == .txt ? .text : nil).records) ?? []
                 }
             }
             if output.json {
@@ -56,6 +60,15 @@ struct ShowCommand: ParsableCommand {
 
 /// Renders a record as a conversation people can read.
 enum RecordRenderer {
+    /// One label per role whatever the data calls it: `human` (ShareGPT) and `user` (OpenAI) both
+    /// show as `user`, `gpt` and `assistant` as `assistant`.
+    static func label(role: String?, _ tags: TagMap) -> String {
+        guard let role else { return "?" }
+        let labels: [(String?, String)] = [(tags.userTag, "user"), (tags.assistantTag, "assistant"), (tags.systemTag, "system"),
+                                           (tags.observationTag, "tool"), (tags.functionTag, "function")]
+        return labels.first { $0.0 == role }?.1 ?? role
+    }
+
     static func render(_ record: JSONValue, spec: DatasetSpec) -> String {
         guard let object = record.objectValue else { return JSONPrinter(indent: 2).string(record) }
         var lines: [String] = []
@@ -68,7 +81,7 @@ enum RecordRenderer {
         if let system = c.system { add("system", object[system]?.stringValue) }
         if spec.usesMessages, let messages = c.messages {
             for message in object[messages]?.arrayValue ?? [] {
-                add(message[spec.tags.roleTag]?.stringValue ?? "?", message[spec.tags.contentTag]?.stringValue)
+                add(label(role: message[spec.tags.roleTag]?.stringValue, spec.tags), message[spec.tags.contentTag]?.stringValue)
             }
             if let chosen = c.chosen { add("chosen", object[chosen]?[spec.tags.contentTag]?.stringValue) }
             if let rejected = c.rejected { add("rejected", object[rejected]?[spec.tags.contentTag]?.stringValue) }

@@ -87,7 +87,7 @@ struct SplitCommand: ParsableCommand {
                     "dry_run": .bool(dryRun),
                 ])))
             } else {
-                Terminal.out("\(source.path): \(report.records) records, seed \(seed)")
+                Terminal.out("\(source.path): \(Plural.count(report.records, "record")), seed \(seed)")
                 Terminal.out(Terminal.table(["part", "records", "file"], report.parts.map { [$0.name, "\($0.records)", $0.path] }, rightAligned: [1]))
                 if !report.strata.isEmpty {
                     Terminal.out("stratified by \(stratify!):")

@@ -41,6 +41,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func validate() throws {
         if let cutoffLen, cutoffLen <= 0 { throw ValidationError("--cutoff-len must be positive") }
@@ -69,17 +70,18 @@ struct StatsCommand: AsyncParsableCommand {
             let progress = ProgressBar(label: "reading")
             let report = try StatsCollector(counter: counter) { progress.update(done: $0, total: $1) }.collect(source, cutoffLen: cutoffLen)
             progress.finish()
-            if output.json { Terminal.json(Self.json(report)) } else { Self.print(report) }
+            if output.json { Terminal.json(Self.json(report)) } else { Self.print(report, width: tableOptions.width) }
         }
     }
 
     static let percentiles: [Double] = [50, 90, 99]
 
-    static func print(_ r: StatsCollector.Report) {
-        Terminal.out("\(r.path)")
+    /// The report in `width` columns (nil: lines as long as they come).
+    static func print(_ r: StatsCollector.Report, width: Int? = nil) {
+        Terminal.out(width.map { TextTable.shorten(r.path, to: $0, .middle) } ?? r.path)
         Terminal.out("  format:  \(r.format)")
-        Terminal.out("  records: \(r.records)\(r.unreadable > 0 ? " (\(r.unreadable) unreadable by LLaMA-Factory's converter, not counted below)" : "")")
-        Terminal.out("  tokens:  \(r.tokenMethod)")
+        Terminal.out(Terminal.wrap("  records: \(r.records)\(r.unreadable > 0 ? " (\(r.unreadable) unreadable by LLaMA-Factory's converter, not counted below)" : "")", width: width, indent: 11))
+        Terminal.out(Terminal.wrap("  tokens:  \(r.tokenMethod)", width: width, indent: 11))
         Terminal.out()
         var rows: [[String]] = []
         for field in r.fields where field.chars.count > 0 {
@@ -88,7 +90,8 @@ struct StatsCommand: AsyncParsableCommand {
                 rows.append([field.name, unit, "\(d.min)", "\(p[0])", "\(p[1])", "\(p[2])", "\(d.max)", String(format: "%.0f", d.mean)])
             }
         }
-        Terminal.out(Terminal.table(["field", "unit", "min", "median", "p90", "p99", "max", "mean"], rows, rightAligned: [2, 3, 4, 5, 6, 7]))
+        Terminal.out(TextTable([.init("field", elide: .end, minWidth: 12), .init("unit")]
+            + ["min", "median", "p90", "p99", "max", "mean"].map { .init($0, rightAligned: true) }, rows).render(width: width))
         if let total = r.field("total"), total.tokens.count > 0 {
             Terminal.out()
             Terminal.out("total tokens per record:")
@@ -99,8 +102,9 @@ struct StatsCommand: AsyncParsableCommand {
                 Terminal.out(String(format: "cutoff_len %d truncates %d of %d records (%.1f%%)", cutoff, over, total.tokens.count, 100 * r.truncatedShare(at: cutoff)))
             }
             let suggested = r.suggestedCutoff
-            Terminal.out(Terminal.paint("suggested cutoff_len: \(suggested)", .bold)
-                + String(format: " (p99 total %d tokens + template margin; truncates %.1f%%)", total.tokens.percentile(99), 100 * r.truncatedShare(at: suggested)))
+            Terminal.out(Terminal.wrap(Terminal.paint("suggested cutoff_len: \(suggested)", .bold)
+                + String(format: " (p99 total %d tokens + template margin; truncates %.1f%%)", total.tokens.percentile(99), 100 * r.truncatedShare(at: suggested)),
+                width: width, indent: 2))
         }
         Terminal.out()
         let t = r.turns.percentiles([50, 99])

@@ -30,6 +30,7 @@ struct TemplatesList: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
         let (library, _) = templateLibrary(workspaceOptions)
@@ -48,7 +49,10 @@ struct TemplatesList: ParsableCommand {
         let rows = all.map { t in
             [t.name, t.kind.rawValue, t.stage ?? "-", t.method ?? "-", t.source.path.map { "\(t.source.label): \($0)" } ?? t.source.label, t.summary ?? ""]
         }
-        Terminal.out(Terminal.table(["NAME", "KIND", "STAGE", "METHOD", "SOURCE", "ABOUT"], rows))
+        Terminal.out(TextTable([
+            .init("NAME"), .init("KIND", dropRank: 2), .init("STAGE", dropRank: 1), .init("METHOD", dropRank: 0),
+            .init("SOURCE", elide: .middle, minWidth: 16), .init("ABOUT", elide: .end, minWidth: 20),
+        ], rows).fitted(tableOptions))
     }
 }
 

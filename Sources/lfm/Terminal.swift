@@ -43,6 +43,11 @@ enum Terminal {
         err(paint("warning:", .yellow, stderr: true) + " " + message)
     }
 
+    /// The line under an `error:` that says what to do about it.
+    static func hint(_ message: String) {
+        err(paint("hint:", .cyan, stderr: true) + " " + message)
+    }
+
     static func note(_ message: String) {
         err(paint("note:", .cyan, stderr: true) + " " + message)
     }
@@ -52,25 +57,21 @@ enum Terminal {
     }
 
     /// A left-aligned table with a header, columns padded to their widest cell (display width).
+    /// Every column in full; `TextTable` fits a table to the terminal.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        var widths = header.map(displayWidth)
-        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: max(0, widths[i] - displayWidth(cell)))
-                if i == cells.count - 1 && !rightAligned.contains(i) { return cell }
-                return rightAligned.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ")
-        }
-        var lines = [paint(line(header), .bold)]
-        lines += rows.map(line)
-        return lines.joined(separator: "\n")
+        TextTable(header.enumerated().map { TextTable.Column($1, rightAligned: rightAligned.contains($0)) }, rows).render(width: nil)
     }
 
-    /// Terminal columns a string occupies (CJK and other wide characters count 2).
+    /// Terminal columns a string occupies (CJK and other wide characters count 2; colour codes 0).
     static func displayWidth(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { width, scalar in
+        var inEscape = false
+        return s.unicodeScalars.reduce(0) { width, scalar in
             let v = scalar.value
+            if v == 0x1B { inEscape = true; return width }
+            if inEscape {
+                if (0x40...0x7E).contains(v) && v != 0x5B { inEscape = false }
+                return width
+            }
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
                 || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)

@@ -17,7 +17,7 @@ enum ToolPrinter {
 
     static func printConversion(_ report: Converter.Report, from source: DatasetInput?, dryRun: Bool = false) {
         let from = source.map { "\($0.format) → " } ?? ""
-        Terminal.out("\(from)\(report.format): \(report.written) of \(report.read) records \(dryRun ? "would be written" : "written") to \(report.output)")
+        Terminal.out("\(from)\(report.format): \(report.written) of \(Plural.count(report.read, "record")) \(dryRun ? "would be written" : "written") to \(report.output)")
         ledger("Skipped (cannot be written in \(report.format)):", report.skipped, of: report.read)
         ledger("Changed or lost:", report.lossy, of: report.read)
         if report.skipped.isEmpty && report.lossy.isEmpty { Terminal.out("Lossless: every record carried over completely.") }
@@ -36,10 +36,17 @@ enum ToolPrinter {
         guard let report else { return }
         if report.hasErrors {
             ReportPrinter.printIssues(report, perGroup: 3, file: file)
-            Terminal.error("\(file): the output fails validation (\(report.errorCount) errors)")
+            Terminal.error("\(file): the output fails validation (\(Plural.count(report.errorCount, "error")))")
         } else {
-            Terminal.out(Terminal.paint("✔ ", .green) + "\((file as NSString).lastPathComponent) passes lfm validate (\(report.records) records, \(report.warningCount) warnings)")
+            Terminal.out(Terminal.paint("✔ ", .green) + "\((file as NSString).lastPathComponent) passes lfm validate (\(Plural.count(report.records, "record"))\(warnings(report)))")
         }
+    }
+
+    /// ", 33 warnings (33 duplicate)": what the warnings are, by code.
+    static func warnings(_ report: ValidationReport) -> String {
+        guard report.warningCount > 0 else { return ", no warnings" }
+        let codes = report.groups.filter { $0.severity == .warning }.map { "\($0.total) \($0.code)" }
+        return ", \(Plural.count(report.warningCount, "warning")) (\(codes.joined(separator: ", ")))"
     }
 
     static func ledgerJSON(_ ledger: LossLedger) -> JSONValue {
@@ -69,17 +76,8 @@ enum ToolPrinter {
         try DatasetInput.resolve(input, format: format, workspace: workspace.workspace)
     }
 
-    /// Runs `body`, mapping tool errors to exit codes (usage 64, others 1).
+    /// Runs `body`; its errors are reported by the root like any other (usage 64, others 1).
     static func guarded(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let error as ToolError {
-            if case .usage(let message) = error { Terminal.error(message); throw Exit.usage }
-            throw fail(error)
-        } catch {
-            throw fail(error)
-        }
+        try body()
     }
 }

@@ -27,9 +27,9 @@ struct TrainCommand: AsyncParsableCommand {
         Examples:
           lfm train --model llama3.2-1b --dataset support-qa
           lfm train --model ~/models/my-llama --template llama3 --dataset support-qa
-          lfm train --dataset prefs --stage dpo --set max_steps=100 --detach
-          lfm train --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
-          lfm train --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
+          lfm train --model llama3 --dataset prefs --stage dpo --set max_steps=100 --detach
+          lfm train --model llama3 --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
+          lfm train --model llama3 --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
           lfm train --resume last
         """)
 

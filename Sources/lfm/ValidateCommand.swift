@@ -44,7 +44,7 @@ struct ValidateCommand: ParsableCommand {
     private func validateFile(_ path: String) throws {
         let file = try DataFile(path: path)
         guard file.type.isCheckable, !file.isDirectory else {
-            throw ValidationError("lfm cannot read the records of \(file.isDirectory ? "a folder" : ".\(file.type.rawValue) files"); they are registered unchecked")
+            throw CommandFailure("lfm cannot read the records of \(file.isDirectory ? "a folder" : ".\(file.type.rawValue) files"); they are registered unchecked")
         }
         let layout: RecordLayout? = file.type == .txt ? .text : nil
         let detector = try formatOptions.detector()
@@ -60,27 +60,36 @@ struct ValidateCommand: ParsableCommand {
     }
 
     private func validateEntry() throws {
-        let workspace = try workspaceOptions.workspace()
+        let looksLikeAFile = target.contains(".") || target.contains("/")
+        let workspace: Workspace
+        do {
+            workspace = try workspaceOptions.workspace()
+        } catch where looksLikeAFile {
+            throw FileError.notFound(path: target)  // a mistyped file name, not a missing workspace
+        }
         let document = try workspace.registry.read()
         guard let entry = document.entry(named: target) else {
-            if target.contains(".") || target.contains("/") {
-                throw FileError.notFound(path: target)
-            }
+            if looksLikeAFile { throw FileError.notFound(path: target) }
             throw RegistryError.notFound(name: target, path: workspace.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
         }
         let (report, path) = try EntryValidator(registry: workspace.registry).validate(entry)
-        if path == nil, !output.json { Terminal.out("\(target) is \(entry.source.label): lfm checks only local files") }
-        try finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems)
+        try finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems,
+                   unchecked: path == nil ? "\(entry.source.label): lfm checks only local files" : nil)
     }
 
-    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String]) throws {
+    /// `unchecked`: why the records were not read (a hub or cloud dataset): no check mark then.
+    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String], unchecked: String? = nil) throws {
         if output.json {
             Terminal.json(.object(JSONObject([
                 "valid": .bool(!report.hasErrors), "format": .string(format), "entry": .object(entry), "report": ReportPrinter.json(report),
+                "checked": .bool(unchecked == nil),
             ])))
+        } else if let unchecked, !report.hasErrors {
+            ReportPrinter.printIssues(report, file: target)
+            Terminal.out("- \(target): \(format), records not checked (\(unchecked)); the entry itself is fine")
         } else {
             ReportPrinter.printIssues(report, file: target)
-            let summary = "\(target): \(format), \(report.records) records, \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
+            let summary = "\(target): \(format), \(Plural.count(report.records, "record")), \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
             if report.hasErrors {
                 Terminal.error(summary)
             } else {

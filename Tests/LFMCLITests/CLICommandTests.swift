@@ -7,7 +7,7 @@ struct CLICommandTests {
     static let ok = #"{"instruction": "q", "input": "", "output": "a"}"#
 
     @Test("exit status 64 for usage errors, with the problem on stderr", arguments: [
-        (["register", "x.json", "--bogus-flag"], "Unknown option '--bogus-flag'"),
+        (["register", "x.json", "--bogus-flag"], "error: unknown option '--bogus-flag'"),
         (["register", "x.json", "--format", "bogus"], "unknown format \"bogus\""),
         (["register", "x.json", "--format", ""], "unknown format \"\""),
         (["register", "x.json", "--columns", "nonsense=q"], "unknown column role \"nonsense\""),
@@ -16,8 +16,8 @@ struct CLICommandTests {
         (["register", "x.json", "--link", "--in-place"], "--link and --in-place cannot be combined"),
         (["validate", "x.json", "--format", "bogus"], "unknown format \"bogus\""),
         (["validate", "x.json", "--columns", "nonsense=q"], "unknown column role \"nonsense\""),
-        (["frobnicate"], "Unexpected argument 'frobnicate'"),
-        (["register"], "Missing expected argument '<file>'"),
+        (["frobnicate"], "error: unknown command 'frobnicate'"),
+        (["register"], "error: missing expected argument '<file>'"),
     ])
     func usageErrors(_ arguments: [String], _ fragment: String) throws {
         let dir = try TempDir()
@@ -172,7 +172,7 @@ func lfm(_ arguments: [String], cwd: String, environment: [String: String?], via
     let process = Process()
     let dir = try TempDir("lfm-tty")
     let out = dir.path + "/out"
-    FileManager.default.createFile(atPath: out, contents: nil)
+    try #require(FileManager.default.createFile(atPath: out, contents: nil))
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = nil
     env["TERM"] = "xterm"

@@ -94,8 +94,8 @@ final class RunningLFM {
         scratch = try TempDir("lfm-out")
         outPath = scratch.path + "/stdout"
         errPath = scratch.path + "/stderr"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: outPath, contents: nil))
+        try #require(FileManager.default.createFile(atPath: errPath, contents: nil))
         var env = ProcessInfo.processInfo.environment
         for key in ["LLAMAFACTORY_DIR", "NO_COLOR", "TERM"] { env[key] = nil }
         // No user config from the machine running the tests.

@@ -77,8 +77,9 @@ struct WorkspaceResolutionTests {
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.count == 2, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("error: no LLaMA-Factory workspace found"))
+        #expect(lines.last?.hasPrefix("hint: run inside a LLaMA-Factory checkout") == true)
         #expect(result.stderr.contains("lfm init"))
         #expect(result.stderr.contains("--lf-dir"))
     }

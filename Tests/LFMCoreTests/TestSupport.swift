@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import LFMCore
 
 /// The fixtures folder next to this file (no SwiftPM resources needed).
@@ -118,7 +119,7 @@ func memberRange(_ text: String, _ name: String) -> Range<String.Index>? {
 func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8]) {
     let dir = try TempDir("lfm-py")
     let out = dir.path + "/out"
-    FileManager.default.createFile(atPath: out, contents: nil)
+    try #require(FileManager.default.createFile(atPath: out, contents: nil))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments

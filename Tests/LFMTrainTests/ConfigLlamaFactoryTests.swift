@@ -11,7 +11,7 @@ import YAML
 /// `get_infer_args` for export/chat) without training: unknown keys ("Some keys are not used by
 /// the HfArgumentParser"), wrong types and contradictory settings fail here. bf16 is switched off
 /// with `--set bf16=false` because the check runs on a CPU.
-@Test(.enabled(if: Python.hasLlamaFactory, "needs the LLaMA-Factory venv and tiny model in /root/.cache/lfm"),
+@Test(.enabled(if: Python.hasLlamaFactory, "needs /root/.cache/lfm/venv-lf-0.9.5 (make it: .ci/setup-llamafactory.sh) and /root/.cache/lfm/tiny-llama3 (make it: /root/.cache/lfm/venv-lf-0.9.5/bin/python Tests/Conformance/make_tiny_model.py /root/.cache/lfm/tiny-llama3 --corpus-dir docs/examples)"),
       .timeLimit(.minutes(5)))
 func configParsedByLlamaFactory() throws {
     let workspace = try ConfigFixture.workspace()

@@ -291,7 +291,7 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .fileInUse(let path, let users):
             return "\(path) is the file of \(users.map { "\"\($0)\"" }.joined(separator: ", ")); --force replaces this name's entry, never another entry's data. Pass --name NEW to store it under another name"
         case .undetectable(let path, let message): return "\(path): \(message)"
-        case .invalid(let report): return "\(report.path): \(report.errorCount) error(s) in \(report.invalidRecords.count) of \(report.records) record(s); nothing was registered"
+        case .invalid(let report): return "\(report.path): \(Plural.count(report.errorCount, "error")) in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered"
         }
     }
 }

@@ -20,6 +20,7 @@ extension JSONParser {
     mutating func parseString() throws(Failure) -> String {
         position += 1  // opening quote
         let start = position
+        if let string = parsePlainString16(from: start) { return string }
         var p = position
         var high: UInt64 = 0
         // Fast path: no escapes.
@@ -31,7 +32,7 @@ extension JSONParser {
                 let bytes = UnsafeBufferPointer(start: base + start, count: p - start)
                 position = p + 1
                 if high & 0x8080_8080_8080_8080 != 0 { return try decodeUTF8(bytes, at: start) }
-                return String(decoding: bytes, as: UTF8.self)
+                return String(validatedUTF8: bytes, isASCII: true)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 {
@@ -44,8 +45,69 @@ extension JSONParser {
         return try parseEscapedString(from: start)
     }
 
+    /// perf: a string without escapes, 16 bytes at a time: finds the closing quote and checks
+    /// the UTF-8 in the same pass (``UTF8Validation/blockErrors(_:)`` on each block, up to and
+    /// including the quote, so a sequence cut short by it is caught). Returns nil, having
+    /// consumed nothing, when it cannot finish: a backslash, a control byte, invalid UTF-8, fewer
+    /// than 16 bytes left in the buffer, or non-ASCII bytes in the 3 bytes before the string
+    /// (the blocks look back 3 bytes). The byte-wise path then starts over and reports errors.
+    @inline(__always)
+    mutating func parsePlainString16(from start: Int) -> String? {
+        typealias Bytes16 = SIMD16<UInt8>
+        guard start >= 3, base[start - 2] < 0x80, base[start - 3] < 0x80 else { return nil }
+        let quote = Bytes16(repeating: 0x22), backslash = Bytes16(repeating: 0x5C), space = Bytes16(repeating: 0x20)
+        var bad = SIMDMask<SIMD16<Int8>>(repeating: false)
+        var high = Bytes16(repeating: 0)
+        var p = start
+        var close = -1
+        while p + 16 <= end {
+            let block = UnsafeRawPointer(base + p).loadUnaligned(as: Bytes16.self)
+            let stop = unsafeBitCast((block .== quote) .| (block .== backslash) .| (block .< space), to: SIMD2<UInt64>.self)
+            if stop[0] | stop[1] == 0 {
+                bad .|= UTF8Validation.blockErrors(base + p)
+                high |= block
+                p += 16
+                continue
+            }
+            let k = stop[0] != 0 ? stop[0].trailingZeroBitCount >> 3 : 8 + (stop[1].trailingZeroBitCount >> 3)
+            close = p + k
+            break
+        }
+        if close < 0 {
+            // Fewer than 16 bytes left in the buffer (the end of a JSON Lines line).
+            var q = p
+            while q < end, base[q] >= 0x20, base[q] != 0x22, base[q] != 0x5C { q += 1 }
+            guard q < end else { return nil }
+            close = q
+        }
+        guard base[close] == UInt8(ascii: "\"") else { return nil }
+        if close - 15 >= start {
+            // The 16 bytes ending with the quote (they may overlap blocks already checked).
+            let block = UnsafeRawPointer(base + close - 15).loadUnaligned(as: Bytes16.self)
+            bad .|= UTF8Validation.blockErrors(base + close - 15)
+            high |= block
+        } else if !UTF8Validation.isValid(base + start, count: close - start) {
+            return nil
+        } else {
+            high |= Bytes16(repeating: close > start && !Self.isASCII(base + start, count: close - start) ? 0x80 : 0)
+        }
+        let errors = unsafeBitCast(bad, to: SIMD2<UInt64>.self)
+        guard errors[0] | errors[1] == 0 else { return nil }
+        let highs = unsafeBitCast(high, to: SIMD2<UInt64>.self)
+        position = close + 1
+        let bytes = UnsafeBufferPointer(start: base + start, count: close - start)
+        return String(validatedUTF8: bytes, isASCII: (highs[0] | highs[1]) & 0x8080_8080_8080_8080 == 0)
+    }
+
+    @inline(__always)
+    static func isASCII(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var or: UInt8 = 0
+        for i in 0..<count { or |= p[i] }
+        return or < 0x80
+    }
+
     func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(Failure) -> String {
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
+        if UTF8Validation.isValid(bytes) { return String(validatedUTF8: bytes, isASCII: false) }
         let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
         throw .syntax(offset: origin + start + bad, message: "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8")
     }
@@ -73,12 +135,14 @@ extension JSONParser {
             let c = base[p]
             if c == UInt8(ascii: "\"") {
                 position = p + 1
-                if high & 0x8080_8080_8080_8080 != 0 {
-                    if let s = String(validating: out, as: UTF8.self) { return s }
-                    // Escapes are ASCII, so the bad byte is in the raw text: report its offset there.
-                    return try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
+                let ascii = high & 0x8080_8080_8080_8080 == 0
+                // The text between the escapes is copied unchanged and escapes decode to whole
+                // scalars, so the result is valid UTF-8 exactly when the raw text is (a sequence
+                // cut by an escape is invalid in both); on an error, report its offset there.
+                if !ascii, !UTF8Validation.isValid(base + start, count: p - start) {
+                    _ = try decodeUTF8(UnsafeBufferPointer(start: base + start, count: p - start), at: start)
                 }
-                return String(decoding: out, as: UTF8.self)
+                return out.withUnsafeBufferPointer { String(validatedUTF8: $0, isASCII: ascii) }
             }
             if c < 0x20 {
                 throw .syntax(offset: origin + p, message: "control character (byte 0x\(String(c, radix: 16))) inside a string: escape it as \\n, \\t or \\u00XX")

@@ -205,7 +205,7 @@ public struct JSONParser {
         // A number that touches the end of the buffer may continue in the next chunk.
         if p >= end && !complete { throw .truncated }
         position = p
-        return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
+        return String(validatedUTF8: UnsafeBufferPointer(start: base + start, count: p - start), isASCII: true)  // digits, signs, '.', 'e
     }
 
     // SWAR helpers: flag, in the high bit of each byte lane, the bytes of an 8-byte word that end

@@ -257,10 +257,11 @@ public final class RecordReader {
             var end = lineEnd
             if end > position, buffer[end - 1] == 0x0D { end -= 1 }
             let bytes = UnsafeBufferPointer(start: buffer + position, count: end - position)
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard UTF8Validation.isValid(bytes) else {
                 let bad = UTF8Validation.firstInvalidOffset(bytes) ?? 0
                 throw error(at: position + bad, "invalid UTF-8 byte: save the file as UTF-8", record: index)
             }
+            let text = String(validatedUTF8: bytes, isASCII: false)
             let location = RecordLocation(index: index, line: line(at: position), offset: bufferOrigin + position)
             countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
             try body(location, .object(JSONObject([JSONMember("text", .string(text))])))

@@ -297,12 +297,6 @@ private final class PartValidation {
 
     private struct Stopped: Error {}
 
-    deinit {
-        lines.free()
-        localDuplicates.free()
-        localFirsts.free()
-    }
-
     init(spec: DatasetSpec, path: String, isHead: Bool) {
         self.spec = spec
         self.isHead = isHead
@@ -362,11 +356,18 @@ private final class PartValidation {
 }
 
 /// A `realloc`-grown array of plain values (large blocks grow without a copy, so without the
-/// old + new peak of `Array`'s doubling).
-struct GrowingColumn<Element: BitwiseCopyable> {
+/// old + new peak of `Array`'s doubling). Not copyable: one owner, which frees the storage when
+/// it goes away.
+struct GrowingColumn<Element: BitwiseCopyable>: ~Copyable {
     private var base: UnsafeMutablePointer<Element>?
     private var capacity = 0
     private(set) var count = 0
+
+    init() {}
+
+    deinit {
+        if let base { Foundation.free(base) }
+    }
 
     mutating func append(_ value: Element) {
         if count == capacity {
@@ -378,14 +379,6 @@ struct GrowingColumn<Element: BitwiseCopyable> {
     }
 
     subscript(i: Int) -> Element { base![i] }
-
-    /// Frees the storage (the column is not a class: call once, when done).
-    mutating func free() {
-        if let base { Foundation.free(base) }
-        base = nil
-        capacity = 0
-        count = 0
-    }
 }
 
 private enum NoSplitMerge: Error, CustomStringConvertible {

@@ -44,7 +44,7 @@ public struct Workspace: Sendable, Equatable {
         }
         var directory = standardized(currentDirectory)
         while true {
-            let config = directory + "/" + LFMConfig.fileName
+            let config = (directory == "/" ? "" : directory) + "/" + LFMConfig.fileName  // no "//lfm.yaml"
             searched.append(config)
             if FileManager.default.fileExists(atPath: config) {
                 return try open(configPath: config, origin: .config)
@@ -66,7 +66,7 @@ public struct Workspace: Sendable, Equatable {
         }
         directory = standardized(currentDirectory)
         while true {
-            let registry = directory + "/data/" + Registry.fileName
+            let registry = (directory == "/" ? "" : directory) + "/data/" + Registry.fileName
             searched.append(registry)
             if FileManager.default.fileExists(atPath: registry) {
                 return Workspace(root: directory, dataDir: directory + "/data", configPath: nil, origin: .checkout)
@@ -155,16 +155,30 @@ public struct Workspace: Sendable, Equatable {
     }
 }
 
-public enum WorkspaceError: Error, Sendable, CustomStringConvertible {
+public enum WorkspaceError: Error, Sendable, CustomStringConvertible, UserFacingError {
     case notFound(searched: [String])
     case notAWorkspace(directory: String, origin: Workspace.Origin)
     case missingRegistry(configPath: String, dataDir: String)
 
-    public var description: String {
+    public var errorMessage: String {
         switch self {
         case .notFound(let searched):
             let shown = searched.count > 4 ? Array(searched.prefix(2)) + ["…"] + Array(searched.suffix(2)) : searched
-            return "no LLaMA-Factory workspace found (looked at --lf-dir, LLAMAFACTORY_DIR, \(shown.joined(separator: ", "))). Run inside a LLaMA-Factory checkout, pass --lf-dir DIR, set LLAMAFACTORY_DIR, or create one with `lfm init DIR`"
+            return "no LLaMA-Factory workspace found (looked at --lf-dir, LLAMAFACTORY_DIR, \(shown.joined(separator: ", ")))"
+        default:
+            return description
+        }
+    }
+
+    public var hint: String? {
+        guard case .notFound = self else { return nil }
+        return "run inside a LLaMA-Factory checkout, pass --lf-dir DIR, set LLAMAFACTORY_DIR, or create one with `lfm init DIR`"
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound:
+            return errorMessage + "; " + (hint ?? "")
         case .notAWorkspace(let directory, let origin):
             return "\(directory) (from \(origin.rawValue)) has no data/dataset_info.json, dataset_info.json or lfm.yaml; point it at a LLaMA-Factory checkout or run `lfm init \(directory)`"
         case .missingRegistry(let configPath, let dataDir):

@@ -41,6 +41,16 @@ public struct LossPlot: Sendable {
         return out
     }
 
+    /// Tick labels with as many decimals as the step needs, so no two read the same
+    /// (7.542, 7.544, … rather than 7.54 three times).
+    public static func labels(_ ticks: [Double]) -> [String] {
+        guard ticks.count > 1 else { return ticks.map { label($0) } }
+        let step = abs(ticks[1] - ticks[0])
+        let decimals = step > 0 ? max(0, Int((-log10(step)).rounded(.up) + 1e-9)) : 0
+        guard decimals > 0, decimals <= 8, ticks.allSatisfy({ abs($0) < 1e7 }) else { return ticks.map { label($0) } }
+        return ticks.map { String(format: "%.\(decimals)f", $0) }
+    }
+
     static func label(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e7 { return String(Int(v)) }
         if abs(v) >= 0.01 { return String(format: "%.3g", v) }
@@ -87,8 +97,8 @@ public struct LossPlot: Sendable {
         for t in xt { s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH + 5))\"/>\n" }
         for t in yt { s += "<line x1=\"\(f(left - 5))\" y1=\"\(f(py(t)))\" x2=\"\(f(left))\" y2=\"\(f(py(t)))\"/>\n" }
         s += "</g>\n<g fill=\"black\">\n"
-        for t in xt { s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(Self.label(t))</text>\n" }
-        for t in yt { s += "<text x=\"\(f(left - 8))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(Self.label(t))</text>\n" }
+        for (t, text) in zip(xt, Self.labels(xt)) { s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(text)</text>\n" }
+        for (t, text) in zip(yt, Self.labels(yt)) { s += "<text x=\"\(f(left - 8))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(text)</text>\n" }
         s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">step</text>\n"
         s += "<text x=\"16\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f(top + plotH / 2)))\">loss</text>\n"
         s += "</g>\n"
