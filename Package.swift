@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
         // `lfm train` and friends: templates, models, conda environments, runs.
         // Built-in templates (top-level templates/) are embedded at build time by the EmbedTemplates plugin.
-        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "YAML"], plugins: ["EmbedTemplates"]),
+        .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "LFMTools", "YAML"], plugins: ["EmbedTemplates"]),
         // Build-time generator and plugin that turn templates/** into a Swift source file.
         .executableTarget(name: "lfm-embed-templates", path: "Sources/lfm-embed-templates"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["lfm-embed-templates"],
@@ -36,7 +36,7 @@ let package = Package(
         // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
         .target(
             name: "LFMGenerate",
-            dependencies: ["LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
         .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),
@@ -54,16 +54,18 @@ let package = Package(
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "LFMSystemTests", dependencies: ["LFMSystem"]),
-        .testTarget(name: "LFMCoreTests", dependencies: ["LFMCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "LFMTrainTests", dependencies: ["LFMTrain", "LFMSystem"], exclude: ["Golden"]),
-        .testTarget(name: "LFMCLITests", dependencies: ["LFMCore"]),
+        // Helpers shared by every test target (temporary folders, awaiting child processes).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"]),
+        .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
+        .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "LFMTrainTests", dependencies: ["TestSupport", "LFMTrain", "LFMSystem"], exclude: ["Golden"]),
+        .testTarget(name: "LFMCLITests", dependencies: ["TestSupport", "LFMCore"]),
         .testTarget(
             name: "LFMGenerateTests",
-            dependencies: ["LFMGenerate", "LFMCore", "LFMSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["TestSupport", "LFMGenerate", "LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "LFMToolsTests", dependencies: ["LFMTools", "LFMCore"]),
+        .testTarget(name: "LFMToolsTests", dependencies: ["TestSupport", "LFMTools", "LFMCore"]),
     ]
 )

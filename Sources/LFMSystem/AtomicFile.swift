@@ -26,17 +26,8 @@ public enum AtomicFile {
             var info = stat()
             if stat(path, &info) == 0 { mode = info.st_mode & 0o7777 }
             fchmod(fd, mode)
-            try bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(errno)))
-                    }
-                    offset += n
-                }
-            }
+            let failed = FileDescriptorIO.writeAll(fd, bytes)
+            if failed != 0 { throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(failed))) }
             guard fsync(fd) == 0 else {
                 throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(errno)))
             }
@@ -97,17 +88,8 @@ public enum AtomicFile {
                     throw FileError.cannotRead(path: source, reason: String(cString: strerror(errno)))
                 }
                 if n == 0 { break }
-                try buffer.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < n {
-                        let w = Glibc.write(fd, raw.baseAddress! + offset, n - offset)
-                        if w < 0 {
-                            if errno == EINTR { continue }
-                            throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno)))
-                        }
-                        offset += w
-                    }
-                }
+                let failed = buffer.withUnsafeBytes { FileDescriptorIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                if failed != 0 { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(failed))) }
             }
             guard fsync(fd) == 0 else { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno))) }
         }

@@ -33,6 +33,22 @@ public final class FileLock {
         fd = descriptor
     }
 
+    /// Takes the lock if no one holds it: false (and nothing held) when another holder has it.
+    public func tryLock() throws -> Bool {
+        guard fd < 0 else { return true }
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw FileError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            close(descriptor)
+            return false
+        }
+        fd = descriptor
+        return true
+    }
+
     public func unlock() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)

@@ -1,17 +1,21 @@
 import Foundation
 
-/// A value guarded by a lock (usable on macOS 13, unlike `Synchronization.Mutex`).
-final class Locked<Value>: @unchecked Sendable {
+/// A value guarded by a lock (usable on macOS 13, unlike `Synchronization.Mutex`): the one
+/// lock-protected box of every module (counters and state shared across tasks).
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
     }
+
+    /// A copy of the value as it is now.
+    public var current: Value { withLock { $0 } }
 }
 
 /// A value set once from any thread and awaited from async code, in either order.

@@ -55,14 +55,6 @@ public struct ProcessSpec: Sendable, Hashable {
             environment: environment, workingDirectory: workingDirectory)
     }
 
-    /// The same spec with `PYTHONUNBUFFERED=1` set, so a Python child's output streams live
-    /// through a pipe instead of arriving in 8 KB blocks.
-    public func pythonUnbuffered() -> ProcessSpec {
-        var copy = self
-        copy.environment["PYTHONUNBUFFERED"] = "1"
-        return copy
-    }
-
     /// Resolves `executable` to an existing executable file.
     /// - Throws: `ProcessRunnerError.executableNotFound` / `.notExecutable`.
     public func resolvedExecutable() throws -> URL {

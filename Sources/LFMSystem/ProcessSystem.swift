@@ -61,14 +61,6 @@ public enum ProcessSystem {
         #endif
     }
 
-    /// Process group and session of `pid` (from `/proc/<pid>/stat` on Linux).
-    public static func groupAndSession(of pid: pid_t) -> (pgid: pid_t, sid: pid_t)? {
-        let pgid = getpgid(pid)
-        let sid = getsid(pid)
-        guard pgid >= 0, sid >= 0 else { return nil }
-        return (pgid, sid)
-    }
-
     /// Ends every live member of `pgid`: SIGTERM, up to `grace` for them to leave, then SIGKILL.
     /// Returns the pids that were still there when it started (empty: nothing to do).
     @discardableResult

@@ -147,6 +147,7 @@ public enum OutputRegistrar {
         if spec.usesMessages {
             for key in TagMap.keys { if let value = spec.tags[key: key] { request.tags[key] = value } }
         }
+        request.allowUnmapped = spec.allowUnmapped
         request.force = force
         return try Registrar(workspace: workspace).register(request)
     }

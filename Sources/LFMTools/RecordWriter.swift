@@ -53,7 +53,7 @@ public final class RecordWriter {
 
     deinit {
         if !committed, let handle {
-            try? handle.close()
+            if !finished { try? handle.close() }
             unlink(temp)
         }
     }
@@ -80,16 +80,30 @@ public final class RecordWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Finishes the file and moves it into place (nothing to do in a dry run).
-    public func commit() throws {
-        guard let handle else {
-            committed = true
-            return
-        }
+    private var finished = false
+
+    /// Completes and closes the temporary file without moving it into place, so that it can be
+    /// validated first; returns its path (nil in a dry run). Dropping the writer without
+    /// `commit()` still removes it.
+    @discardableResult
+    public func finish() throws -> String? {
+        guard let handle else { return nil }
+        if finished { return temp }
         if layout == .jsonArray { buffer.append(contentsOf: count == 0 ? "]\n".utf8 : "\n]\n".utf8) }
         try flush()
         try handle.synchronize()
         try handle.close()
+        finished = true
+        return temp
+    }
+
+    /// Finishes the file and moves it into place (nothing to do in a dry run).
+    public func commit() throws {
+        guard handle != nil else {
+            committed = true
+            return
+        }
+        try finish()
         guard rename(temp, path) == 0 else {
             throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }

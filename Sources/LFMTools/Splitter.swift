@@ -11,7 +11,9 @@ public struct Splitter {
         public var seed: UInt64 = 42
         public var stratify: String?
         public var force = false
-        /// Assign and count the parts, write nothing (and validate nothing).
+        /// Assign and count the parts, write nothing (and validate nothing). Otherwise every part is
+        /// validated against its own fields before any is moved into place: one invalid part, and
+        /// no file is written.
         public var dryRun = false
         public init(val: Double) { self.val = val }
     }
@@ -20,6 +22,9 @@ public struct Splitter {
         public var name: String
         public var path: String
         public var records: Int
+        /// The input's spec restricted to the fields this part's records carry: what the part is
+        /// validated and registered with.
+        public var spec: DatasetSpec
     }
 
     public struct Report: Sendable {
@@ -28,6 +33,8 @@ public struct Splitter {
         /// Stratum value → (train, val, test) counts.
         public var strata: [(value: String, counts: [Int])] = []
         public var validation: [ValidationReport] = []
+        /// False when a part failed validation (nothing was written) or in a dry run.
+        public var written = false
     }
 
     public var options: Options
@@ -95,20 +102,32 @@ public struct Splitter {
         let assignment = assignments(count: report.records, strata: strata)
         let targets = paths(for: input, directory: directory)
         let writers = try targets.map { try RecordWriter(path: $0.path, force: options.force, protecting: [input.path], dryRun: options.dryRun) }
+        var fields = [Set<String>](repeating: [], count: targets.count)
         try input.forEach { location, record in
             let value: JSONValue = input.layoutHint == .text ? .object(JSONObject([JSONMember("text", record["text"] ?? .string(""))])) : record
-            try writers[Int(assignment[location.index])].write(value)
+            let part = Int(assignment[location.index])
+            if let object = value.objectValue {
+                for key in object.keys where !fields[part].contains(key) { fields[part].insert(key) }
+            }
+            try writers[part].write(value)
         }
-        for writer in writers { try writer.commit() }
-        report.parts = zip(targets, writers).map { Part(name: $0.name, path: $0.path, records: $1.count) }
+        let partSpec = { (i: Int) in input.layoutHint == .text ? input.spec : input.spec.restricted(toFields: fields[i]) }
+        report.parts = targets.indices.map { Part(name: targets[$0].name, path: targets[$0].path, records: writers[$0].count, spec: partSpec($0)) }
         if let strata {
             var counts = [[Int]](repeating: [0, 0, 0], count: strataNames.count)
             for (i, s) in strata.enumerated() { counts[Int(s)][Int(assignment[i])] += 1 }
             report.strata = strataNames.enumerated().map { ($1, counts[$0]) }
         }
-        for part in report.parts where part.records > 0 && !options.dryRun {
-            report.validation.append(try FileValidator(spec: input.spec).validate(path: part.path))
+        // All or nothing: each part against its own columns, before any is moved into place.
+        for (i, writer) in writers.enumerated() where writer.count > 0 && !options.dryRun {
+            guard let temp = try writer.finish() else { continue }
+            var validation = try FileValidator(spec: report.parts[i].spec).validate(path: temp)
+            validation.path = targets[i].path
+            report.validation.append(validation)
         }
+        if report.validation.contains(where: { $0.hasErrors }) { return report }
+        for writer in writers { try writer.commit() }
+        report.written = !options.dryRun
         return report
     }
 }

@@ -59,7 +59,8 @@ struct ConvertCommand: ParsableCommand {
             options.dryRun = writeOptions.dryRun
             let report = try Converter(options: options) { progress.update(done: $0, total: $1) }.convert(source, to: family, output: path)
             progress.finish()
-            let outcome = try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
+            // An output that fails its own validation is never registered.
+            let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
             if output.json {
                 var object = ToolPrinter.json(report, dryRun: writeOptions.dryRun)
                 object["input"] = .string(source.path)

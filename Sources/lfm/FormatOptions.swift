@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LFMCore
 
 /// `--format`, `--columns` and `--tags`: how to read a data file when detection needs help.
@@ -11,6 +12,14 @@ struct FormatOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Message tags for ShareGPT data, key=value pairs.", discussion: "Keys: role_tag, content_tag, user_tag, assistant_tag, observation_tag, function_tag, system_tag.", valueName: "tag=value,..."))
     var tags: String?
+
+    @Option(name: .customLong("allow-unmapped"), help: ArgumentHelp("Accept that LLaMA-Factory drops this record field.", discussion: "A field the records carry but the entry does not map is an error when it holds training text (a warning for ids and metadata). Name it here (repeat, or comma-separate; message keys as conversations[].KEY) to accept the drop; register stores the list in the entry as \"lfm_allow_unmapped\".", valueName: "field"))
+    var allowUnmapped: [String] = []
+
+    /// The `--allow-unmapped` names, comma lists split.
+    var allowedUnmapped: Set<String> {
+        Set(allowUnmapped.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty })
+    }
 
     func validate() throws {
         if let format, DataFormat.parse(format) == nil {

@@ -37,6 +37,7 @@ struct LFM: AsyncParsableCommand {
             RunsCommand.self,
             StatusCommand.self,
             LogsCommand.self,
+            CancelCommand.self,
             PlotCommand.self,
             EvalCommand.self,
             CompareCommand.self,

@@ -9,7 +9,9 @@ struct ListCommand: ParsableCommand {
         discussion: """
         Status is one of: ok, missing file, invalid, entry problem (the entry itself would fail in \
         LLaMA-Factory, e.g. partial columns), unchecked (csv/parquet/arrow/folders), remote (hub, cloud). \
-        Record counts are cached by file size and modification time. --check validates every local file.
+        Record counts are cached by file size and modification time. --check validates every local file \
+        (every record, and the fields LLaMA-Factory would drop) and exits 1 when any dataset has an \
+        error (missing file, invalid records, dropped fields, entry problem).
         """)
 
     @Flag(help: "Validate every local file (slower), not just count its records.")
@@ -27,7 +29,9 @@ struct ListCommand: ParsableCommand {
                 Terminal.json(.object(JSONObject([
                     "registry": .string(workspace.registry.path),
                     "datasets": .array(rows.map(Self.json)),
+                    "ok": .bool(!Self.failed(rows)),
                 ])))
+                if check && Self.failed(rows) { throw Exit.failure }
                 return
             }
             if rows.isEmpty {
@@ -51,10 +55,23 @@ struct ListCommand: ParsableCommand {
             }
             let local = rows.filter { $0.path != nil }.count
             Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
+            if check && Self.failed(rows) {
+                let bad = rows.filter { Self.failing.contains($0.status) }.map(\.name)
+                Terminal.error("\(bad.count) dataset\(bad.count == 1 ? " has" : "s have") errors: \(bad.joined(separator: ", "))")
+                Terminal.note("see the details with: lfm validate \(bad[0])")
+                throw Exit.failure
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             throw fail(error)
         }
     }
+
+    static let failing: Set<DatasetSummary.Status> = [.missingFile, .invalid, .problem]
+
+    /// True when any row has an error (missing file, invalid records, dropped fields, entry problem).
+    static func failed(_ rows: [DatasetSummary]) -> Bool { rows.contains { failing.contains($0.status) } }
 
     private func statusText(_ status: DatasetSummary.Status) -> String {
         switch status {

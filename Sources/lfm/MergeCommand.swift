@@ -40,7 +40,8 @@ struct MergeCommand: ParsableCommand {
             options.dryRun = writeOptions.dryRun
             let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
             let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
-            let outcome = try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
+            // An output that fails its own validation is never registered.
+            let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
             if output.json {
                 var object = ToolPrinter.json(report, dryRun: writeOptions.dryRun)
                 object["inputs"] = .array(sources.map { .string($0.path) })

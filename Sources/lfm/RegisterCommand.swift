@@ -26,6 +26,11 @@ struct RegisterCommand: ParsableCommand {
           lfm register qa.jsonl --columns prompt=question,response=answer
           lfm register prefs.json --format sharegpt-preference --dry-run
           lfm register big.json --drop-invalid   # skip the bad records
+          lfm register notes.json --allow-unmapped meta   # accept that meta is not trained on
+
+        A field the records carry that the entry would not map (LLaMA-Factory then never reads \
+        it) is an error when it holds training text, a warning for ids and metadata; \
+        --allow-unmapped FIELD accepts the drop and is stored in the entry.
         """)
 
     @Argument(help: "The data file (.json, .jsonl, .txt; .csv/.parquet/.arrow and folders are registered unchecked).")
@@ -64,6 +69,7 @@ struct RegisterCommand: ParsableCommand {
         request.kind = formatOptions.parsed?.kind
         request.columns = try formatOptions.columnPairs()
         request.tags = try formatOptions.tagPairs()
+        request.allowUnmapped = formatOptions.allowedUnmapped
         request.placement = link ? .link : (inPlace ? .inPlace : .copy)
         request.force = force
         request.dryRun = dryRun
@@ -86,7 +92,9 @@ struct RegisterCommand: ParsableCommand {
             } else {
                 ReportPrinter.printIssues(report, file: file)
                 Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered.")
-                if report.validRecords > 0 && report.counts["syntax"] == nil {
+                if report.counts["field-dropped"] != nil {
+                    Terminal.note("map the fields with --columns ROLE=FIELD, or accept the loss with --allow-unmapped FIELD")
+                } else if report.validRecords > 0 && report.counts["syntax"] == nil {
                     Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
                 }
             }

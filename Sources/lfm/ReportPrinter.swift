@@ -7,7 +7,8 @@ enum ReportPrinter {
         let name = file ?? report.path
         for group in report.groups {
             let label = group.severity == .error ? Terminal.paint("error", .red, stderr: true) : Terminal.paint("warning", .yellow, stderr: true)
-            Terminal.err("\(label) [\(group.code)] \(group.total) record\(group.total == 1 ? "" : "s")")
+            let unit = group.issues.first?.record == nil ? (group.code.hasPrefix("field-") ? "field" : "problem") : "record"
+            Terminal.err("\(label) [\(group.code)] \(group.total) \(unit)\(group.total == 1 ? "" : "s")")
             for issue in group.issues.prefix(perGroup) {
                 var location = name
                 if let line = issue.line { location += ":\(line)" }
@@ -34,6 +35,14 @@ enum ReportPrinter {
         object["warnings"] = .int(report.warningCount)
         object["counts"] = .object(JSONObject(report.counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) }))
         object["issues"] = .array(report.issues.map(json))
+        if let fields = report.coverage {
+            // Which record fields LLaMA-Factory reads and drops for this entry (FieldCoverage).
+            object["fields"] = .object(JSONObject([
+                "read": .array(fields.read.map { .string($0) }),
+                "dropped": .array(fields.dropped.map { .string($0) }),
+                "allowed": .array(fields.allowed.map { .string($0) }),
+            ]))
+        }
         return .object(object)
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import LFMCore
 import LFMTrain
 
-struct RunsCommand: ParsableCommand {
+struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List training runs (newest last).",
@@ -16,10 +16,10 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var tableOptions: TableOptions
 
-    func run() throws {
+    func run() async throws {
         let store: RunStore
         do { store = RunStore(stateDir: try workspaceOptions.workspace().stateDir) } catch { throw fail(error) }
-        let runs = store.all()
+        let runs = RunsJSON.grouped(await store.liveAll(scheduler: SlurmClient()))
         if output.json {
             Terminal.json(.array(runs.map(RunsJSON.summary)))
             return
@@ -29,8 +29,12 @@ struct RunsCommand: ParsableCommand {
             return
         }
         let rows = runs.map { info -> [String] in
-            [info.record.id, RunsJSON.shortModel(info.record.model), info.record.datasets.map(\.name).joined(separator: ","),
-             info.record.stage, RunsJSON.paintStatus(info.status),
+            [info.record.id, info.record.cluster?.isWorker == true
+                ? "↳ node \(info.record.cluster?.nodeRank ?? 0)/\(info.record.cluster?.nnodes ?? 0)" : RunsJSON.shortModel(info.record.model),
+             info.record.datasets.map(\.name).joined(separator: ","),
+             info.record.stage,
+             // A worker node's run sits under its job's node 0 (MODEL says which node, when shown).
+             (info.record.cluster?.isWorker == true ? "↳ " : "") + RunsJSON.paintStatus(info.status),
              info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
              info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
@@ -61,9 +65,9 @@ enum RunsJSON {
     static func paintStatus(_ status: RunRecord.Status) -> String {
         switch status {
         case .finished: return Terminal.paint(status.rawValue, .green)
-        case .running: return Terminal.paint(status.rawValue, .cyan)
+        case .running, .pending: return Terminal.paint(status.rawValue, .cyan)
         case .failed, .killed: return Terminal.paint(status.rawValue, .red)
-        case .interrupted: return Terminal.paint(status.rawValue, .yellow)
+        case .interrupted, .cancelled: return Terminal.paint(status.rawValue, .yellow)
         }
     }
 
@@ -87,8 +91,47 @@ enum RunsJSON {
         o["adapter"] = info.adapterPath.map { .string($0) } ?? .null
         o["run_dir"] = .string(info.directory.path)
         o["detached"] = .bool(info.record.detached)
+        if let c = info.record.cluster {
+            var cluster = JSONObject()
+            cluster["job"] = c.job.map { .string($0) } ?? .null
+            cluster["node_rank"] = c.nodeRank.map { .int($0) } ?? .null
+            cluster["nnodes"] = .int(c.nnodes)
+            cluster["nproc_per_node"] = .int(c.nprocPerNode)
+            cluster["role"] = .string(c.isWorker ? "worker" : "primary")
+            if let job = c.slurm {
+                cluster["slurm_job_id"] = .string(job.jobID)
+                cluster["slurm_state"] = job.state.map { .string($0) } ?? .null
+                cluster["slurm_reason"] = job.reason.map { .string($0) } ?? .null
+                cluster["script"] = .string(job.script)
+                cluster["script_sha256"] = .string(job.scriptSHA256)
+            }
+            o["cluster"] = .object(cluster)
+        } else {
+            o["cluster"] = .null
+        }
         o["eval"] = evalSummary(info.record.eval)
         return .object(o)
+    }
+
+    /// Runs in time order, except that the runs of one multi-node job follow its first run,
+    /// by node rank.
+    static func grouped(_ runs: [RunInfo]) -> [RunInfo] {
+        var result: [RunInfo] = []
+        var placed = Set<String>()
+        for run in runs where !placed.contains(run.record.id) {
+            guard let job = run.record.cluster?.job, run.record.cluster?.slurm == nil else {
+                result.append(run)
+                placed.insert(run.record.id)
+                continue
+            }
+            let members = runs.filter { $0.record.cluster?.job == job && $0.record.cluster?.slurm == nil }
+                .sorted { ($0.record.cluster?.nodeRank ?? 0, $0.record.id) < ($1.record.cluster?.nodeRank ?? 0, $1.record.id) }
+            for member in members where !placed.contains(member.record.id) {
+                result.append(member)
+                placed.insert(member.record.id)
+            }
+        }
+        return result
     }
 
     /// `ROUGE-L` column of `lfm runs`: the adapter's score and its change from base.

@@ -68,15 +68,24 @@ struct SplitCommand: ParsableCommand {
             options.stratify = stratify
             options.force = force
             options.dryRun = dryRun
-            let report = try Splitter(options: options).split(source, directory: directory)
-            var registered: [String] = []
-            if register {
+            let splitter = Splitter(options: options)
+            let format = OutputFormat(family: source.family, kind: source.kind)
+            // All or nothing: every registration is checked (names, existing entries) before any
+            // file is written, every part is validated before any is moved into place, and a
+            // registration that still fails takes back the ones before it.
+            if register && !dryRun {
                 let workspace = try workspaceOptions.workspace()
-                for part in report.parts {
-                    registered.append(try OutputRegistrar.registration(
-                        path: part.path, name: part.name, spec: source.spec, format: OutputFormat(family: source.family, kind: source.kind),
-                        workspace: workspace, force: force, dryRun: dryRun).name)
+                for target in splitter.paths(for: source, directory: directory) {
+                    _ = try OutputRegistrar.registration(path: target.path, name: target.name, spec: source.spec, format: format,
+                                                         workspace: workspace, force: force, dryRun: true)
                 }
+            }
+            let report = try splitter.split(source, directory: directory)
+            var registered: [String] = []
+            if register && (report.written || dryRun) {
+                let workspace = try workspaceOptions.workspace()
+                try PartRegistration.registerAll(report.parts.map { ($0.path, $0.name, $0.spec) }, format: format,
+                                                 workspace: workspace, force: force, dryRun: dryRun, into: &registered)
             }
             if output.json {
                 Terminal.json(.object(JSONObject([
@@ -84,6 +93,7 @@ struct SplitCommand: ParsableCommand {
                     "parts": .array(report.parts.map { .object(JSONObject(["name": .string($0.name), "path": .string($0.path), "records": .int($0.records)])) }),
                     "registered": .array(registered.map { .string($0) }),
                     "valid": dryRun ? .null : .bool(!report.validation.contains { $0.hasErrors }),
+                    "written": .bool(report.written),
                     "dry_run": .bool(dryRun),
                 ])))
             } else {
@@ -97,6 +107,8 @@ struct SplitCommand: ParsableCommand {
                 if dryRun {
                     if register { Terminal.out("Would register: \(registered.joined(separator: ", "))") }
                     ToolPrinter.dryRunNote()
+                } else if !report.written {
+                    Terminal.error("a part failed validation; no part was written\(register ? " or registered" : "")")
                 } else if register {
                     Terminal.out("Registered: \(registered.joined(separator: ", "))")
                     Terminal.out("In the training YAML: dataset: \(report.parts[0].name) and eval_dataset: \(report.parts[1].name)")

@@ -3,24 +3,27 @@ import Foundation
 import LFMCore
 import LFMTrain
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a run's state, progress, loss curve and adapter.",
         discussion: """
         States: running, finished, failed, interrupted (Ctrl-C), killed (the process is gone \
-        and left no exit status).
+        and left no exit status); Slurm runs also pending (in the queue, with Slurm's reason) \
+        and cancelled. Slurm's state comes from scontrol and the exit status the job script \
+        writes into the run directory (no accounting database needed).
         """)
 
     @Argument(help: ArgumentHelp("Run id, unique prefix, or `last`.", valueName: "run")) var runRef: String = "last"
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         let info: RunInfo
         do {
             let store = try RunsJSON.store(workspaceOptions)
-            info = try store.info(try store.resolve(runRef))
+            let dir = try store.resolve(runRef)
+            info = try await store.liveInfo(dir, scheduler: SlurmClient())
         } catch { throw fail(error) }
         let r = info.record
         let p = info.progress
@@ -69,7 +72,24 @@ struct StatusCommand: ParsableCommand {
             let first = p.losses.first!.loss, last = p.losses.last!.loss
             rows.append(("loss", p.sparkline() + String(format: "  %.4f → %.4f", first, last)))
         }
-        rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
+        if let c = r.cluster {
+            if let job = c.slurm {
+                var line = "job \(job.jobID.isEmpty ? "(not submitted)" : job.jobID)"
+                if let state = job.state { line += "  \(state)" + (job.reason.map { " (\($0))" } ?? "") }
+                rows.append(("slurm", line))
+                rows.append(("script", "\(job.script)  sha256:\(job.scriptSHA256.prefix(12))"))
+                rows.append(("nodes", "\(c.nnodes) × \(c.nprocPerNode) process\(c.nprocPerNode == 1 ? "" : "es")"))
+            } else {
+                rows.append(("job", c.job ?? "?"))
+                rows.append(("node", "\(c.nodeRank ?? 0) of \(c.nnodes)" + (c.isWorker ? " (worker)" : "")
+                             + ", \(c.nprocPerNode) process\(c.nprocPerNode == 1 ? "" : "es"), master \(c.master ?? "?")"))
+            }
+        }
+        if r.cluster?.isWorker == true {
+            rows.append(("adapter", "(written by node 0) \(r.outputDir)"))
+        } else {
+            rows.append(("adapter", info.adapterPath ?? "(not written yet) \(r.outputDir)"))
+        }
         if !checkpoints.isEmpty {
             // The newest, the newest complete one when that differs, and a count of the rest.
             var shown = [checkpoints.last!]
@@ -88,7 +108,7 @@ struct StatusCommand: ParsableCommand {
             rows.append(("export", "\(export.exportDir) (\(state)\(export.ok ? "" : ", a check failed"))"))
         }
         rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsJSON.duration($0)))" } ?? "")))
-        if r.detached { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
+        if r.detached, r.cluster?.slurm == nil { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
         rows.append(("log", info.directory.logFile))
         rows.append(("config", r.config))
         for (k, v) in rows { Terminal.out("  " + k.padding(toLength: 9, withPad: " ", startingAt: 0) + v) }

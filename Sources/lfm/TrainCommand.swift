@@ -31,6 +31,10 @@ struct TrainCommand: AsyncParsableCommand {
           lfm train --model llama3 --dataset support-qa --gpus 0,1 --deepspeed z2 --dry-run
           lfm train --model llama3 --dataset support-qa --nnodes 2 --master-addr 10.0.0.1 --dry-run
           lfm train --resume last
+          lfm train --dataset support-qa --slurm --nnodes 2 --gpus-per-node 8 --time 12:00:00
+          lfm train --dataset support-qa --k8s --image IMAGE --pvc PVC --nnodes 2 --dry-run
+
+        Clusters (Slurm, torchrun across nodes, Kubernetes, Ray): docs/training.md#clusters.
         """)
 
     @Option(help: "Model: a local directory, a Hugging Face id, or a catalogue name.") var model: String?
@@ -40,7 +44,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "lora, qlora or full.") var method: String?
     @Option(help: "Epochs (num_train_epochs).") var epochs: Double?
     @Option(help: "Learning rate.") var lr: Double?
-    @Option(name: .customLong("cutoff-len"), help: "Max tokens per example.") var cutoffLen: Int?
+    @Option(name: .customLong("cutoff-len"), help: ArgumentHelp("Max tokens per example, or auto (keeps 99% whole).", valueName: "n|auto")) var cutoffLen: String?
+    @Flag(name: .customLong("drop-long"), help: "Train on a registered copy without the examples longer than cutoff_len.") var dropLong = false
     @Option(name: .customLong("batch-size"), help: "per_device_train_batch_size.") var batchSize: Int?
     @Option(name: .customLong("grad-accum"), help: "gradient_accumulation_steps.") var gradAccum: Int?
     @Option(name: .customLong("max-samples"), help: "Use at most N examples per dataset.") var maxSamples: Int?
@@ -65,6 +70,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Start in the background and return; follow with lfm logs RUN -f.") var detach = false
     @Flag(name: .customLong("dry-run"), help: "Print the YAML, the command and the environment; launch nothing.") var dryRun = false
 
+    @OptionGroup(title: "Clusters") var cluster: ClusterOptions
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -96,6 +102,14 @@ struct TrainCommand: AsyncParsableCommand {
         if let nnodes, nnodes < 1 { throw ValidationError("--nnodes must be at least 1") }
         if let nodeRank, let nnodes, nodeRank >= nnodes { throw ValidationError("--node-rank must be below --nnodes") }
         if detach && dryRun { throw ValidationError("--detach and --dry-run cannot be combined") }
+        if let cutoffLen, cutoffLen != "auto", (Int(cutoffLen) ?? 0) <= 0 {
+            throw ValidationError("--cutoff-len must be a positive number of tokens or auto; got \"\(cutoffLen)\"")
+        }
+        if resume != nil && (cluster.slurm || cluster.rendersOnly) {
+            throw ValidationError("--resume continues a run here; a Slurm job resumes by itself when requeued (it starts from the newest checkpoint)")
+        }
+        try cluster.check(gpus: gpus, nodeRank: nodeRank, masterAddr: masterAddr, masterPort: masterPort, nnodes: nnodes,
+                          detach: detach, rayWorkers: rayWorkers)
     }
 
     /// The request from the flags. lfm.yaml `defaults:` (model, template, stage, method,
@@ -111,7 +125,7 @@ struct TrainCommand: AsyncParsableCommand {
         }
         r.epochs = epochs
         r.learningRate = lr
-        r.cutoffLength = cutoffLen
+        r.cutoffLength = cutoffLen.flatMap { Int($0) }
         r.batchSize = batchSize
         r.gradientAccumulation = gradAccum
         r.maxSamples = maxSamples
@@ -129,7 +143,8 @@ struct TrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: TrainSession
-        let plan: TrainPlan
+        var planned: TrainPlan
+        var datasetCheck: DatasetCheck?
         do {
             let workspace = try workspaceOptions.workspace()
             var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
@@ -137,23 +152,57 @@ struct TrainCommand: AsyncParsableCommand {
                 newSession.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
             }
             session = newSession
-            let distributed = DistributedOptions(gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
-                                                 masterPort: masterPort, rayWorkers: rayWorkers)
-            let options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
+            // Multi-node: one job name on every node, the same master port, NPROC_PER_NODE never 0.
+            let job = cluster.slurm ? nil : cluster.multiNodeJob(nnodes: nnodes, masterAddr: masterAddr, masterPort: masterPort)
+            let distributed = DistributedOptions(
+                gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
+                masterPort: masterPort ?? (job != nil ? ClusterOptions.defaultMasterPort : nil), rayWorkers: rayWorkers,
+                nprocPerNode: cluster.processesPerNode(gpus: gpus, nnodes: nnodes, masterAddr: masterAddr, deepspeed: deepspeed != nil))
+            var options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
+            options.job = job
             if let resume {
                 let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
-                plan = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
+                planned = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
             } else {
-                plan = try await session.plan(try request(), options: options)
+                planned = try await session.plan(try request(), options: options)
+                // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
+                datasetCheck = try await checkDatasets(&planned, session: session)
             }
         } catch let error as ValidationError {
             throw error
         } catch {
             throw fail(error)
         }
-        for warning in plan.warnings { Terminal.warning(warning) }
+        // A reserved run directory that nothing was written into is given back on any stop.
+        defer { if !dryRun { planned.directory.release() } }
+        for warning in planned.warnings { Terminal.warning(warning) }
+        if let datasetCheck {
+            if !(output.json && dryRun) { printDatasetCheck(datasetCheck) }
+            if datasetCheck.preflight.hasErrors && dryRun && !output.json {
+                Terminal.warning("a real run would stop here: the datasets above have errors")
+            }
+            if datasetCheck.preflight.hasErrors && !dryRun {
+                Terminal.note("nothing was launched: fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
+                throw Exit.failure
+            }
+        }
+        if let job = planned.options.job, let n = nnodes {
+            let d = planned.options.distributed
+            planned.launch.cluster = ClusterInfo(job: job, nodeRank: nodeRank ?? 0, nnodes: n, nprocPerNode: d.processesPerNode ?? 1,
+                                              master: "\(d.masterAddr ?? "127.0.0.1"):\(d.masterPort ?? ClusterOptions.defaultMasterPort)")
+            for warning in clusterWarnings(planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
+        }
+        if cluster.slurm {
+            try await runSlurm(planned, session: session)
+            return
+        }
+        if cluster.rendersOnly {
+            try renderForEngine(planned, session: session)
+            return
+        }
+        let plan = planned
         if dryRun {
-            TrainPrinter.dryRun(plan, json: output.json)
+            TrainPrinter.dryRun(plan, json: output.json, extra: datasetCheck.map(Self.json) ?? [])
             return
         }
         let outcome: TrainOutcome

@@ -4,7 +4,8 @@ import LFMTrain
 
 /// How `lfm train` shows a plan (`--dry-run`) and what came of a run.
 enum TrainPrinter {
-    static func dryRun(_ plan: TrainPlan, json: Bool) {
+    /// `extra`: more members for the JSON (the dataset check).
+    static func dryRun(_ plan: TrainPlan, json: Bool, extra: [JSONMember] = []) {
         let launch = plan.launchPlan
         let rendered = plan.rendered
         let nodes: [(rank: Int, changes: [LaunchPlan.EnvChange])] = launch.perNode.isEmpty
@@ -35,6 +36,7 @@ enum TrainPrinter {
             object["llamafactory_installed"] = .bool(plan.cliInstalled)
             object["notes"] = .array(plan.notes.map { .string($0) })
             object["warnings"] = .array(plan.warnings.map { .string($0) })
+            for member in extra { object[member.key] = member.value }
             object["defaults"] = .array(plan.defaults.map { choice in
                 .object(JSONObject(["key": .string(choice.key), "value": .string(choice.value.scalarText ?? ""), "reason": .string(choice.reason)]))
             })
@@ -82,13 +84,17 @@ enum TrainPrinter {
             Terminal.out("Started run \(id) in the background (pid \(pid ?? "?"))")
             Terminal.out("  follow:  lfm logs \(id) -f")
             Terminal.out("  status:  lfm status \(id)")
-            Terminal.out("  stop:    kill -TERM -\(pid ?? "PID")")
+            Terminal.out("  stop:    lfm cancel \(id)")
             return
         }
         let info = outcome.info
         let steps = info.map { "step \($0.progress.step)/\($0.progress.total)" } ?? ""
         let loss = info?.progress.lastLoss.map { String(format: ", last loss %.4f", $0) } ?? ""
         switch record.status {
+        case .finished where record.cluster?.isWorker == true:
+            let c = record.cluster!
+            Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished: worker node \(c.nodeRank ?? 0) of \(c.nnodes) of job \(c.job ?? "?")")
+            Terminal.err("  the adapter and trainer log are written by node 0's run, in \(record.outputDir)")
         case .finished:
             Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished (\(steps)\(loss))")
             if let adapter = info?.adapterPath { Terminal.err("  adapter: \(adapter)") }

@@ -12,6 +12,12 @@ struct ValidateCommand: ParsableCommand {
         LLaMA-Factory's rules). For a registered name: the entry as LLaMA-Factory reads it \
         (partial columns, misspelled keys, tags) against its file.
 
+        Field coverage: a field the records carry that LLaMA-Factory will not read for this \
+        entry (an unmapped "system", "history" or "input", a partial columns object, message keys \
+        other than the role/content tags) is an error when it holds training text, with the \
+        exact columns to add; ids and metadata are warnings. Accept a deliberate drop with \
+        --allow-unmapped FIELD (register stores it in the entry as "lfm_allow_unmapped").
+
           lfm validate mydata.json
           lfm validate alpaca_en_demo --json
         Exit status: 0 when there is no error (warnings allowed), 1 otherwise.
@@ -49,10 +55,11 @@ struct ValidateCommand: ParsableCommand {
         let layout: RecordLayout? = file.type == .txt ? .text : nil
         let detector = try formatOptions.detector()
         let sample = try FileValidator.sample(path: path, layoutHint: layout)
-        let detected: FormatDetector.Result
+        var detected: FormatDetector.Result
         do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
             throw RegisterError.undetectable(path: path, message: error.message)
         }
+        detected.spec.allowUnmapped = formatOptions.allowedUnmapped
         let progress = ProgressBar(label: "validating")
         let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
         progress.finish()
@@ -68,10 +75,11 @@ struct ValidateCommand: ParsableCommand {
             throw FileError.notFound(path: target)  // a mistyped file name, not a missing workspace
         }
         let document = try workspace.registry.read()
-        guard let entry = document.entry(named: target) else {
+        guard var entry = document.entry(named: target) else {
             if looksLikeAFile { throw FileError.notFound(path: target) }
             throw RegistryError.notFound(name: target, path: workspace.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
         }
+        entry.spec.allowUnmapped.formUnion(formatOptions.allowedUnmapped)
         let (report, path) = try EntryValidator(registry: workspace.registry).validate(entry)
         try finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems,
                    unchecked: path == nil ? "\(entry.source.label): lfm checks only local files" : nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The built `lfm` binary, run as users run it: exit codes, --json, --dry-run, init, NO_COLOR.
 @Suite("lfm commands", .enabled(if: binaryAvailable))
@@ -19,47 +20,47 @@ struct CLICommandTests {
         (["frobnicate"], "error: unknown command 'frobnicate'"),
         (["register"], "error: missing expected argument '<file>'"),
     ])
-    func usageErrors(_ arguments: [String], _ fragment: String) throws {
+    func usageErrors(_ arguments: [String], _ fragment: String) async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         try dir.write("x.json", "[\(Self.ok)]")
         let before = dir.snapshot("lf")
         let scoped = ["register", "validate"].contains(arguments[0]) && arguments.count > 1
-        let result = try lfm(arguments + (scoped ? ["--lf-dir", root] : []), cwd: dir.path)
+        let result = try await lfm(arguments + (scoped ? ["--lf-dir", root] : []), cwd: dir.path)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(fragment), "\(result.stderr)")
         #expect(dir.snapshot("lf") == before)
     }
 
     @Test("exit status 0 on success and 1 on invalid data, missing names, missing files")
-    func exitCodes() throws {
+    func exitCodes() async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let good = try dir.write("good.json", "[\(Self.ok)]")
         let bad = try dir.write("bad.json", #"[{"instruction": "q", "input": "", "output": {"a": 1}}]"#)
-        #expect(try lfm(["--help"], cwd: dir.path).status == 0)
-        #expect(try lfm(["--version"], cwd: dir.path).status == 0)
-        #expect(try lfm(["validate", good], cwd: dir.path).status == 0)
-        let invalid = try lfm(["validate", bad], cwd: dir.path)
+        #expect(try await lfm(["--help"], cwd: dir.path).status == 0)
+        #expect(try await lfm(["--version"], cwd: dir.path).status == 0)
+        #expect(try await lfm(["validate", good], cwd: dir.path).status == 0)
+        let invalid = try await lfm(["validate", bad], cwd: dir.path)
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("\"output\" must be a string, found an object"))
-        let rejected = try lfm(["register", bad, "--lf-dir", root], cwd: dir.path)
+        let rejected = try await lfm(["register", bad, "--lf-dir", root], cwd: dir.path)
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("nothing was registered"))
-        #expect(try lfm(["register", good, "--lf-dir", root], cwd: dir.path).status == 0)
-        let again = try lfm(["register", good, "--lf-dir", root], cwd: dir.path)
+        #expect(try await lfm(["register", good, "--lf-dir", root], cwd: dir.path).status == 0)
+        let again = try await lfm(["register", good, "--lf-dir", root], cwd: dir.path)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already registered"))
-        let show = try lfm(["show", "alpaca_en_dem", "--lf-dir", root], cwd: dir.path)
+        let show = try await lfm(["show", "alpaca_en_dem", "--lf-dir", root], cwd: dir.path)
         #expect(show.status == 1)
         #expect(show.stderr.contains("did you mean \"alpaca_en_demo\"?"))
-        #expect(try lfm(["remove", "nope", "--lf-dir", root], cwd: dir.path).status == 1)
-        #expect(try lfm(["validate", "missing.json", "--lf-dir", root], cwd: dir.path).status == 1)
-        #expect(try lfm(["validate", "alpaca_en_demo", "--lf-dir", root], cwd: dir.path).status == 0)
+        #expect(try await lfm(["remove", "nope", "--lf-dir", root], cwd: dir.path).status == 1)
+        #expect(try await lfm(["validate", "missing.json", "--lf-dir", root], cwd: dir.path).status == 1)
+        #expect(try await lfm(["validate", "alpaca_en_demo", "--lf-dir", root], cwd: dir.path).status == 0)
     }
 
     @Test("--json output parses and carries every issue")
-    func jsonOutput() throws {
+    func jsonOutput() async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let bad = try dir.write("bad.json", """
@@ -67,7 +68,7 @@ struct CLICommandTests {
          {"instruction": "q", "input": "", "output": "a", "history": "nope"},
         \((0..<9).map { #"{"instruction": "q", "input": "", "output": ["x\#($0)"]}"# }.joined(separator: ",\n"))]
         """)
-        let validate = try lfm(["validate", bad, "--json"], cwd: dir.path)
+        let validate = try await lfm(["validate", bad, "--json"], cwd: dir.path)
         #expect(validate.status == 1)
         let report = try #require((validate.json as? [String: Any])?["report"] as? [String: Any])
         let issues = try #require(report["issues"] as? [[String: Any]])
@@ -75,29 +76,29 @@ struct CLICommandTests {
         #expect(issues.compactMap { $0["record"] as? Int } == Array(0...10))
         #expect((report["counts"] as? [String: Int]) == ["response-not-string": 9, "empty-prompt": 1, "history-not-pairs": 1])
         // The human output shows 5 per group and says where the rest are.
-        let human = try lfm(["validate", bad], cwd: dir.path)
+        let human = try await lfm(["validate", bad], cwd: dir.path)
         #expect(human.stderr.contains("[response-not-string] 9 records"))
         #expect(human.stderr.contains("… and 4 more (--json lists them all)"))
 
-        let register = try lfm(["register", bad, "--json", "--lf-dir", root], cwd: dir.path)
+        let register = try await lfm(["register", bad, "--json", "--lf-dir", root], cwd: dir.path)
         #expect(register.status == 1)
         #expect((register.json as? [String: Any])?["registered"] as? Bool == false)
 
         let good = try dir.write("good.json", "[\(Self.ok)]")
-        let registered = try #require(try lfm(["register", good, "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
+        let registered = try #require(try await lfm(["register", good, "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
         #expect(registered["registered"] as? Bool == true)
         #expect(registered["name"] as? String == "good")
         #expect((registered["entry"] as? [String: Any])?["file_name"] as? String == "good.json")
 
-        let list = try #require(try lfm(["list", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
+        let list = try #require(try await lfm(["list", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
         let names = try #require((list["datasets"] as? [[String: Any]])?.compactMap { $0["name"] as? String })
         #expect(names.count == 105)
         #expect(names.last == "good")
 
-        let show = try #require(try lfm(["show", "dpo_en_demo", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
+        let show = try #require(try await lfm(["show", "dpo_en_demo", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
         #expect(show.isEmpty == false)
 
-        let removed = try #require(try lfm(["remove", "good", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
+        let removed = try #require(try await lfm(["remove", "good", "--json", "--lf-dir", root], cwd: dir.path).json as? [String: Any])
         #expect(removed["removed"] as? Bool == true)
         #expect(try dir.bytes("lf/data/dataset_info.json") == Data(contentsOf: URL(fileURLWithPath: fixturePath("dataset_info.json"))))
     }
@@ -106,44 +107,44 @@ struct CLICommandTests {
         ["register", "NEW", "--dry-run"], ["register", "NEW", "--name", "alpaca_en_demo", "--force", "--dry-run"],
         ["remove", "alpaca_en_demo", "--dry-run"], ["remove", "alpaca_en_demo", "--delete-file", "--dry-run"],
     ])
-    func dryRun(_ arguments: [String]) throws {
+    func dryRun(_ arguments: [String]) async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let new = try dir.write("new.json", "[\(Self.ok)]")
         let before = dir.snapshot("lf")
-        let result = try lfm(arguments.map { $0 == "NEW" ? new : $0 } + ["--lf-dir", root], cwd: dir.path)
+        let result = try await lfm(arguments.map { $0 == "NEW" ? new : $0 } + ["--lf-dir", root], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Would"))
         #expect(dir.snapshot("lf") == before)
     }
 
     @Test("lfm init creates a workspace; list, register and remove then work inside it without flags")
-    func initWorkspace() throws {
+    func initWorkspace() async throws {
         let dir = try TempDir()
-        let dry = try lfm(["init", "ws", "--dry-run"], cwd: dir.path)
+        let dry = try await lfm(["init", "ws", "--dry-run"], cwd: dir.path)
         #expect(dry.status == 0 && dry.stdout.contains("Would create"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/ws"))
 
-        let created = try lfm(["init", "ws", "--json"], cwd: dir.path)
+        let created = try await lfm(["init", "ws", "--json"], cwd: dir.path)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(try dir.bytes("ws/data/dataset_info.json") == Data("{}\n".utf8))
         #expect(FileManager.default.fileExists(atPath: dir.path + "/ws/lfm.yaml"))
         #expect(((created.json as? [String: Any])?["created"] as? [String])?.count == 3)
 
         let inside = try dir.mkdir("ws/notes/deep")
-        let empty = try lfm(["list", "--json"], cwd: inside)
+        let empty = try await lfm(["list", "--json"], cwd: inside)
         #expect(empty.status == 0, "\(empty.stderr)")
         #expect(((empty.json as? [String: Any])?["datasets"] as? [Any])?.isEmpty == true)
 
         let file = try dir.write("ws/notes/corpus.txt", "line one\nline two\n")
-        #expect(try lfm(["register", file], cwd: inside).status == 0)
-        let listed = try lfm(["list"], cwd: inside)
+        #expect(try await lfm(["register", file], cwd: inside).status == 0)
+        let listed = try await lfm(["list"], cwd: inside)
         #expect(listed.stdout.contains("corpus"))
-        #expect(try lfm(["remove", "corpus", "--delete-file"], cwd: inside).status == 0)
+        #expect(try await lfm(["remove", "corpus", "--delete-file"], cwd: inside).status == 0)
         #expect(try dir.bytes("ws/data/dataset_info.json") == Data("{}\n".utf8))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/ws/data/corpus.txt"))
 
-        let again = try lfm(["init", "ws"], cwd: dir.path)
+        let again = try await lfm(["init", "ws"], cwd: dir.path)
         #expect(again.status == 0 && again.stdout.contains("already an lfm workspace"))
     }
 
@@ -151,24 +152,24 @@ struct CLICommandTests {
 
     /// On a terminal lfm paints; NO_COLOR turns it off; pipes never get escape codes.
     @Test("NO_COLOR: no escape codes", .enabled(if: scriptAvailable))
-    func noColor() throws {
+    func noColor() async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let bad = try dir.write("bad.json", #"[{"instruction": "q", "input": "", "output": 1}]"#)
         let binary = try #require(lfmBinary)
         let command = "\(binary) validate \(bad); \(binary) list --lf-dir \(root)"
-        let tty = try lfm(["-qfc", command, "/dev/null"].map { $0 }, cwd: dir.path, environment: [:], viaScript: true)
+        let tty = try await lfm(["-qfc", command, "/dev/null"].map { $0 }, cwd: dir.path, environment: [:], viaScript: true)
         #expect(tty.stdout.contains("\u{1B}["), "expected colour on a terminal")
-        let noColor = try lfm(["-qfc", command, "/dev/null"], cwd: dir.path, environment: ["NO_COLOR": "1"], viaScript: true)
+        let noColor = try await lfm(["-qfc", command, "/dev/null"], cwd: dir.path, environment: ["NO_COLOR": "1"], viaScript: true)
         #expect(!noColor.stdout.contains("\u{1B}["))
         #expect(noColor.stdout.contains("\"output\" must be a string"))
-        let piped = try lfm(["validate", bad], cwd: dir.path)
+        let piped = try await lfm(["validate", bad], cwd: dir.path)
         #expect(!piped.stdout.contains("\u{1B}") && !piped.stderr.contains("\u{1B}"))
     }
 }
 
 /// Runs `script` (a pseudo-terminal) instead of lfm directly.
-func lfm(_ arguments: [String], cwd: String, environment: [String: String?], viaScript: Bool) throws -> CLIResult {
+func lfm(_ arguments: [String], cwd: String, environment: [String: String?], viaScript: Bool) async throws -> CLIResult {
     let process = Process()
     let dir = try TempDir("lfm-tty")
     let out = dir.path + "/out"
@@ -185,7 +186,6 @@ func lfm(_ arguments: [String], cwd: String, environment: [String: String?], via
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: out)
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await process.runToExit()
     return CLIResult(status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", stderr: "")
 }

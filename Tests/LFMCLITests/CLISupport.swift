@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `lfm` binary built alongside the tests: `$LFM_BINARY`, next to the test bundle, or
 /// `.build/debug/lfm` above this file.
@@ -85,9 +89,11 @@ struct CLIResult {
 /// A started `lfm` process whose output goes to files (no pipe can fill up and block it).
 final class RunningLFM {
     let process = Process()
+    private let exited: ProcessExit
     let outPath: String
     let errPath: String
-    private let scratch: TempDir
+    /// HOME and the output files of this run.
+    let scratch: TempDir
 
     init(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws {
         let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
@@ -109,21 +115,42 @@ final class RunningLFM {
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
         process.standardInput = FileHandle.nullDevice
+        exited = ProcessExit(process)
         try process.run()
     }
 
-    func wait() -> CLIResult {
-        process.waitUntilExit()
+    /// Awaits the exit without blocking a thread (the termination handler resumes it).
+    func wait() async -> CLIResult {
+        await exited.wait()
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
     }
+
+    /// Awaits the exit for at most `timeout` seconds from now; past that the process is killed
+    /// (SIGKILL) and `timedOut` is true, so a hang fails one test instead of the suite.
+    func wait(timeout: Double) async -> (result: CLIResult, timedOut: Bool) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !exited.hasExited {
+            if Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                return (await wait(), true)
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return (await wait(), false)
+    }
+
+    /// The exit status, or minus the signal that ended the process. Only after `wait`.
+    var signedStatus: Int32 {
+        process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+    }
 }
 
-/// Runs `lfm` to completion.
+/// Runs `lfm` to completion (awaited: call it as `try await lfm(...)` from an `async` test).
 @discardableResult
-func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws -> CLIResult {
-    try RunningLFM(arguments, cwd: cwd, environment: environment).wait()
+func lfm(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) async throws -> CLIResult {
+    try await RunningLFM(arguments, cwd: cwd, environment: environment).wait()
 }
 
 let binaryAvailable = lfmBinary != nil

@@ -3,10 +3,12 @@ import Testing
 
 /// Many `lfm register` processes at once against one registry: the lock serialises them, nothing is
 /// lost, and the file stays valid JSON with the original entries intact.
-@Suite("Concurrent register", .enabled(if: binaryAvailable))
+// Serialized: each test starts 16-20 processes at once; two such tests side by side on a two-core
+// machine only make each other slow.
+@Suite("Concurrent register", .serialized, .enabled(if: binaryAvailable))
 struct ConcurrentRegisterTests {
     @Test("20 parallel registers into one registry all land", arguments: [20])
-    func parallelRegisters(_ count: Int) throws {
+    func parallelRegisters(_ count: Int) async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let original = try dir.bytes("lf/data/dataset_info.json")
@@ -17,7 +19,8 @@ struct ConcurrentRegisterTests {
             sources.append(try dir.write("in/set\(i).json", "[\(record)]"))
         }
         let running = try sources.map { try RunningLFM(["register", $0, "--lf-dir", root], cwd: dir.path) }
-        let results = running.map { $0.wait() }
+        var results: [CLIResult] = []
+        for process in running { results.append(await process.wait()) }
         for (i, result) in results.enumerated() {
             #expect(result.status == 0, "set\(i): \(result.stderr)")
         }
@@ -45,12 +48,13 @@ struct ConcurrentRegisterTests {
     }
 
     @Test("16 parallel registers of the same name: one wins, the others fail cleanly, the data file survives", arguments: 1...3)
-    func sameNameRace(_ round: Int) throws {
+    func sameNameRace(_ round: Int) async throws {
         let dir = try TempDir()
         let root = try dir.checkout()
         let source = try dir.write("in/same.json", #"[{"instruction": "q\#(round)", "input": "", "output": "a"}]"#)
         let running = try (0..<16).map { _ in try RunningLFM(["register", source, "--lf-dir", root], cwd: dir.path) }
-        let results = running.map { $0.wait() }
+        var results: [CLIResult] = []
+        for process in running { results.append(await process.wait()) }
         #expect(results.filter { $0.status == 0 }.count == 1)
         for result in results where result.status != 0 {
             #expect(result.status == 1)

@@ -8,13 +8,13 @@ struct ErrorFormatTests {
     static func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
     @Test("a mistyped subcommand gets the nearest one")
-    func subcommandTypo() throws {
+    func subcommandTypo() async throws {
         let dir = try TempDir()
-        let result = try lfm(["lsit"], cwd: dir.path)
+        let result = try await lfm(["lsit"], cwd: dir.path)
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         #expect(Self.lines(result.stderr) == ["error: unknown command 'lsit'", "hint: did you mean `lfm list`? See `lfm --help`"])
-        let far = try lfm(["frobnicate"], cwd: dir.path)
+        let far = try await lfm(["frobnicate"], cwd: dir.path)
         #expect(Self.lines(far.stderr) == ["error: unknown command 'frobnicate'", "hint: see `lfm --help`"])
     }
 
@@ -26,20 +26,20 @@ struct ErrorFormatTests {
         (["train", "--model", "m", "--dataset", "d", "--method", "bad"], "error: --method must be lora, qlora or full; got \"bad\"", "hint: see `lfm train --help`"),
         (["sample", "x.json", "-n", "0"], "error: -n must be positive", "hint: see `lfm sample --help`"),
     ])
-    func usageFormat(_ arguments: [String], _ error: String, _ hint: String) throws {
+    func usageFormat(_ arguments: [String], _ error: String, _ hint: String) async throws {
         let dir = try TempDir()
-        let result = try lfm(arguments, cwd: dir.path)
+        let result = try await lfm(arguments, cwd: dir.path)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(Self.lines(result.stderr) == [error, hint])
         #expect(!result.stderr.contains("Usage:") && !result.stderr.contains("Error:"))
     }
 
     @Test("mixing SFT with preference data is a failure (1), not a usage error")
-    func mergeOfDifferentKinds() throws {
+    func mergeOfDifferentKinds() async throws {
         let dir = try TempDir()
         try dir.write("a.json", #"[{"instruction": "q", "input": "", "output": "a"}]"#)
         try dir.write("p.json", #"[{"instruction": "q", "input": "", "chosen": "a", "rejected": "b"}]"#)
-        let result = try lfm(["merge", "a.json", "p.json", "--out", "m.json"], cwd: dir.path)
+        let result = try await lfm(["merge", "a.json", "p.json", "--out", "m.json"], cwd: dir.path)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("error: "))
         #expect(result.stderr.contains("cannot be mixed"))
@@ -47,19 +47,19 @@ struct ErrorFormatTests {
     }
 
     @Test("help, version and completion scripts go to stdout with status 0")
-    func cleanExits() throws {
+    func cleanExits() async throws {
         let dir = try TempDir()
         for arguments in [["--help"], ["list", "--help"], ["help", "train"], ["--version"], ["--generate-completion-script", "bash"]] {
-            let result = try lfm(arguments, cwd: dir.path)
+            let result = try await lfm(arguments, cwd: dir.path)
             #expect(result.status == 0, "\(arguments)")
             #expect(!result.stdout.isEmpty && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
         }
     }
 
     @Test("a failure is one error line, exit 1")
-    func failure() throws {
+    func failure() async throws {
         let dir = try TempDir()
-        let result = try lfm(["stats", "missing.json"], cwd: dir.path)
+        let result = try await lfm(["stats", "missing.json"], cwd: dir.path)
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: "))
         #expect(!result.stderr.contains("Error:"))

@@ -26,7 +26,7 @@ struct EvalCommandTests {
     /// support_train with an adapter, and a fake venv `env/` (metric packages optional).
     static func fixture(metricPackages: Bool = true) async throws -> (dir: TempDir, workspace: String, run: String) {
         let dir = try TempDir("lfm-eval")
-        #expect(try await lfmAwaiting(["init", "ws"], cwd: dir.path).status == 0)
+        #expect(try await lfm(["init", "ws"], cwd: dir.path).status == 0)
         let ws = dir.path + "/ws"
         try dir.write("support_train.json", """
         [{"instruction": "Reset my password", "input": "", "output": "Use the link on the sign-in page."},
@@ -37,7 +37,7 @@ struct EvalCommandTests {
          {"instruction": "Change my address", "input": "", "output": "Open Settings > Address."}]
         """)
         for file in ["support_train.json", "support_val.json"] {
-            let registered = try await lfmAwaiting(["register", file, "--lf-dir", ws], cwd: dir.path)
+            let registered = try await lfm(["register", file, "--lf-dir", ws], cwd: dir.path)
             #expect(registered.status == 0, "\(registered.stderr)")
         }
         try dir.write("env/pyvenv.cfg", "home = /usr/bin\n")
@@ -76,7 +76,7 @@ struct EvalCommandTests {
     @Test func dryRunPlansBothModelsAndWritesNothing() async throws {
         let (dir, ws, run) = try await Self.fixture(metricPackages: false)
         let before = dir.snapshot("ws")
-        let result = try await lfmAwaiting(["eval", run, "--dry-run", "--json", "--max-samples", "3", "--lf-dir", ws], cwd: dir.path,
+        let result = try await lfm(["eval", run, "--dry-run", "--json", "--max-samples", "3", "--lf-dir", ws], cwd: dir.path,
                              environment: Self.bareEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("\(dir.path)/env/bin/pip install jieba nltk rouge-chinese"), "\(result.stderr)")
@@ -92,10 +92,10 @@ struct EvalCommandTests {
     @Test func refusalsChangeNothing() async throws {
         let (dir, ws, run) = try await Self.fixture(metricPackages: false)
         let before = dir.snapshot("ws")
-        let missing = try await lfmAwaiting(["eval", run, "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
+        let missing = try await lfm(["eval", run, "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("nltk, rouge_chinese") && missing.stderr.contains("hint: install them:"), "\(missing.stderr)")
-        let train = try await lfmAwaiting(["eval", run, "--dataset", "support_train", "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
+        let train = try await lfm(["eval", run, "--dataset", "support_train", "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
         #expect(train.status == 1)
         #expect(train.stderr.contains("evaluating on training data"), "\(train.stderr)")
         #expect(dir.snapshot("ws") == before)
@@ -103,7 +103,7 @@ struct EvalCommandTests {
 
     @Test func evalRecordsScoresWritesReportsAndShowsThemInRuns() async throws {
         let (dir, ws, run) = try await Self.fixture()
-        let result = try await lfmAwaiting(["eval", run, "--json", "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
+        let result = try await lfm(["eval", run, "--json", "--lf-dir", ws], cwd: dir.path, environment: Self.bareEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(result.json as? [String: Any], "\(result.stdout)")
         let delta = try #require(json["delta"] as? [String: Any])
@@ -115,17 +115,17 @@ struct EvalCommandTests {
         // The question comes from the dataset (instruction + input), the answers are escaped.
         #expect(html.contains("Cancel my order") && !html.contains("TEMPLATED PROMPT") && html.contains("Hold &lt;RESET&gt; &amp; wait") && !html.contains("<RESET>"))
         #expect(try String(contentsOfFile: runDir + "/eval.log", encoding: .utf8).contains("fake predict"))
-        let runs = try await lfmAwaiting(["runs", "--json", "--lf-dir", ws], cwd: dir.path)
+        let runs = try await lfm(["runs", "--json", "--lf-dir", ws], cwd: dir.path)
         let list = try #require(runs.json as? [[String: Any]])
         let eval = try #require(list.first?["eval"] as? [String: Any])
         #expect((eval["adapter"] as? [String: Any])?["rouge_l"] as? Double == 20.25)
-        let table = try await lfmAwaiting(["runs", "--lf-dir", ws], cwd: dir.path)
+        let table = try await lfm(["runs", "--lf-dir", ws], cwd: dir.path)
         #expect(table.stdout.contains("20.2 (+15.2)") || table.stdout.contains("20.3 (+15.3)"), "\(table.stdout)")
     }
 
     @Test func aFailingPredictExitsWithItsCodeAndRecordsNothing() async throws {
         let (dir, ws, run) = try await Self.fixture()
-        let result = try await lfmAwaiting(["eval", run, "--no-base", "--lf-dir", ws], cwd: dir.path,
+        let result = try await lfm(["eval", run, "--no-base", "--lf-dir", ws], cwd: dir.path,
                              environment: Self.bareEnvironment.merging(["FAKE_EXIT": "3"]) { $1 })
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("eval.log"))
@@ -134,16 +134,3 @@ struct EvalCommandTests {
     }
 }
 
-extension RunningLFM {
-    /// The result once the process has exited, polled without blocking a thread of the test pool.
-    func finished() async -> CLIResult {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        return wait()
-    }
-}
-
-/// `lfm(...)` for async tests: awaits the exit instead of blocking in waitUntilExit.
-@discardableResult
-func lfmAwaiting(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) async throws -> CLIResult {
-    try await RunningLFM(arguments, cwd: cwd, environment: environment).finished()
-}

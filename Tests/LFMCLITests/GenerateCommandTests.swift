@@ -16,12 +16,19 @@ final class MockServer: @unchecked Sendable {
         .appendingPathComponent("LFMGenerateTests/Fixtures/mock_openai.py").path
 
     let dir: TempDir
-    let port: Int
+    private(set) var port = 0
     private let process = Process()
+
+    /// Starts the server and awaits its port without blocking a test thread.
+    static func start() async throws -> MockServer {
+        let server = try MockServer()
+        try await server.awaitPort()
+        return server
+    }
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    init() throws {
+    private init() throws {
         dir = try TempDir("lfm-mock")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script, "--dir", dir.path]
@@ -32,6 +39,9 @@ final class MockServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    private func awaitPort() async throws {
         // The server writes DIR/port once it listens; wait for it (or for the server to die).
         var found: Int?
         let giveUp = Date().addingTimeInterval(120)  // a bound on start-up, not an assertion
@@ -39,7 +49,7 @@ final class MockServer: @unchecked Sendable {
             if let data = FileManager.default.contents(atPath: dir.path + "/port") {
                 found = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             }
-            if found == nil { usleep(20_000) }
+            if found == nil { try await Task.sleep(nanoseconds: 20_000_000) }
         }
         guard let found else {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -83,10 +93,10 @@ struct GenerateCommandTests {
     """
 
     /// A temp dir with notes.md and an `lfm init` workspace in ws/.
-    static func fixture() throws -> (dir: TempDir, workspace: String) {
+    static func fixture() async throws -> (dir: TempDir, workspace: String) {
         let dir = try TempDir("lfm-gen")
         try dir.write("notes.md", document)
-        let initialized = try lfm(["init", "ws"], cwd: dir.path)
+        let initialized = try await lfm(["init", "ws"], cwd: dir.path)
         #expect(initialized.status == 0, "\(initialized.stderr)")
         return (dir, dir.path + "/ws")
     }
@@ -105,11 +115,11 @@ struct GenerateCommandTests {
         return hits
     }
 
-    @Test func generatesRegistersAndNeverWritesTheKey() throws {
-        let server = try MockServer()
+    @Test func generatesRegistersAndNeverWritesTheKey() async throws {
+        let server = try await MockServer.start()
         defer { server.stop() }
-        let (dir, workspace) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json", "--model", "mock", "--base-url", server.baseURL,
+        let (dir, workspace) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--model", "mock", "--base-url", server.baseURL,
                               "--register", "--lf-dir", workspace], cwd: dir.path,
                              environment: ["OPENAI_API_KEY": Self.secret, "OPENAI_BASE_URL": nil])
         #expect(result.status == 0, "\(result.stderr)")
@@ -118,7 +128,7 @@ struct GenerateCommandTests {
         let records = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(!records.isEmpty)
         #expect(records.allSatisfy { $0["instruction"] is String && $0["input"] is String && $0["output"] is String })
-        let list = try lfm(["list", "--json", "--lf-dir", workspace], cwd: dir.path)
+        let list = try await lfm(["list", "--json", "--lf-dir", workspace], cwd: dir.path)
         #expect(list.status == 0)
         #expect(list.stdout.contains("\"qa\""), "\(list.stdout)")
         // The key went to the server (it logs headers in its own directory) and nowhere else.
@@ -127,30 +137,30 @@ struct GenerateCommandTests {
         #expect(!(result.stdout + result.stderr).contains(Self.secret))
     }
 
-    @Test func previewCallsNoAPI() throws {
-        let server = try MockServer()
+    @Test func previewCallsNoAPI() async throws {
+        let server = try await MockServer.start()
         defer { server.stop() }
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json", "--preview", "--base-url", server.baseURL], cwd: dir.path,
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--preview", "--base-url", server.baseURL], cwd: dir.path,
                              environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(server.requests == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
     }
 
-    @Test func modelIsRequiredWithoutPreview() throws {
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.json"], cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
+    @Test func modelIsRequiredWithoutPreview() async throws {
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json"], cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--model is required"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
     }
 
-    @Test func jsonSummary() throws {
-        let server = try MockServer()
+    @Test func jsonSummary() async throws {
+        let server = try await MockServer.start()
         defer { server.stop() }
-        let (dir, _) = try Self.fixture()
-        let result = try lfm(["generate", "notes.md", "--out", "qa.jsonl", "--model", "mock", "--base-url", server.baseURL, "--json"],
+        let (dir, _) = try await Self.fixture()
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.jsonl", "--model", "mock", "--base-url", server.baseURL, "--json"],
                              cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.json as? [String: Any], "\(result.stdout)")

@@ -7,42 +7,10 @@ import Glibc
 /// Runs `lfm` and awaits its exit without blocking a test thread; a run past `timeout` seconds is
 /// killed (SIGKILL) and reported with `timedOut`, so a hang fails the test instead of the suite.
 func lfmAwait(_ arguments: [String], cwd: String, timeout: Double = 120, environment: [String: String?] = [:]) async throws -> SafetyResult {
-    let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
-    let scratch = try TempDir("lfm-out")
-    let outPath = scratch.path + "/stdout", errPath = scratch.path + "/stderr"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let process = Process()
-    var env = ProcessInfo.processInfo.environment
-    for key in ["LLAMAFACTORY_DIR", "NO_COLOR", "TERM"] { env[key] = nil }
-    env["HOME"] = scratch.path
-    env["XDG_CONFIG_HOME"] = scratch.path + "/config"
-    for (key, value) in environment { env[key] = value }
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    process.standardOutput = FileHandle(forWritingAtPath: outPath)
-    process.standardError = FileHandle(forWritingAtPath: errPath)
-    process.standardInput = FileHandle.nullDevice
-    let exited = ExitBox()
-    process.terminationHandler = { p in exited.set(p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus) }
-    try process.run()
-    let pid = process.processIdentifier
-    let deadline = Date().addingTimeInterval(timeout)
-    var timedOut = false
-    while exited.value == nil {
-        if Date() > deadline {
-            timedOut = true
-            kill(pid, SIGKILL)
-            while exited.value == nil { try await Task.sleep(nanoseconds: 20_000_000) }
-            break
-        }
-        try await Task.sleep(nanoseconds: 20_000_000)
-    }
-    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return SafetyResult(status: exited.value ?? -9, stdout: out, stderr: err, timedOut: timedOut, scratch: scratch)
+    let running = try RunningLFM(arguments, cwd: cwd, environment: environment)
+    let (result, timedOut) = await running.wait(timeout: timeout)
+    return SafetyResult(status: running.signedStatus, stdout: result.stdout, stderr: result.stderr,
+                        timedOut: timedOut, scratch: running.scratch)
 }
 
 /// A finished `lfm`: `status` is negative (-signal) when a signal ended it.

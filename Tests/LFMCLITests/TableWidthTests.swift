@@ -35,9 +35,9 @@ struct TableWidthTests {
     @Test("every line fits 80 columns and none ends in a space", arguments: [
         ["list"], ["templates"], ["models"], ["runs"], ["stats", "glaive_toolcall_en_demo"], ["stats", "alpaca_zh_demo"],
     ])
-    func fits(_ arguments: [String]) throws {
+    func fits(_ arguments: [String]) async throws {
         let (dir, root) = try Self.fixture()
-        let result = try lfm(arguments + ["--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "80"])
+        let result = try await lfm(arguments + ["--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "80"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count >= 2)
@@ -48,9 +48,9 @@ struct TableWidthTests {
     }
 
     @Test("list at 80 columns: 104 rows, long sources elided in the middle, low-value columns dropped and named")
-    func listAt80() throws {
+    func listAt80() async throws {
         let (dir, root) = try Self.fixture()
-        let result = try lfm(["list", "--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "80"])
+        let result = try await lfm(["list", "--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "80"])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 105)
         #expect(lines[0].hasPrefix("NAME") && lines[0].contains("SOURCE") && lines[0].contains("STATUS") && !lines[0].contains("SIZE"))
@@ -60,9 +60,9 @@ struct TableWidthTests {
     }
 
     @Test("--wide shows every column in full and still no trailing spaces", arguments: [["list"], ["models"], ["runs"], ["templates"]])
-    func wide(_ arguments: [String]) throws {
+    func wide(_ arguments: [String]) async throws {
         let (dir, root) = try Self.fixture()
-        let result = try lfm(arguments + ["--lf-dir", root, "--wide"], cwd: dir.path, environment: ["COLUMNS": "80"])
+        let result = try await lfm(arguments + ["--lf-dir", root, "--wide"], cwd: dir.path, environment: ["COLUMNS": "80"])
         #expect(result.status == 0)
         #expect(!result.stdout.contains("…"))
         #expect(Self.widths(result.stdout).contains { $0 > 80 })
@@ -71,9 +71,9 @@ struct TableWidthTests {
     }
 
     @Test("the width comes from COLUMNS: at 100 columns FORMAT is back")
-    func wider() throws {
+    func wider() async throws {
         let (dir, root) = try Self.fixture()
-        let result = try lfm(["list", "--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "100"])
+        let result = try await lfm(["list", "--lf-dir", root], cwd: dir.path, environment: ["COLUMNS": "100"])
         let widths = Self.widths(result.stdout)
         #expect(widths.allSatisfy { $0 <= 100 } && widths.contains { $0 > 80 })
         #expect(result.stdout.hasPrefix("NAME") && result.stdout.split(separator: "\n")[0].contains("FORMAT"))

@@ -47,9 +47,9 @@ struct ToolsCommandTests {
 
     // MARK: Real runs
 
-    @Test func convertWritesTheTargetFormat() throws {
+    @Test func convertWritesTheTargetFormat() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["convert", "a.json", "--to", "sharegpt", "--out", "out.json", "--json"], cwd: dir.path)
+        let result = try await lfm(["convert", "a.json", "--to", "sharegpt", "--out", "out.json", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["read"] as? Int == 4)
@@ -61,9 +61,9 @@ struct ToolsCommandTests {
         #expect(written.allSatisfy { $0["conversations"] is [[String: Any]] && $0["instruction"] == nil })
     }
 
-    @Test func splitWritesTheParts() throws {
+    @Test func splitWritesTheParts() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["split", "a.json", "--val", "0.25", "--out-dir", "parts", "--json"], cwd: dir.path)
+        let result = try await lfm(["split", "a.json", "--val", "0.25", "--out-dir", "parts", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["records"] as? Int == 4)
@@ -74,9 +74,9 @@ struct ToolsCommandTests {
         #expect(try Self.records(dir.path + "/parts/a_val.json").count == 1)
     }
 
-    @Test func dedupeWritesTheKeptRecords() throws {
+    @Test func dedupeWritesTheKeptRecords() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["dedupe", "a.json", "--out", "d.json", "--json"], cwd: dir.path)
+        let result = try await lfm(["dedupe", "a.json", "--out", "d.json", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["records"] as? Int == 4)
@@ -86,9 +86,9 @@ struct ToolsCommandTests {
         #expect(kept.map { $0["instruction"] as? String } == ["What is LoRA?", "Translate", "Name a prime."])
     }
 
-    @Test func mergeConvertsToTheFirstFormat() throws {
+    @Test func mergeConvertsToTheFirstFormat() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["merge", "a.json", "chats.json", "--out", "m.jsonl", "--json"], cwd: dir.path)
+        let result = try await lfm(["merge", "a.json", "chats.json", "--out", "m.jsonl", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["written"] as? Int == 6)
@@ -99,9 +99,9 @@ struct ToolsCommandTests {
         #expect(merged[4]["instruction"] as? String == "hi")
     }
 
-    @Test func sampleWritesNRecords() throws {
+    @Test func sampleWritesNRecords() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["sample", "a.json", "-n", "2", "--out", "s.json", "--json"], cwd: dir.path)
+        let result = try await lfm(["sample", "a.json", "-n", "2", "--out", "s.json", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["written"] as? Int == 2)
@@ -110,20 +110,20 @@ struct ToolsCommandTests {
         #expect(sampled.count == 2)
         #expect(sampled.allSatisfy { $0["instruction"] is String })
         // Without --out the records are JSON Lines on stdout.
-        let lines = try lfm(["sample", "chats.json", "-n", "5"], cwd: dir.path)
+        let lines = try await lfm(["sample", "chats.json", "-n", "5"], cwd: dir.path)
         #expect(lines.status == 0)
         #expect(lines.stdout.split(separator: "\n").count == 2)
     }
 
-    @Test func statsReportsAndWritesNothing() throws {
+    @Test func statsReportsAndWritesNothing() async throws {
         let (dir, _) = try Self.fixture()
         let before = dir.snapshot("")
-        let result = try lfm(["stats", "chats.json", "--json"], cwd: dir.path)
+        let result = try await lfm(["stats", "chats.json", "--json"], cwd: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result)
         #expect(json["records"] as? Int == 2)
         #expect(dir.snapshot("") == before)
-        #expect(try lfm(["stats", "a.json"], cwd: dir.path).stdout.contains("records: 4"))
+        #expect(try await lfm(["stats", "a.json"], cwd: dir.path).stdout.contains("records: 4"))
     }
 
     // MARK: Dry runs
@@ -135,12 +135,12 @@ struct ToolsCommandTests {
         ["merge", "a.json", "chats.json", "--out", "out/m.jsonl", "--register"],
         ["sample", "a.json", "-n", "2", "--out", "out/s.json"],
     ])
-    func dryRunWritesNothing(_ arguments: [String]) throws {
+    func dryRunWritesNothing(_ arguments: [String]) async throws {
         let (dir, root) = try Self.fixture()
         let registry = try dir.bytes("lf/data/dataset_info.json")
         let before = dir.snapshot("")
         for json in [false, true] {
-            let result = try lfm(arguments + ["--dry-run", "--lf-dir", root] + (json ? ["--json"] : []), cwd: dir.path)
+            let result = try await lfm(arguments + ["--dry-run", "--lf-dir", root] + (json ? ["--json"] : []), cwd: dir.path)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             #expect(dir.snapshot("") == before, "\(arguments) changed files")
             #expect(try dir.bytes("lf/data/dataset_info.json") == registry)
@@ -154,36 +154,36 @@ struct ToolsCommandTests {
         }
     }
 
-    @Test func dryRunJSONHasTheRealRunsShape() throws {
+    @Test func dryRunJSONHasTheRealRunsShape() async throws {
         let (dir, root) = try Self.fixture()
-        let dry = try Self.object(try lfm(["convert", "a.json", "--to", "openai", "--out", "o.json", "--register", "--lf-dir", root,
+        let dry = try Self.object(try await lfm(["convert", "a.json", "--to", "openai", "--out", "o.json", "--register", "--lf-dir", root,
                                             "--json", "--dry-run"], cwd: dir.path))
         #expect(dry["written"] as? Int == 4)
         #expect(dry["registered"] as? String == "o")
         #expect((dry["lossy"] as? [[String: Any]])?.first?["count"] as? Int == 1)
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/o.json"))
-        let real = try Self.object(try lfm(["convert", "a.json", "--to", "openai", "--out", "o.json", "--register", "--lf-dir", root,
+        let real = try Self.object(try await lfm(["convert", "a.json", "--to", "openai", "--out", "o.json", "--register", "--lf-dir", root,
                                              "--json"], cwd: dir.path))
         #expect(Set(dry.keys) == Set(real.keys))
         #expect(real["dry_run"] as? Bool == false)
         #expect(real["registered"] as? String == "o")
         #expect(FileManager.default.fileExists(atPath: root + "/data/o.json"))
-        let list = try lfm(["list", "--json", "--lf-dir", root], cwd: dir.path)
+        let list = try await lfm(["list", "--json", "--lf-dir", root], cwd: dir.path)
         #expect(list.stdout.contains("\"o\""))
         // The split dry run names the parts and their counts like the real one.
-        let split = try Self.object(try lfm(["split", "a.json", "--val", "0.25", "--json", "--dry-run"], cwd: dir.path))
+        let split = try Self.object(try await lfm(["split", "a.json", "--val", "0.25", "--json", "--dry-run"], cwd: dir.path))
         #expect((split["parts"] as? [[String: Any]])?.map { $0["records"] as? Int } == [3, 1])
     }
 
-    @Test func dryRunMakesTheRealRunsChecks() throws {
+    @Test func dryRunMakesTheRealRunsChecks() async throws {
         let (dir, root) = try Self.fixture()
         let existing = try dir.write("taken.json", "[]\n")
-        let result = try lfm(["convert", "a.json", "--to", "alpaca", "--out", "taken.json", "--dry-run"], cwd: dir.path)
+        let result = try await lfm(["convert", "a.json", "--to", "alpaca", "--out", "taken.json", "--dry-run"], cwd: dir.path)
         #expect(result.status == 1)
         #expect(result.stderr.contains("already exists"))
         #expect(try dir.bytes("taken.json") == Data("[]\n".utf8))
         _ = existing
-        let taken = try lfm(["convert", "a.json", "--to", "sharegpt", "--out", "x.json", "--register", "--name", "alpaca_en_demo",
+        let taken = try await lfm(["convert", "a.json", "--to", "sharegpt", "--out", "x.json", "--register", "--name", "alpaca_en_demo",
                              "--dry-run", "--lf-dir", root], cwd: dir.path)
         #expect(taken.status == 1)
         #expect(taken.stderr.contains("alpaca_en_demo"))
@@ -200,19 +200,19 @@ struct ToolsCommandTests {
         ["sample", "missing.json", "-n", "1"],
         ["stats", "missing.json"],
     ])
-    func missingInput(_ arguments: [String]) throws {
+    func missingInput(_ arguments: [String]) async throws {
         let (dir, root) = try Self.fixture()
         let before = dir.snapshot("")
-        let result = try lfm(arguments + ["--lf-dir", root], cwd: dir.path)
+        let result = try await lfm(arguments + ["--lf-dir", root], cwd: dir.path)
         #expect(result.status == 1, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("missing.json"))
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(dir.snapshot("") == before)
     }
 
-    @Test func unknownTargetFormatIsAUsageError() throws {
+    @Test func unknownTargetFormatIsAUsageError() async throws {
         let (dir, _) = try Self.fixture()
-        let result = try lfm(["convert", "a.json", "--to", "yaml", "--out", "y.json"], cwd: dir.path)
+        let result = try await lfm(["convert", "a.json", "--to", "yaml", "--out", "y.json"], cwd: dir.path)
         #expect(result.status == 64)
         #expect(result.stderr.contains("--to must be alpaca, sharegpt or openai"))
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/y.json"))
@@ -225,16 +225,16 @@ struct ToolsCommandTests {
         (["merge", "a.json", "chats.json", "--out", "exists.json"], "exists.json"),
         (["sample", "a.json", "-n", "2", "--out", "exists.json"], "exists.json"),
     ])
-    func existingOutput(_ arguments: [String], _ file: String) throws {
+    func existingOutput(_ arguments: [String], _ file: String) async throws {
         let (dir, _) = try Self.fixture()
         let original = Data("[{\"keep\": \"me\"}]\n".utf8)
         try dir.write(file, String(decoding: original, as: UTF8.self))
-        let result = try lfm(arguments, cwd: dir.path)
+        let result = try await lfm(arguments, cwd: dir.path)
         #expect(result.status == 1, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("already exists"))
         #expect(result.stderr.contains("--force"))
         #expect(try dir.bytes(file) == original)
-        let forced = try lfm(arguments + ["--force"], cwd: dir.path)
+        let forced = try await lfm(arguments + ["--force"], cwd: dir.path)
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try dir.bytes(file) != original)
     }

@@ -10,9 +10,9 @@ struct TrainCommandTests {
 
     /// A temp dir with an `lfm init` workspace in ws/, with `support` (Alpaca SFT) and `prefs`
     /// (Alpaca preference) registered.
-    static func fixture() throws -> (dir: TempDir, workspace: String) {
+    static func fixture() async throws -> (dir: TempDir, workspace: String) {
         let dir = try TempDir("lfm-train")
-        #expect(try lfm(["init", "ws"], cwd: dir.path).status == 0)
+        #expect(try await lfm(["init", "ws"], cwd: dir.path).status == 0)
         let workspace = dir.path + "/ws"
         try dir.write("support.json", """
         [{"instruction": "Reset my password", "input": "", "output": "Use the link on the sign-in page."},
@@ -23,16 +23,16 @@ struct TrainCommandTests {
          {"instruction": "q2", "input": "", "chosen": "fine", "rejected": "poor"}]
         """)
         for file in ["support.json", "prefs.json"] {
-            let registered = try lfm(["register", file, "--lf-dir", workspace], cwd: dir.path)
+            let registered = try await lfm(["register", file, "--lf-dir", workspace], cwd: dir.path)
             #expect(registered.status == 0, "\(registered.stderr)")
         }
         return (dir, workspace)
     }
 
-    @Test func dryRunPrintsThePlanAndWritesNothing() throws {
-        let (dir, workspace) = try Self.fixture()
+    @Test func dryRunPrintsThePlanAndWritesNothing() async throws {
+        let (dir, workspace) = try await Self.fixture()
         let before = dir.snapshot("ws")
-        let result = try lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace],
+        let result = try await lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "support", "--lf-dir", workspace],
                              cwd: dir.path, environment: Self.bareEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(result.json as? [String: Any], "\(result.stdout)")
@@ -51,10 +51,10 @@ struct TrainCommandTests {
         #expect(!FileManager.default.fileExists(atPath: argv.last ?? "/"))
     }
 
-    @Test func unregisteredDatasetSuggestsAName() throws {
-        let (dir, workspace) = try Self.fixture()
+    @Test func unregisteredDatasetSuggestsAName() async throws {
+        let (dir, workspace) = try await Self.fixture()
         let before = dir.snapshot("ws")
-        let result = try lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "suport", "--lf-dir", workspace],
+        let result = try await lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "suport", "--lf-dir", workspace],
                              cwd: dir.path, environment: Self.bareEnvironment)
         #expect(result.status == 1)
         #expect(result.stderr.contains("did you mean"), "\(result.stderr)")
@@ -62,14 +62,14 @@ struct TrainCommandTests {
         #expect(dir.snapshot("ws") == before)
     }
 
-    @Test func preferenceDataWithSFTIsNotApplicable() throws {
-        let (dir, workspace) = try Self.fixture()
-        let result = try lfm(["train", "--dry-run", "--model", "llama3", "--dataset", "prefs", "--stage", "sft", "--lf-dir", workspace],
+    @Test func preferenceDataWithSFTIsNotApplicable() async throws {
+        let (dir, workspace) = try await Self.fixture()
+        let result = try await lfm(["train", "--dry-run", "--model", "llama3", "--dataset", "prefs", "--stage", "sft", "--lf-dir", workspace],
                              cwd: dir.path, environment: Self.bareEnvironment)
         #expect(result.status == 1)
         #expect(result.stderr.contains("not applicable"), "\(result.stderr)")
         // The same data with its own stage plans fine.
-        let dpo = try lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "prefs", "--stage", "dpo", "--lf-dir", workspace],
+        let dpo = try await lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "prefs", "--stage", "dpo", "--lf-dir", workspace],
                           cwd: dir.path, environment: Self.bareEnvironment)
         #expect(dpo.status == 0, "\(dpo.stderr)")
         #expect((dpo.json as? [String: Any])?["stage"] as? String == "dpo")

@@ -12,8 +12,8 @@ struct WorkspaceResolutionTests {
     }
 
     /// The registry `lfm list` used.
-    static func registry(_ cwd: String, _ arguments: [String] = [], environment: [String: String?] = [:]) throws -> String? {
-        let result = try lfm(["list", "--json"] + arguments, cwd: cwd, environment: environment)
+    static func registry(_ cwd: String, _ arguments: [String] = [], environment: [String: String?] = [:]) async throws -> String? {
+        let result = try await lfm(["list", "--json"] + arguments, cwd: cwd, environment: environment)
         return (result.json as? [String: Any])?["registry"] as? String
     }
 
@@ -29,7 +29,7 @@ struct WorkspaceResolutionTests {
     }()
 
     @Test("precedence: --lf-dir, then LLAMAFACTORY_DIR, then lfm.yaml above, then a checkout above", .enabled(if: cleanAncestors))
-    func precedence() throws {
+    func precedence() async throws {
         let dir = try TempDir()
         try Self.workspace(dir, "flag", marker: "from_flag", config: false)
         try Self.workspace(dir, "env", marker: "from_env", config: true)
@@ -48,32 +48,32 @@ struct WorkspaceResolutionTests {
         let config = dir.path + "/checkout/shared-data/dataset_info.json"
         let checkout = dir.path + "/checkout/data/dataset_info.json"
 
-        #expect(try Self.registry(deep, ["--lf-dir", dir.path + "/flag"], environment: ["LLAMAFACTORY_DIR": dir.path + "/env"]) == flag)
-        #expect(try Self.registry(deep, environment: ["LLAMAFACTORY_DIR": dir.path + "/env"]) == env)
-        #expect(try Self.registry(deep, environment: ["LLAMAFACTORY_DIR": ""]) == config)
-        #expect(try Self.registry(deep) == config)
-        #expect(try Self.registry(besideWork) == checkout)
+        #expect(try await Self.registry(deep, ["--lf-dir", dir.path + "/flag"], environment: ["LLAMAFACTORY_DIR": dir.path + "/env"]) == flag)
+        #expect(try await Self.registry(deep, environment: ["LLAMAFACTORY_DIR": dir.path + "/env"]) == env)
+        #expect(try await Self.registry(deep, environment: ["LLAMAFACTORY_DIR": ""]) == config)
+        #expect(try await Self.registry(deep) == config)
+        #expect(try await Self.registry(besideWork) == checkout)
         // --lf-dir may name the data directory itself, relative to the current directory.
-        #expect(try Self.registry(dir.path + "/flag", ["--lf-dir", "data"]) == flag)
+        #expect(try await Self.registry(dir.path + "/flag", ["--lf-dir", "data"]) == flag)
     }
 
     @Test("a user config names a default workspace; lfm.yaml above the current directory still wins", .enabled(if: cleanAncestors))
-    func userConfig() throws {
+    func userConfig() async throws {
         let dir = try TempDir()
         try Self.workspace(dir, "home-ws", marker: "from_user_config", config: false)
         try dir.write("xdg/lfm/config.yaml", "workspace: \(dir.path)/home-ws\n")
         let nowhere = try dir.mkdir("nowhere")
-        #expect(try Self.registry(nowhere, environment: ["XDG_CONFIG_HOME": dir.path + "/xdg"]) == dir.path + "/home-ws/data/dataset_info.json")
+        #expect(try await Self.registry(nowhere, environment: ["XDG_CONFIG_HOME": dir.path + "/xdg"]) == dir.path + "/home-ws/data/dataset_info.json")
         try Self.workspace(dir, "nowhere/ws", marker: "local", config: true)
         let inside = try dir.mkdir("nowhere/ws/sub")
-        #expect(try Self.registry(inside, environment: ["XDG_CONFIG_HOME": dir.path + "/xdg"]) == dir.path + "/nowhere/ws/data/dataset_info.json")
+        #expect(try await Self.registry(inside, environment: ["XDG_CONFIG_HOME": dir.path + "/xdg"]) == dir.path + "/nowhere/ws/data/dataset_info.json")
     }
 
     @Test("nothing found: exit 1 and a one-line error that says what to do", .enabled(if: cleanAncestors))
-    func nothingFound() throws {
+    func nothingFound() async throws {
         let dir = try TempDir()
         let empty = try dir.mkdir("empty/deeper")
-        let result = try lfm(["list"], cwd: empty)
+        let result = try await lfm(["list"], cwd: empty)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
@@ -85,12 +85,12 @@ struct WorkspaceResolutionTests {
     }
 
     @Test("a bad --lf-dir or LLAMAFACTORY_DIR is an error, not a fallback", arguments: [true, false])
-    func badExplicitDirectory(_ viaFlag: Bool) throws {
+    func badExplicitDirectory(_ viaFlag: Bool) async throws {
         let dir = try TempDir()
         try Self.workspace(dir, "good", marker: "good", config: false)
         let bogus = try dir.mkdir("not-a-workspace")
         let cwd = try dir.mkdir("good/sub")
-        let result = try lfm(["list"] + (viaFlag ? ["--lf-dir", bogus] : []), cwd: cwd, environment: viaFlag ? [:] : ["LLAMAFACTORY_DIR": bogus])
+        let result = try await lfm(["list"] + (viaFlag ? ["--lf-dir", bogus] : []), cwd: cwd, environment: viaFlag ? [:] : ["LLAMAFACTORY_DIR": bogus])
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(bogus) (from \(viaFlag ? "--lf-dir" : "LLAMAFACTORY_DIR")) has no data/dataset_info.json"))
     }

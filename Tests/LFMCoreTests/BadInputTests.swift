@@ -129,7 +129,7 @@ struct BadInputTests {
                 switch attempt {
                 case 0: _ = try ws.register(source, name: "fine")
                 case 1: try ws.registry.unregister(name: "a")
-                default: try ws.registry.register(name: "x", entry: JSONObject(), replace: true)
+                default: try ws.registry.update { document in (document.adding("x", JSONObject()), ()) }
                 }
             } throws: { error in
                 let text = "\(error)"

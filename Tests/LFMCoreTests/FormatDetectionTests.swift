@@ -66,7 +66,7 @@ struct FormatDetectionTests {
              format: "Alpaca SFT",
              entry: #"{"file_name": "d.json", "formatting": "alpaca", "columns": {"prompt": "question", "response": "answer"}}"#),
         Case(label: "custom --columns", file: "cu.json",
-             content: #"[{"ask": "q", "reply": "a", "text": "ignored"}]"#, columns: ["prompt": "ask", "response": "reply"],
+             content: #"[{"ask": "q", "reply": "a", "note": "unread metadata"}]"#, columns: ["prompt": "ask", "response": "reply"],
              format: "Alpaca SFT",
              entry: #"{"file_name": "d.json", "formatting": "alpaca", "columns": {"prompt": "ask", "response": "reply"}}"#),
         Case(label: "ShareGPT tool calls", file: "tools.json",

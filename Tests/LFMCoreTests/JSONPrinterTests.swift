@@ -20,8 +20,8 @@ struct JSONPrinterTests {
     sys.stdout.buffer.write(out.encode("utf-8"))
     """
 
-    static func python(_ path: String, indent: String = "2") throws -> [UInt8] {
-        let result = try runPython(pythonDump, [path, indent])
+    static func python(_ path: String, indent: String = "2") async throws -> [UInt8] {
+        let result = try await runPython(pythonDump, [path, indent])
         try #require(result.status == 0, "python3 failed on \(path)")
         return result.stdout
     }
@@ -44,8 +44,8 @@ struct JSONPrinterTests {
                            "glaive_toolcall_en_demo.json", "mllm_demo.json", "identity.json", "c4_demo.jsonl"]
 
     @Test("indent=2 output is byte-identical to Python on the fixtures", .enabled(if: python3Available), arguments: fixtures)
-    func matchesPythonIndented(_ name: String) throws {
-        let expected = try Self.python(fixturePath(name))
+    func matchesPythonIndented(_ name: String) async throws {
+        let expected = try await Self.python(fixturePath(name))
         let actual = try Self.lfm(fixturePath(name), indent: name.hasSuffix(".jsonl") ? nil : 2)
         let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(actual.count == expected.count && firstDifference == nil, "\(name): \(actual.count) vs \(expected.count) bytes, first difference at byte \(firstDifference ?? -1)")
@@ -63,10 +63,10 @@ struct JSONPrinterTests {
     """
 
     @Test("escaping, empty containers and nesting match Python", .enabled(if: python3Available), arguments: ["2", "4", "none"])
-    func trickyValues(_ indent: String) throws {
+    func trickyValues(_ indent: String) async throws {
         let dir = try TempDir()
         let path = try dir.write("tricky.json", Self.tricky)
-        let expected = try Self.python(path, indent: indent)
+        let expected = try await Self.python(path, indent: indent)
         let actual = try Self.lfm(path, indent: Int(indent))
         #expect(String(decoding: actual, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
     }

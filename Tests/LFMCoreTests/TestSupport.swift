@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LFMCore
 
 /// The fixtures folder next to this file (no SwiftPM resources needed).
@@ -116,7 +117,7 @@ func memberRange(_ text: String, _ name: String) -> Range<String.Index>? {
 }
 
 /// Runs python3 with a script and arguments; nil when python3 is not available.
-func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8]) {
+func runPython(_ script: String, _ arguments: [String]) async throws -> (status: Int32, stdout: [UInt8]) {
     let dir = try TempDir("lfm-py")
     let out = dir.path + "/out"
     try #require(FileManager.default.createFile(atPath: out, contents: nil))
@@ -125,8 +126,7 @@ func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32
     process.arguments = ["python3", "-c", script] + arguments
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await process.runToExit()
     return (process.terminationStatus, try dir.read("out"))
 }
 

@@ -17,7 +17,7 @@ import LFMCore
     @Test func sendsModelMessagesAndBearerKeyAndSumsUsage() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         let chat = try client(server)
         let reply = try await chat.complete(model: "m1", messages: [.system("s"), .user("hello")], temperature: 0.3)
@@ -36,7 +36,7 @@ import LFMCore
     @Test func retries429HonouringRetryAfter() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["retry_after": .string("1")]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["retry_after": .string("1")]))
         defer { server.stop() }
         let chat = try client(server)
         let start = Date()
@@ -51,7 +51,7 @@ import LFMCore
     @Test func retries500ThenSucceeds() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         let reply = try await client(server).complete(model: "m", messages: [.user("MOCK_500")], temperature: nil)
         #expect(reply.attempts == 2)
@@ -60,7 +60,7 @@ import LFMCore
     @Test func givesUpAfterMaxAttempts() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         await #expect(throws: ChatError.http(status: 500, message: "internal error")) {
             try await client(server, attempts: 3).complete(model: "m", messages: [.user("MOCK_ALWAYS_500")], temperature: nil)
@@ -71,7 +71,7 @@ import LFMCore
     @Test func timeoutIsRetriedThenSucceeds() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         let start = Date()
         let reply = try await client(server, timeout: 1).complete(model: "m", messages: [.user("MOCK_HANG_ONCE")], temperature: nil)
@@ -82,7 +82,7 @@ import LFMCore
     @Test func unauthorizedIsFatalAndKeyIsRedacted() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         do {
             _ = try await client(server).complete(model: "m", messages: [.user("MOCK_401")], temperature: nil)
@@ -109,7 +109,7 @@ import LFMCore
     @Test func concurrencyLimitRespected() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
         defer { server.stop() }
         let chat = try client(server, concurrency: 3)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -32,7 +32,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func endToEndAlpacaWithDocxAndKeyNeverOnDisk() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "guide", count: 3)
         try Fixtures.docx(at: dir.file("docs/manual.docx"), body: Fixtures.p("Manual", style: "Title") + Fixtures.p("Install", style: "Heading1") + Fixtures.p("Run the installer."))
@@ -75,7 +75,7 @@ final class ProgressLog: @unchecked Sendable {
     func formatsAndPreferencePairs(name: String) async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "guide", count: 2)
         let format = try #require(GenerateFormat(name: name))
@@ -108,7 +108,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func replyQuirksEndToEndAndFailedFolder() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "quirks", count: 8, markers: [0: "MOCK_THINK", 1: "MOCK_FENCE", 2: "MOCK_NESTED", 3: "MOCK_MALFORMED_ONCE",
                                                    4: "MOCK_PROSE", 5: "MOCK_THINK_UNCLOSED", 6: "MOCK_429", 7: "MOCK_TRUNCATED"])
@@ -141,7 +141,7 @@ final class ProgressLog: @unchecked Sendable {
         let dir = TempDir()
         defer { dir.cleanup() }
         // Slow enough that cancelling after 12 chunks surely lands before all 40 are done.
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600)]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600)]))
         defer { server.stop() }
         sections(dir, "big", count: 40)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -176,7 +176,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func tornJournalLineIsIgnoredAndRepaired() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "t", count: 3)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -203,7 +203,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func freshStartsOverAndChangedOptionsWarn() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "f", count: 2)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -223,7 +223,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func concurrencyLimitHoldsThroughGenerator() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
         defer { server.stop() }
         sections(dir, "c", count: 16)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -237,7 +237,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func duplicatesRemovedAcrossChunks() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir, config: JSONObject(["instructions": .array([.string("What is LoRA?"), .string("what is  LoRA"), .string("Ｗhat is LoRA？"), .string("Why?")])]))
+        let server = try await Fixtures.server(dir, config: JSONObject(["instructions": .array([.string("What is LoRA?"), .string("what is  LoRA"), .string("Ｗhat is LoRA？"), .string("Why?")])]))
         defer { server.stop() }
         sections(dir, "d", count: 3)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -256,7 +256,7 @@ final class ProgressLog: @unchecked Sendable {
         }
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "v", count: 2)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -269,7 +269,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func unauthorizedStopsTheRunWithoutLeakingTheKey() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         sections(dir, "u", count: 6, markers: [0: "MOCK_401", 1: "MOCK_401", 2: "MOCK_401", 3: "MOCK_401", 4: "MOCK_401", 5: "MOCK_401"])
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
@@ -299,7 +299,7 @@ final class ProgressLog: @unchecked Sendable {
         #expect(preview.chunks == 6)
         #expect(preview.requests == 12)
         #expect(preview.estimatedPromptTokens > 6 * 150)
-        #expect(preview.estimationMethod.contains("1.5"))
+        #expect(preview.estimationMethod.contains("Latin words ×1.3"))
         #expect(preview.chunksAlreadyDone == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.file("out.json.lfm-state")))
     }
@@ -334,7 +334,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func echoedKeyIsRedactedInFailedReplies() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let server = try Fixtures.server(dir)
+        let server = try await Fixtures.server(dir)
         defer { server.stop() }
         dir.write("docs/a.md", "# A\n\nSome text MOCK_ECHO_KEY here.")
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])

@@ -1,5 +1,6 @@
 import Testing
 import LFMCore
+import LFMTools
 @testable import LFMGenerate
 
 @Suite struct RecordTests {
@@ -52,7 +53,10 @@ import LFMCore
         let a4 = d.admit("ＷＨＡＴ　ｉｓ　ＬｏＲＡ？"); #expect(!a4)  // full-width
         let a5 = d.admit("What is QLoRA?"); #expect(a5)
         let a6 = d.admit("什么是LoRA？"); #expect(a6)
-        let a7 = d.admit("什么是 LoRA?"); #expect(!a7)
+        // Full-width punctuation folds; whitespace collapses but still separates (the rule of
+        // `lfm dedupe`, Deduper.normalize), so an added space makes a different prompt.
+        let a7 = d.admit("什么是LoRA?"); #expect(!a7)
+        let a8 = d.admit("什么是 LoRA?"); #expect(a8)
         #expect(d.exactDuplicates == 1)
         #expect(d.normalizedDuplicates == 3)
     }
@@ -86,8 +90,13 @@ import LFMCore
         #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: dir.file("missing.txt")) }
     }
 
-    @Test func tokenEstimate() {
-        #expect(TokenEstimator.estimate(String(repeating: "a", count: 400)) == 100)
-        #expect(TokenEstimator.estimate(String(repeating: "中", count: 300)) == 200)
+    @Test func tokenEstimateIsTheStatsEstimate() {
+        // One rule with `lfm stats`: CJK characters x1.0, Latin words x1.3, other symbols x1.0.
+        #expect(TokenEstimator.estimate(String(repeating: "word ", count: 100)) == 130)
+        #expect(TokenEstimator.estimate(String(repeating: "中", count: 300)) == 300)
+        #expect(TokenEstimator.estimate("Hello, world!") == 2 + 3)
+        for text in ["", "Ｗhat is LoRA？", "混合 text 123", String(repeating: "a", count: 400)] {
+            #expect(TokenEstimator.estimate(text) == EstimatedTokenCounter.estimate(text))
+        }
     }
 }

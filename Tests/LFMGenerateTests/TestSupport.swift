@@ -33,8 +33,8 @@ enum Fixtures {
         return here.appendingPathComponent("Fixtures/mock_openai.py").path
     }()
 
-    static func server(_ dir: TempDir, config: JSONObject = JSONObject()) throws -> MockOpenAIServer {
-        try MockOpenAIServer(script: mockScript, directory: dir.file("server"), config: config)
+    static func server(_ dir: TempDir, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
+        try await MockOpenAIServer.start(script: mockScript, directory: dir.file("server"), config: config)
     }
 
     /// Options pointing at the mock, fast retries, a fake key.

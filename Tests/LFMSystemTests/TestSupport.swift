@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+@_exported import TestSupport
 @testable import LFMSystem
 
 /// A scratch directory for one test, with helpers to write child scripts into it.
@@ -37,6 +38,7 @@ final class Scratch: @unchecked Sendable {
 final class LineLog: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [OutputLine] = []
+    private var startedAt: ContinuousClock.Instant?
 
     var lines: [OutputLine] {
         lock.lock()
@@ -51,32 +53,44 @@ final class LineLog: @unchecked Sendable {
     var sink: @Sendable (OutputLine) -> Void {
         { [self] line in
             lock.lock()
+            if startedAt == nil { startedAt = .now }
             storage.append(line)
             lock.unlock()
         }
     }
 
-    /// Polls until a line satisfies `predicate`; false after `timeout`.
-    func waitFor(
-        timeout: Duration = .seconds(30), _ predicate: (OutputLine) -> Bool
-    ) async -> Bool {
-        await eventually(timeout: timeout) { self.lines.contains(where: predicate) }
+    /// Pass as `onStart` (or call from one): `waitFor` counts its deadline from here.
+    func started(_: pid_t = 0) {
+        lock.lock()
+        if startedAt == nil { startedAt = .now }
+        lock.unlock()
     }
 
-    func waitFor(text: String, timeout: Duration = .seconds(30)) async -> Bool {
+    /// Polls until a line satisfies `predicate`; false once `timeout` has passed since the child
+    /// started (known from `started` or the first line) - a loaded machine can take long to spawn
+    /// a child, which is not what a test measures. Waiting for the start itself is bounded by
+    /// `startLimit`.
+    func waitFor(
+        timeout: Duration = .seconds(60), startLimit: Duration = .seconds(300), _ predicate: (OutputLine) -> Bool
+    ) async -> Bool {
+        let called = ContinuousClock.now
+        while true {
+            let (found, start): (Bool, ContinuousClock.Instant?) = {
+                lock.lock()
+                defer { lock.unlock() }
+                return (storage.contains(where: predicate), startedAt)
+            }()
+            if found { return true }
+            let now = ContinuousClock.now
+            if let start, now - max(start, called) > timeout { return false }
+            if start == nil, now - called > startLimit { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    func waitFor(text: String, timeout: Duration = .seconds(60)) async -> Bool {
         await waitFor(timeout: timeout) { $0.text == text }
     }
-}
-
-/// Polls `condition` every 5 ms until true; false after `timeout`.
-func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
 }
 
 /// The environment children get in tests: Python unbuffered, a plain PATH.

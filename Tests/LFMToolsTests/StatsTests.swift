@@ -1,6 +1,7 @@
 import Foundation
 import LFMCore
 import Testing
+import TestSupport
 @testable import LFMTools
 
 @Suite struct StatsTests {
@@ -89,28 +90,31 @@ import Testing
     static let tinyModel = "/root/.cache/lfm/tiny-llama3"
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: venvPython) && FileManager.default.fileExists(atPath: tinyModel + "/tokenizer.json")))
-    func exactCountsMatchTheModelTokenizer() throws {
-        let counter = try PythonTokenCounter(tokenizer: Self.tinyModel, python: Self.venvPython)
+    func exactCountsMatchTheModelTokenizer() async throws {
         let texts = ["Hello world", "", "你好，世界", "line\nbreak \"quoted\""]
-        let counts = try counter.count(texts)
+        let many = (0..<3000).map { "record \($0) " + String(repeating: "x", count: $0 % 50) }
+        // The counter blocks while python loads transformers: on its own thread, not the pool's.
+        let (counts, manyCount) = try await offThePool { () throws -> ([Int], Int) in
+            let counter = try PythonTokenCounter(tokenizer: Self.tinyModel, python: Self.venvPython)
+            return (try counter.count(texts), try counter.count(many).count)
+        }
         // The same texts counted directly in Python.
         let script = "import json,sys\nfrom transformers import AutoTokenizer\nt=AutoTokenizer.from_pretrained(sys.argv[1])\nprint(' '.join(str(len(t(x, add_special_tokens=False)['input_ids'])) for x in json.load(sys.stdin)))"
+        // Input and output through files and an awaited exit: no test thread blocks on a pipe.
+        let dir = try TempDir()
+        let input = try dir.file("texts.json", JSONPrinter(indent: nil).string(.array(texts.map { .string($0) })))
+        let output = try dir.file("counts.txt", "")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.venvPython)
         process.arguments = ["-c", script, Self.tinyModel]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        try stdin.fileHandleForWriting.write(contentsOf: Array(JSONPrinter(indent: nil).string(.array(texts.map { .string($0) })).utf8))
-        try stdin.fileHandleForWriting.close()
-        let answer = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        process.standardInput = FileHandle(forReadingAtPath: input)
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        try await process.runToExit()
+        let answer = try read(output)
         #expect(counts == answer.split(whereSeparator: \.isWhitespace).compactMap { Int($0) })
         #expect(counts[1] == 0)
         // Many batches through one process.
-        let many = (0..<3000).map { "record \($0) " + String(repeating: "x", count: $0 % 50) }
-        #expect(try counter.count(many).count == 3000)
+        #expect(manyCount == 3000)
     }
 
     @Test func missingPythonIsAClearError() {

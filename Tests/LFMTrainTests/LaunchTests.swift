@@ -221,8 +221,19 @@ import Testing
         let ray = DistributedOptions(rayWorkers: 4).variables(rank: nil)
         #expect(ray.map(\.key) == ["USE_RAY"])
         let ds = DistributedOptions(gpus: "0", deepspeed: true).variables(rank: nil)
-        #expect(ds.map(\.key) == ["CUDA_VISIBLE_DEVICES", "FORCE_TORCHRUN"])
+        #expect(ds.map(\.key) == ["CUDA_VISIBLE_DEVICES", "NPROC_PER_NODE", "FORCE_TORCHRUN"])
         #expect(DistributedOptions().variables(rank: nil).isEmpty)
+        // Two nodes without GPUs: NPROC_PER_NODE is always given (LLaMA-Factory would count 0
+        // devices and start torchrun --nproc_per_node 0).
+        let cpu = Dictionary(DistributedOptions(nnodes: 2, nodeRank: 0, masterAddr: "127.0.0.1", nprocPerNode: 1)
+            .variables(rank: 0).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(cpu["NPROC_PER_NODE"] == .some("1"))
+        #expect(cpu["FORCE_TORCHRUN"] == .some("1"))
+        let zero = DistributedOptions(nnodes: 2, masterAddr: "h", nprocPerNode: 0).variables(rank: 1)
+        #expect(zero.contains { $0.key == "NPROC_PER_NODE" && $0.value == "1" })
+        // One node, two processes (CPU or GPU): torchrun with 2.
+        let two = DistributedOptions(nprocPerNode: 2).variables(rank: nil)
+        #expect(two.map(\.key) == ["NPROC_PER_NODE", "FORCE_TORCHRUN"])
     }
 
     @Test func deepspeedJSONIsWrittenNextToTrainYAML() throws {

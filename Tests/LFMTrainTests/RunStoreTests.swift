@@ -29,6 +29,36 @@ import Testing
         #expect(RunStore.shortName("meta-llama/Meta Llama 3!") == "meta-llama-3-")
     }
 
+    /// Two launches in the same second (two nodes on one host, a script) used to get one id and
+    /// share a directory: reserving claims the directory itself, so every caller gets its own.
+    @Test func reservingInTheSameSecondGivesDistinctRunDirectories() async throws {
+        let s = try TrainScratch()
+        let store = RunStore(stateDir: s.path(".lfm"))
+        let date = Date(timeIntervalSince1970: 1_795_900_000)
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try store.reserve(stage: "sft", model: "/models/tiny", date: date).id }
+            }
+            var ids: [String] = []
+            for try await id in group { ids.append(id) }
+            return ids
+        }
+        #expect(Set(ids).count == 8, "\(ids.sorted())")
+        let base = RunStore.baseID(stage: "sft", model: "/models/tiny", date: date)
+        #expect(Set(ids) == Set([base] + (2...8).map { "\(base)-\($0)" }))
+        for id in ids { #expect(FileManager.default.fileExists(atPath: store.directory(id: id).path)) }
+        // An existing (even empty) directory is never handed out again.
+        #expect(try store.reserve(stage: "sft", model: "/models/tiny", date: date).id == "\(base)-9")
+        // Giving back: an empty reservation goes, a directory with files stays.
+        let empty = store.directory(id: base)
+        empty.release()
+        #expect(!FileManager.default.fileExists(atPath: empty.path))
+        let used = store.directory(id: "\(base)-2")
+        try s.write(".lfm/runs/\(base)-2/train.yaml", "stage: sft\n")
+        used.release()
+        #expect(FileManager.default.fileExists(atPath: used.configFile))
+    }
+
     @Test func resolvesIdsPrefixesInfixesAndLast() throws {
         let s = try TrainScratch()
         let store = RunStore(stateDir: s.path(".lfm"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import YAML
 
 /// Runs the real PyYAML (`python3` + `yaml`) over our output. These tests are
@@ -50,14 +51,14 @@ enum PyYAML {
 }
 
 @Test(.enabled(if: PyYAML.isAvailable, "needs python3 with PyYAML"))
-func pyYAMLReadsQuotedStringsAsStrings() throws {
+func pyYAMLReadsQuotedStringsAsStrings() async throws {
     let strings = mustQuote + awkward.filter { !$0.contains("\u{0}") && !$0.contains("\u{7}") } + plainOK
         + ["line1\nline2", "a\n", "  indented\nsecond", "crlf\r\nx", "中文 😀", "你好，世界",
            (0..<200).map { "w\($0)" }.joined(separator: " ")]
     var mapping = YAMLMapping()
     for (i, text) in strings.enumerated() { mapping["k\(i)"] = .string(text) }
     let yaml = try YAMLEmitter.emit(.mapping(mapping))
-    let loaded = try PyYAML.load(yaml)
+    let loaded = try await offThePool { try PyYAML.load(yaml) }
     #expect(loaded.count == strings.count)
     for (i, text) in strings.enumerated() {
         let entry = loaded["k\(i)"]
@@ -67,7 +68,7 @@ func pyYAMLReadsQuotedStringsAsStrings() throws {
 }
 
 @Test(.enabled(if: PyYAML.isAvailable, "needs python3 with PyYAML"))
-func pyYAMLReadsTypedScalars() throws {
+func pyYAMLReadsTypedScalars() async throws {
     let doubles: [Double] = [0.1, 3.0, 0.5, 1e-4, 1e-5, 5e-6, 2e-5, 1.5e-7, 1e16, 1.25e20, -2.5e-7, 0, 1e10, 123.456]
     var mapping = YAMLMapping()
     for (i, d) in doubles.enumerated() { mapping["d\(i)"] = .double(d) }
@@ -79,7 +80,8 @@ func pyYAMLReadsTypedScalars() throws {
     mapping["inf"] = .double(.infinity)
     mapping["nan"] = .double(.nan)
     mapping["yes"] = "a key that PyYAML would read as True unless quoted"
-    let loaded = try PyYAML.load(try YAMLEmitter.emit(.mapping(mapping)))
+    let emitted = try YAMLEmitter.emit(.mapping(mapping))
+    let loaded = try await offThePool { try PyYAML.load(emitted) }
     for (i, d) in doubles.enumerated() {
         let entry = loaded["d\(i)"]
         #expect(entry?.type == "float", "\(d) → \(String(describing: entry))")
@@ -96,7 +98,7 @@ func pyYAMLReadsTypedScalars() throws {
 }
 
 @Test(.enabled(if: PyYAML.isAvailable, "needs python3 with PyYAML"))
-func resolverAgreesWithLivePyYAML() throws {
+func resolverAgreesWithLivePyYAML() async throws {
     let candidates = [
         "", "~", "null", "Null", "NULL", "nULL", "yes", "Yes", "YES", "yEs", "no", "NO", "on", "ON", "off", "Off",
         "true", "TRUE", "tRue", "y", "Y", "n", "N", "0", "-0", "+12", "00", "0755", "09", "0x1F", "0x_1F", "0b101",
@@ -117,7 +119,7 @@ func resolverAgreesWithLivePyYAML() throws {
     print(json.dumps(out))
     """
     let json = String(decoding: try JSONSerialization.data(withJSONObject: candidates), as: UTF8.self)
-    let result = try PyYAML.withTempFile(json) { try PyYAML.run(["-c", script, $0]) }
+    let result = try await offThePool { try PyYAML.withTempFile(json) { try PyYAML.run(["-c", script, $0]) } }
     try #require(result.status == 0, "\(result.stderr)")
     let types = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String])
     let names: [YAMLScalar.Kind: Set<String>] = [
@@ -133,13 +135,13 @@ func resolverAgreesWithLivePyYAML() throws {
 }
 
 @Test(.enabled(if: PyYAML.isAvailable, "needs python3 with PyYAML"))
-func pyYAMLReadsGroupedConfig() throws {
+func pyYAMLReadsGroupedConfig() async throws {
     let yaml = try YAMLEmitter.emitGrouped([
         ("model", ["model_name_or_path": "Qwen/Qwen3-4B-Instruct-2507", "trust_remote_code": true]),
         ("train", ["learning_rate": .double(1e-5), "num_train_epochs": 3.0, "output_dir": "saves/中文",
                    "report_to": "none", "resume": "no"]),
     ])
-    let loaded = try PyYAML.load(yaml)
+    let loaded = try await offThePool { try PyYAML.load(yaml) }
     #expect(loaded["model_name_or_path"]?.value == "Qwen/Qwen3-4B-Instruct-2507")
     #expect(loaded["trust_remote_code"]?.type == "bool")
     #expect(loaded["learning_rate"]?.type == "float" && loaded["learning_rate"]?.value == "1e-05")

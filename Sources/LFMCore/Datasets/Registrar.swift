@@ -24,6 +24,8 @@ public struct Registrar {
         public var force = false
         public var dryRun = false
         public var dropInvalid = false
+        /// Record fields whose drop is accepted (stored in the entry as `lfm_allow_unmapped`).
+        public var allowUnmapped: Set<String> = []
 
         public init(source: String) { self.source = source }
     }
@@ -67,7 +69,6 @@ public struct Registrar {
 
         // Where the data will live and what file_name says.
         let dataDir = workspace.dataDir
-        let sourceDir = ((source as NSString).deletingLastPathComponent as NSString).standardizingPath
         let insideDataDir = source.hasPrefix(dataDir + "/")
         var placement = request.placement
         // A file already in the data directory is registered where it is: copying or linking it
@@ -84,7 +85,6 @@ public struct Registrar {
             let ext = file.isDirectory ? "" : "." + (source as NSString).pathExtension
             fileName = request.name.map { $0 + ext } ?? (source as NSString).lastPathComponent
         }
-        _ = sourceDir
         let destination = dataDir + "/" + fileName
         let dataDirectory = DataDirectory(registry: registry)
         let location = dataDirectory.locate(fileName: fileName)
@@ -116,25 +116,25 @@ public struct Registrar {
                 throw RegisterError.undetectable(path: source, message: error.message)
             }
             spec = detected.spec
+            spec.allowUnmapped = request.allowUnmapped
             format = detected.format
             notes = detected.notes
             var validator = FileValidator(spec: spec)
             validator.onProgress = onProgress
             let result = try validator.validate(path: source, layoutHint: layoutHint)
             report = result
-            if result.hasErrors && !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0) {
+            // Dropped fields are lost from every record, valid or not: --drop-invalid cannot help.
+            let fieldsDropped = result.counts["field-dropped"] != nil
+            if result.hasErrors && (fieldsDropped || !(request.dropInvalid && result.counts["syntax"] == nil && result.validRecords > 0)) {
                 throw RegisterError.invalid(result)
             }
             if request.dropInvalid && !result.invalidRecords.isEmpty {
                 // The cleaned copy may lose optional fields; mapping them would raise KeyError.
-                for role in ["query", "history", "system", "tools", "images", "videos", "audios"] {
-                    if let field = spec.columns[role: role], !result.fieldsInValidRecords.contains(field) {
-                        spec.columns[role: role] = nil
-                    }
-                }
+                spec = spec.restricted(toFields: result.fieldsInValidRecords)
             }
         } else {
             spec = try Self.uncheckedSpec(request)
+            spec.allowUnmapped = request.allowUnmapped
             format = DataFormat(family: request.family ?? .alpaca, kind: spec.kind)
             notes.append("records in \(file.isDirectory ? "folders" : ".\(file.type.rawValue) files") are not checked by lfm; the columns assume the \(format!) defaults")
         }

@@ -135,6 +135,10 @@ public struct DatasetSpec: Sendable, Equatable {
     public var ranking: Bool
     public var columns: ColumnMap
     public var tags: TagMap
+    /// Record fields (or `MESSAGES[].KEY` message keys) whose drop the user accepted
+    /// (`--allow-unmapped`, or the entry's `lfm_allow_unmapped` list): not reported by
+    /// ``FieldCoverage``. lfm's own key; LLaMA-Factory ignores it.
+    public var allowUnmapped: Set<String> = []
 
     public init(formatting: Formatting = .alpaca, ranking: Bool = false, columns: ColumnMap = .defaults, tags: TagMap = .sharegpt) {
         self.formatting = formatting
@@ -150,6 +154,19 @@ public struct DatasetSpec: Sendable, Equatable {
     public var relevantColumns: [(role: String, field: String)] {
         let alpacaOnly: Set<String> = ["prompt", "query", "response", "history"]
         return columns.mapped.filter { usesMessages ? (!alpacaOnly.contains($0.role)) : $0.role != "messages" }
+    }
+
+    /// Optional column roles: a file that lacks their field reads fine once they are unmapped.
+    public static let optionalRoles = ["query", "history", "system", "tools", "images", "videos", "audios"]
+
+    /// This spec for a file whose records carry only `fields` (a part of a split, a cleaned copy):
+    /// optional columns no record has are unmapped (mapping them would raise KeyError).
+    public func restricted(toFields fields: Set<String>) -> DatasetSpec {
+        var spec = self
+        for role in Self.optionalRoles {
+            if let field = spec.columns[role: role], !fields.contains(field) { spec.columns[role: role] = nil }
+        }
+        return spec
     }
 
     public var kind: DatasetKind {

@@ -33,6 +33,10 @@ public struct DatasetEntry: Sendable, Equatable {
         "formatting", "ranking", "subset", "split", "folder", "num_samples", "columns", "tags",
     ]
 
+    /// lfm's own entry key: record fields whose drop the user accepted (`--allow-unmapped`), a
+    /// list of names (`"id"`, `"conversations[].weight"`). LLaMA-Factory ignores unknown keys.
+    public static let allowUnmappedKey = "lfm_allow_unmapped"
+
     public var name: String
     public var object: JSONObject
     public var source: Source
@@ -117,7 +121,14 @@ public struct DatasetEntry: Sendable, Equatable {
         if spec.formatting == .openai, object["tags"] == nil {
             problems.append("formatting openai without tags: LLaMA-Factory still expects from/value and fails with KeyError: 'from'")
         }
-        for key in object.keys where !Self.knownKeys.contains(key) {
+        if let value = object[Self.allowUnmappedKey] {
+            if let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count {
+                spec.allowUnmapped = Set(names)
+            } else {
+                problems.append("\(Self.allowUnmappedKey) should be a list of field names, found \(value.typeName)")
+            }
+        }
+        for key in object.keys where !Self.knownKeys.contains(key) && key != Self.allowUnmappedKey {
             let hint = key == "format" ? " (did you mean \"formatting\"?)" : ""
             problems.append("\"\(key)\" is not a key LLaMA-Factory reads; it is silently ignored\(hint)")
         }
@@ -144,6 +155,9 @@ public struct DatasetEntry: Sendable, Equatable {
                 if let value = spec.tags[key: key] { tags[key] = .string(value) }
             }
             object["tags"] = .object(tags)
+        }
+        if !spec.allowUnmapped.isEmpty {
+            object[allowUnmappedKey] = .array(spec.allowUnmapped.sorted().map { .string($0) })
         }
         return object
     }

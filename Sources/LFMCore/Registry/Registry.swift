@@ -106,17 +106,6 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Adds (or with `replace`, replaces) one entry.
-    public func register(name: String, entry: JSONObject, replace: Bool) throws {
-        try update { document in
-            if document.entry(named: name) != nil {
-                guard replace else { throw RegistryError.nameTaken(name: name, path: path) }
-                return (document.replacing(name, with: entry), ())
-            }
-            return (document.adding(name, entry), ())
-        }
-    }
-
     /// Removes one entry and returns it.
     @discardableResult
     public func unregister(name: String) throws -> DatasetEntry {

@@ -173,12 +173,14 @@ extension FileValidator {
         report.fieldsInValidRecords.formUnion(tail.report.fieldsInValidRecords)
         let present = head.present.union(tail.present)
         let ktoTrue = head.ktoTrue + tail.ktoTrue, ktoFalse = head.ktoFalse + tail.ktoFalse
+        var coverage = head.fields.coverage
+        coverage.merge(tail.fields.coverage)
 
         // As at the end of one pass.
         report.layout = first.layout
         report.bytes = fileSize
         onProgress?(fileSize, fileSize)
-        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: present, ktoTrue: ktoTrue, ktoFalse: ktoFalse)
+        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: present, ktoTrue: ktoTrue, ktoFalse: ktoFalse, coverage: coverage)
         return (report, .split(at: split.offset))
     }
 

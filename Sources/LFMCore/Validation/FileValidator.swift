@@ -80,7 +80,7 @@ public struct FileValidator {
         report.bytes = reader.fileSize
         onProgress?(reader.fileSize, reader.fileSize)
 
-        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: fields.present, ktoTrue: fields.ktoTrue, ktoFalse: fields.ktoFalse)
+        RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: fields.present, ktoTrue: fields.ktoTrue, ktoFalse: fields.ktoFalse, coverage: fields.coverage)
         return report
     }
 

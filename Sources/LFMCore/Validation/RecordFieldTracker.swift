@@ -8,12 +8,15 @@ struct RecordFieldTracker {
     var present: Set<String> = []
     var ktoTrue = 0
     var ktoFalse = 0
+    /// Which fields LLaMA-Factory reads and which it drops (every record, not memoized).
+    var coverage: FieldCoverage
     /// perf: a record with the previous record's keys and types changes nothing here.
     var shapes = RecordShapeMemo()
 
     init(spec: DatasetSpec) {
         self.spec = spec
         mapped = Set(spec.relevantColumns.map(\.field))
+        coverage = FieldCoverage(spec: spec)
     }
 
     /// Records `record`'s fields; appends a "type-changes" issue for each field whose type differs
@@ -23,6 +26,7 @@ struct RecordFieldTracker {
     mutating func observe(_ record: JSONValue, at location: RecordLocation, issues: inout [ValidationIssue]) -> [String] {
         guard let object = record.objectValue else { return [] }
         var typeChanges: [String] = []
+        coverage.observe(object)
         if !shapes.repeatsFieldShape(object.members) {
             var consistent = true
             for member in object.members {
@@ -64,7 +68,8 @@ struct RecordFieldTracker {
 
     /// What only the whole file shows, added at the end of a pass: no records, a mapped column no
     /// record has, KTO data with one label only.
-    static func addFileIssues(to report: inout ValidationReport, spec: DatasetSpec, present: Set<String>, ktoTrue: Int, ktoFalse: Int) {
+    static func addFileIssues(to report: inout ValidationReport, spec: DatasetSpec, present: Set<String>, ktoTrue: Int, ktoFalse: Int, coverage: FieldCoverage) {
+        report.coverage = FieldReport(coverage)
         if report.records == 0 {
             report.add(ValidationIssue(.error, "no-records", message: "the file holds no records", hint: "LLaMA-Factory would fail with \"Cannot find valid samples\""))
         }
@@ -78,5 +83,6 @@ struct RecordFieldTracker {
                 message: "every record is labelled \(ktoTrue > 0 ? "true" : "false") (\(ktoTrue) true, \(ktoFalse) false)",
                 hint: "KTO needs both desirable (true) and undesirable (false) examples (\"Your dataset only has one preference type\")"))
         }
+        for issue in coverage.issues(records: report.records) { report.add(issue) }
     }
 }

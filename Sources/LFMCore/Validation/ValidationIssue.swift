@@ -48,6 +48,8 @@ public struct ValidationReport: Sendable, Codable {
     public var bytes: Int = 0
     /// Fields that occur in at least one valid record (what a cleaned copy can map).
     public var fieldsInValidRecords: Set<String> = []
+    /// Which fields LLaMA-Factory reads and drops (nil when the pass stopped early).
+    public var coverage: FieldReport?
 
     public static let keepPerCode = 1000
 
@@ -75,5 +77,21 @@ public struct ValidationReport: Sendable, Codable {
             return (code, list[0].severity, counts[code] ?? list.count, list)
         }
         .sorted { $0.severity > $1.severity }
+    }
+}
+
+/// The fields of a file as LLaMA-Factory reads them (``FieldCoverage``), for reports and `--json`.
+public struct FieldReport: Sendable, Codable, Equatable {
+    /// Fields read in at least one record.
+    public var read: [String]
+    /// Fields (or `MESSAGES[].KEY`) dropped in at least one record.
+    public var dropped: [String]
+    /// Dropped fields the user accepted (`--allow-unmapped`, `lfm_allow_unmapped`).
+    public var allowed: [String]
+
+    public init(_ coverage: FieldCoverage) {
+        read = coverage.readFields
+        dropped = coverage.droppedFields
+        allowed = coverage.spec.allowUnmapped.sorted()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LFMSystem
 import LFMCore
 
 /// An OpenAI-compatible `/chat/completions` client with a concurrency limit, optional

@@ -1,4 +1,5 @@
 import Foundation
+import LFMTools
 
 /// Small text helpers shared by the extractors and the chunker.
 enum TextNormalizer {
@@ -36,15 +37,8 @@ enum TextNormalizer {
         return isCJK(scalar)
     }
 
-    static func isCJK(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
-        case 0x3000...0x303F, 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF,
-             0xF900...0xFAFF, 0xFF00...0xFFEF, 0x20000...0x2FA1F:
-            return true
-        default:
-            return false
-        }
-    }
+    /// CJK by the one table lfm keeps (`EstimatedTokenCounter.isCJK`, LFMTools).
+    static func isCJK(_ s: Unicode.Scalar) -> Bool { EstimatedTokenCounter.isCJK(s.value) }
 
     /// Share of CJK characters among non-space, non-ASCII-punctuation characters.
     static func cjkShare(_ text: String) -> Double {

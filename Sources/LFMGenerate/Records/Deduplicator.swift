@@ -1,7 +1,9 @@
 import Foundation
+import LFMTools
 
 /// Drops records whose instruction (user side) repeats an earlier one: exactly, or after
-/// normalization (full-width → half-width, case, whitespace and punctuation ignored).
+/// `lfm dedupe`'s normalization (`Deduper.normalize`: full-width → half-width, case and
+/// punctuation ignored, whitespace collapsed) - one rule for what counts as the same text.
 public struct Deduplicator: Sendable {
     public private(set) var exactDuplicates = 0
     public private(set) var normalizedDuplicates = 0
@@ -16,29 +18,11 @@ public struct Deduplicator: Sendable {
     public mutating func admit(_ prompt: String) -> Bool {
         if exact.contains(prompt) { exactDuplicates += 1; return false }
         exact.insert(prompt)
-        let key = Self.normalize(prompt)
+        // A prompt that normalizes to nothing (all punctuation) is compared as it is.
+        let folded = Deduper.normalize(prompt)
+        let key = folded.isEmpty ? prompt : folded
         if normalized.contains(key) { normalizedDuplicates += 1; return false }
         normalized.insert(key)
         return true
-    }
-
-    /// NFKC (full-width letters, digits and punctuation become half-width), lowercased, with
-    /// whitespace, punctuation and symbols removed.
-    public static func normalize(_ text: String) -> String {
-        let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
-        var out = String.UnicodeScalarView()
-        for scalar in folded.unicodeScalars {
-            let p = scalar.properties
-            if p.isWhitespace { continue }
-            switch p.generalCategory {
-            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-                 .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol,
-                 .control, .format:
-                continue
-            default:
-                out.append(scalar)
-            }
-        }
-        return out.isEmpty ? text : String(out)
     }
 }

@@ -3,12 +3,8 @@ import LFMCore
 import LFMSystem
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
-private let systemClose = Glibc.close
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
-private let systemClose = Darwin.close
 #endif
 
 /// One finished chunk, as written to `journal.jsonl`.
@@ -72,7 +68,7 @@ public final class GenerationJournal: @unchecked Sendable {
 
     private let lock = NSLock()
     private var fd: Int32 = -1
-    private var lockFD: Int32 = -1
+    private var stateLock: FileLock?
 
     /// Opens (creating) the folder; `fresh` deletes it first.
     public init(directory: String, fresh: Bool) throws(GenerateError) {
@@ -86,12 +82,12 @@ public final class GenerationJournal: @unchecked Sendable {
         } catch {
             throw .io("cannot create state folder \(directory): \(error.localizedDescription)")
         }
-        lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lockFD >= 0 && flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
-            _ = systemClose(lockFD)
-            lockFD = -1
+        let stateLock = FileLock(path: directory + "/lock")
+        // A lock file that cannot be opened does not stop the run (as before); a held one does.
+        if (try? stateLock.tryLock()) == false {
             throw .io("another lfm generate is using \(directory); wait for it to finish")
         }
+        self.stateLock = stateLock
         try load()
         fd = open(journalPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io("cannot open \(journalPath): \(String(cString: strerror(errno)))") }
@@ -102,8 +98,9 @@ public final class GenerationJournal: @unchecked Sendable {
     public func close() {
         lock.lock()
         defer { lock.unlock() }
-        if fd >= 0 { _ = systemClose(fd); fd = -1 }
-        if lockFD >= 0 { _ = flock(lockFD, LOCK_UN); _ = systemClose(lockFD); lockFD = -1 }
+        if fd >= 0 { _ = FileDescriptorIO.close(fd); fd = -1 }
+        stateLock?.unlock()
+        stateLock = nil
     }
 
     private func load() throws(GenerateError) {
@@ -138,15 +135,8 @@ public final class GenerationJournal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard fd >= 0 else { throw .io("journal is closed") }
-        var offset = 0
-        while offset < line.count {
-            let n = line.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, line.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot append to \(journalPath): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
+        let failed = FileDescriptorIO.writeAll(fd, line)
+        if failed != 0 { throw .io("cannot append to \(journalPath): \(String(cString: strerror(failed)))") }
         guard fsync(fd) == 0 else { throw .io("cannot sync \(journalPath): \(String(cString: strerror(errno)))") }
         completed[entry.chunkId] = entry
         let failedFile = failedPath(entry.chunkId)

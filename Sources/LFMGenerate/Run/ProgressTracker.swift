@@ -1,4 +1,5 @@
 import Foundation
+import LFMSystem
 
 /// Counts finished chunks and calls the progress callback.
 final class ProgressTracker: Sendable {

@@ -13,9 +13,13 @@ public struct DistributedOptions: Sendable, Equatable {
     public var deepspeed: Bool = false
     /// `--ray-workers N` → `USE_RAY=1` (the count itself goes into the YAML as `ray_num_workers`).
     public var rayWorkers: Int?
+    /// `--nproc-per-node N` (default: the GPU count, 1 without GPUs) → `NPROC_PER_NODE` whenever
+    /// torchrun is used. Never left to LLaMA-Factory on a node without GPUs: it would count 0
+    /// devices there and start `torchrun --nproc_per_node 0`.
+    public var nprocPerNode: Int?
 
     public init(gpus: String? = nil, nnodes: Int? = nil, nodeRank: Int? = nil, masterAddr: String? = nil,
-                masterPort: Int? = nil, deepspeed: Bool = false, rayWorkers: Int? = nil) {
+                masterPort: Int? = nil, deepspeed: Bool = false, rayWorkers: Int? = nil, nprocPerNode: Int? = nil) {
         self.gpus = gpus
         self.nnodes = nnodes
         self.nodeRank = nodeRank
@@ -23,6 +27,7 @@ public struct DistributedOptions: Sendable, Equatable {
         self.masterPort = masterPort
         self.deepspeed = deepspeed
         self.rayWorkers = rayWorkers
+        self.nprocPerNode = nprocPerNode
     }
 
     public var isMultiNode: Bool { (nnodes ?? 1) > 1 }
@@ -36,18 +41,26 @@ public struct DistributedOptions: Sendable, Equatable {
         if let nnodes, nnodes > 1 || nodeRank != nil || masterAddr != nil {
             vars.append(("NNODES", String(nnodes)))
             vars.append(("NODE_RANK", String(rank ?? 0)))
-            if let gpus, !gpus.isEmpty {
-                vars.append(("NPROC_PER_NODE", String(gpus.split(separator: ",").count)))
-            }
+            if let n = processesPerNode { vars.append(("NPROC_PER_NODE", String(n))) }
         }
         if let masterAddr { vars.append(("MASTER_ADDR", masterAddr)) }
         if let masterPort { vars.append(("MASTER_PORT", String(masterPort))) }
         if rayWorkers != nil {
             vars.append(("USE_RAY", "1"))
-        } else if deepspeed || isMultiNode || masterAddr != nil {
+        } else if deepspeed || isMultiNode || masterAddr != nil || (nprocPerNode ?? 1) > 1 {
+            if !vars.contains(where: { $0.key == "NPROC_PER_NODE" }), let n = processesPerNode {
+                vars.append(("NPROC_PER_NODE", String(n)))
+            }
             vars.append(("FORCE_TORCHRUN", "1"))
         }
         return vars
+    }
+
+    /// `--nproc-per-node`, else the number of `--gpus`.
+    public var processesPerNode: Int? {
+        if let nprocPerNode { return max(1, nprocPerNode) }
+        if let gpus, !gpus.isEmpty { return gpus.split(separator: ",").count }
+        return nil
     }
 }
 

@@ -40,13 +40,7 @@ public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
     }
 
     private func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        FileDescriptorIO.writeAll(fd, Array(text.utf8))
     }
 
     private func clearProgress() {
@@ -94,16 +88,10 @@ final class LogWriter: @unchecked Sendable {
 
     func write(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
+        FileDescriptorIO.writeAll(fd, Array(text.utf8))
     }
 
-    func close() { Glibc.close(fd) }
+    func close() { FileDescriptorIO.close(fd) }
 }
 
 /// Everything the launcher needs about one training run.
@@ -121,6 +109,8 @@ public struct TrainLaunch: Sendable {
     public var baseEnvironment: [String: String]
     /// Extra variables to set (e.g. HF_HUB_OFFLINE passed through is already in base).
     public var extraVariables: [(String, String)]
+    /// Multi-node membership (job name, node rank), recorded in run.json.
+    public var cluster: ClusterInfo?
 
     public init(rendered: RenderedConfig, model: String, template: String?, method: String,
                 environment: CondaEnvironment, cli: String, distributed: DistributedOptions = DistributedOptions(),
@@ -189,20 +179,28 @@ public struct TrainLauncher: Sendable {
     }
 
     /// Creates the run directory with train.yaml, the DeepSpeed JSON and run.json.
-    /// - Parameter id: the run id (one the config was rendered for); a new one when nil.
+    /// - Parameter id: the run id the config was rendered for, already claimed with
+    ///   `RunStore.reserve`; when nil a new one is reserved here.
     public func prepare(_ launch: TrainLaunch, detached: Bool, id: String? = nil) throws -> PreparedRun {
-        let id = id ?? store.newID(stage: launch.rendered.stage, model: launch.model)
-        let (plan, notes) = try self.plan(launch, runID: id)
+        let reserved = id == nil ? try store.reserve(stage: launch.rendered.stage, model: launch.model) : nil
+        let id = id ?? reserved!.id
+        let planned: (plan: LaunchPlan, notes: [String])
+        do { planned = try self.plan(launch, runID: id) } catch {
+            reserved?.release()
+            throw error
+        }
+        let (plan, notes) = planned
         let dir = try store.create(id: id)
         try AtomicFile.write(launch.rendered.yaml, to: dir.configFile)
         if let ds = launch.rendered.deepspeedConfig {
             try AtomicFile.write(ds.json, to: dir.path + "/" + ds.fileName)
         }
         let checksums = launch.rendered.datasets.map { RunRecord.DatasetChecksum(name: $0.name, path: $0.path) }
-        let record = RunRecord(id: id, model: launch.model, template: launch.template, datasets: checksums,
+        var record = RunRecord(id: id, model: launch.model, template: launch.template, datasets: checksums,
                                stage: launch.rendered.stage, method: launch.method, outputDir: launch.rendered.outputDir,
                                config: dir.configFile, plan: plan, envPrefix: launch.environment.prefix,
                                detached: detached, notes: notes)
+        record.cluster = launch.cluster
         try dir.write(record)
         _ = FileManager.default.createFile(atPath: dir.logFile, contents: nil)
         return PreparedRun(directory: dir, plan: plan, record: record, notes: notes)

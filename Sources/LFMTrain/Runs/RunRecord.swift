@@ -32,6 +32,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     public enum Status: String, Codable, Sendable {
         case running, finished, failed, interrupted, killed
+        /// Slurm runs: waiting in the queue; cancelled (`lfm cancel`, `scancel`).
+        case pending, cancelled
     }
 
     public var id: String
@@ -59,6 +61,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var eval: EvalRecord?
     /// The latest `lfm export` of this run and what its check found.
     public var export: ExportVerdict?
+    /// Multi-node and Slurm runs (nil for a plain local run).
+    public var cluster: ClusterInfo?
 
     public init(id: String, model: String, template: String?, datasets: [DatasetChecksum], stage: String,
                 method: String, outputDir: String, config: String, plan: LaunchPlan, envPrefix: String?,
@@ -105,7 +109,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var endDate: Date? { Self.date(endTime) }
 
     enum CodingKeys: String, CodingKey {
-        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status, eval, export
+        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status, cluster, eval, export
         case lfmVersion = "lfm_version", outputDir = "output_dir", workingDirectory = "working_directory"
         case envPrefix = "env_prefix", startTime = "start_time", endTime = "end_time", exitCode = "exit_code"
     }

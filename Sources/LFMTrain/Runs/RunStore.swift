@@ -17,6 +17,18 @@ public struct RunDirectory: Sendable, Equatable {
     public var pidFile: String { path + "/pid" }
     public var exitFile: String { path + "/exit_code" }
 
+    /// Removes this directory if nothing was written into it (a reserved run whose launch
+    /// stopped early). A directory with files is a run and is kept.
+    /// The `runs/` folder (and an empty `.lfm/` above it) goes too when this left it empty, so
+    /// a launch refused after its reservation leaves the workspace as it was.
+    public func release() {
+        guard rmdir(path) == 0 else { return }
+        let runs = (path as NSString).deletingLastPathComponent
+        guard rmdir(runs) == 0 else { return }
+        let state = (runs as NSString).deletingLastPathComponent
+        if (state as NSString).lastPathComponent == ".lfm" { _ = rmdir(state) }
+    }
+
     public func readRecord() throws -> RunRecord {
         guard let data = FileManager.default.contents(atPath: recordFile) else {
             throw RunError.unreadable(recordFile)
@@ -84,12 +96,9 @@ public struct RunStore: Sendable {
     }
 
     /// `20261124-211500-sft-tiny-llama3`: UTC time, stage and a short model name; `-2`, `-3`… on a clash.
+    /// Only the first free name at the time of the call: `reserve` claims one for a launch.
     public func newID(stage: String, model: String, date: Date = Date()) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        let base = "\(f.string(from: date))-\(stage)-\(Self.shortName(model))"
+        let base = Self.baseID(stage: stage, model: model, date: date)
         var id = base
         var n = 2
         while FileManager.default.fileExists(atPath: root + "/" + id) {
@@ -97,6 +106,14 @@ public struct RunStore: Sendable {
             n += 1
         }
         return id
+    }
+
+    static func baseID(stage: String, model: String, date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "\(f.string(from: date))-\(stage)-\(shortName(model))"
     }
 
     static func shortName(_ model: String) -> String {
@@ -110,6 +127,33 @@ public struct RunStore: Sendable {
 
     public func directory(id: String) -> RunDirectory {
         RunDirectory(id: id, path: root + "/" + id)
+    }
+
+    /// Claims a new run id by creating its directory exclusively (`mkdir(2)`, which fails when
+    /// the directory exists): two `lfm train` started in the same second, on one host or on
+    /// several sharing the workspace, never share a run directory. The first free of
+    /// `<time>-<stage>-<model>`, `…-2`, `…-3`… is taken. Give the directory back with
+    /// `RunDirectory.release()` if the launch stops before anything is written into it.
+    public func reserve(stage: String, model: String, date: Date = Date()) throws -> RunDirectory {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let base = Self.baseID(stage: stage, model: model, date: date)
+        var id = base
+        var n = 2
+        while true {
+            let dir = directory(id: id)
+            if mkdir(dir.path, 0o755) == 0 { return dir }
+            let code = errno
+            if code == ENOENT {
+                // Another lfm gave back the last reservation and removed the empty runs/ folder.
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                continue
+            }
+            guard code == EEXIST else {
+                throw FileError.cannotWrite(path: dir.path, reason: String(cString: strerror(code)))
+            }
+            id = "\(base)-\(n)"
+            n += 1
+        }
     }
 
     /// Creates the run directory (and its parents).

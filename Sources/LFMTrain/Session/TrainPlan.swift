@@ -14,6 +14,9 @@ public struct TrainLaunchOptions: Sendable {
     /// Plan only: nothing is written, a missing LLaMA-Factory is a warning, an output directory
     /// that would stop a real run is reported and the plan shows `--fresh`.
     public var dryRun: Bool
+    /// A multi-node torchrun job's name, the same on every node: the default output_dir is
+    /// named after it (so all ranks write to one), and run.json records it.
+    public var job: String? = nil
 
     public init(env: String? = nil, distributed: DistributedOptions = DistributedOptions(),
                 detach: Bool = false, dryRun: Bool = false) {

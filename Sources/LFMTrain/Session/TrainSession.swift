@@ -39,8 +39,14 @@ public struct TrainSession: Sendable {
         // for real with the run's id and directory (the default output_dir and the DeepSpeed
         // JSON path use them) and the values chosen for the target machine.
         let first = try builder.render(req)
-        let runID = store.newID(stage: first.stage, model: first.mapping["model_name_or_path"]?.stringValue ?? req.model)
-        req.runID = runID
+        let shortModel = first.mapping["model_name_or_path"]?.stringValue ?? req.model
+        // A real run claims its id (an exclusive mkdir): two lfm started in the same second get
+        // two runs. Given back if planning stops; TrainCommand gives back an unused one.
+        let runID = options.dryRun ? store.newID(stage: first.stage, model: shortModel)
+            : try store.reserve(stage: first.stage, model: shortModel).id
+        var claimed = false
+        defer { if !claimed && !options.dryRun { store.directory(id: runID).release() } }
+        req.runID = options.job ?? runID
         req.runDir = store.directory(id: runID).path
 
         var warnings: [String] = []
@@ -65,6 +71,7 @@ public struct TrainSession: Sendable {
                                                gpus: options.distributed.gpus)
         req.machineDefaults = defaults.choices.map { ($0.key, $0.value) }
         let rendered = try builder.render(req)
+        try RayJob.checkRemovedKeys(rendered.mapping)
         let catalog = target.probe?.keys ?? .bundled
         let source = target.probe?.keys != nil ? "the installed LLaMA-Factory \(catalog.llamafactory ?? "")"
             : "lfm's list for LLaMA-Factory \(catalog.llamafactory ?? "")"
@@ -105,6 +112,7 @@ public struct TrainSession: Sendable {
         warnings += Self.precisionConflicts(rendered.mapping, probe: target.probe, gpus: options.distributed.gpus)
         var notes = planned.notes
         notes += Self.describe(applied)
+        claimed = true
         return TrainPlan(request: req, options: options, directory: store.directory(id: runID), rendered: rendered,
                          environment: environment, cli: cli, cliInstalled: installed, launch: launch,
                          launchPlan: planned.plan, notes: notes, warnings: warnings,

@@ -1,8 +1,9 @@
 import Foundation
 import LFMCore
+@testable import LFMGenerate
 
 /// Throughput of `generate` against the local mock: N chunks with a fixed latency per request,
-/// at several concurrency levels. Not a test; `lfm-bench` calls `run`.
+/// at several concurrency levels. Not a test: `BenchmarkRunner` calls `run` on demand.
 public enum GenerateBenchmark {
     public struct Measurement: Sendable, Codable {
         public var concurrency: Int
@@ -36,7 +37,7 @@ public enum GenerateBenchmark {
         try text.write(toFile: root + "/docs/manual.md", atomically: true, encoding: .utf8)
         var results: [Measurement] = []
         for concurrency in concurrencyLevels {
-            let server = try MockOpenAIServer(script: mockScript, directory: root + "/server-\(concurrency)",
+            let server = try await MockOpenAIServer.start(script: mockScript, directory: root + "/server-\(concurrency)",
                                               config: JSONObject(["latency_ms": .int(latencyMilliseconds), "records": .int(2)]))
             defer { server.stop() }
             var options = GenerateOptions(inputs: [root + "/docs"], outputPath: root + "/out-\(concurrency).json")

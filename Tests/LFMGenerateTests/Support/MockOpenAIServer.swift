@@ -1,21 +1,29 @@
 import Foundation
 import LFMCore
+import LFMGenerate
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Runs the Python mock of an OpenAI-compatible server (`mock_openai.py`) on 127.0.0.1 for
-/// tests and the benchmark. Its behaviour is set by `config` (rewritten with `configure`) and by
+/// the tests and the generate benchmark (it serves nothing else, so it lives with them). Its behaviour is set by `config` (rewritten with `configure`) and by
 /// markers in prompts; it logs every request and the peak number of requests in flight.
 public final class MockOpenAIServer: @unchecked Sendable {
     public let directory: String
-    public let port: Int
+    public private(set) var port = 0
     private let process: Process
 
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-    /// Starts `python3 script --dir directory` and waits (up to 15 s) for its port.
-    public init(script: String, directory: String, config: JSONObject = JSONObject()) throws {
+    /// Starts `python3 script --dir directory` and awaits its port (polling with `Task.sleep`:
+    /// no test thread is blocked while python starts on a loaded machine).
+    public static func start(script: String, directory: String, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
+        let server = try MockOpenAIServer(script: script, directory: directory, config: config)
+        try await server.awaitPort()
+        return server
+    }
+
+    private init(script: String, directory: String, config: JSONObject) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let portFile = directory + "/port"
@@ -33,7 +41,11 @@ public final class MockOpenAIServer: @unchecked Sendable {
         self.process = process
         try Self.writeConfig(config, directory: directory)
         try process.run()
-        let deadline = Date().addingTimeInterval(15)
+    }
+
+    private func awaitPort() async throws {
+        let portFile = directory + "/port"
+        let deadline = Date().addingTimeInterval(120)  // python's start on a loaded machine; not a speed target
         var port: Int? = nil
         while Date() < deadline {
             if let data = FileManager.default.contents(atPath: portFile), let text = String(data: data, encoding: .utf8),
@@ -42,7 +54,7 @@ public final class MockOpenAIServer: @unchecked Sendable {
                 break
             }
             if !process.isRunning { break }
-            usleep(20_000)
+            try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard let port else {
             kill(process.processIdentifier, SIGKILL)
