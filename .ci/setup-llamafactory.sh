@@ -4,8 +4,9 @@
 #
 #   venv=$(.ci/setup-llamafactory.sh | tail -n 1)
 #
-# Idempotent: if `import llamafactory, torch` works in the venv with the pinned versions,
-# nothing is installed. The venv path is the LAST line on stdout (everything else goes to stderr).
+# Idempotent: if `import llamafactory, torch` (and the metric packages jieba, nltk, rouge_chinese)
+# works in the venv with the pinned versions, nothing is installed; a cached venv that lacks
+# only the metric packages gets them added by the same pip install. The venv path is the LAST line on stdout (everything else goes to stderr).
 # Exit status: 0 ready; 75 (EX_TEMPFAIL) PyPI unreachable -> caller should skip, not fail;
 # anything else: a real failure (bad Python, pip/resolver error, broken install).
 #
@@ -26,6 +27,11 @@ PACKAGES=(
   "torch==$TORCH_VERSION"
   "torchvision==0.26.0"
   "torchaudio==2.11.0"
+  # BLEU/ROUGE for predict_with_generate (lfm eval). The 0.9.5 wheel has no `metrics` extra:
+  # `pip install "llamafactory[metrics]"` only warns, so they are named here.
+  "jieba"
+  "nltk"
+  "rouge-chinese"
 )
 if [ -n "${LFM_LF_PACKAGES:-}" ]; then read -r -a PACKAGES <<<"$LFM_LF_PACKAGES"; fi
 VENV=${LFM_LF_VENV:-$HOME/.cache/lfm/venv-lf-$LF_VERSION}
@@ -39,6 +45,7 @@ venv_ok() {
   "$VENV/bin/python" - "$LF_VERSION" "$TORCH_VERSION" >/dev/null 2>&1 <<'EOF'
 import sys
 import llamafactory, torch, transformers, tokenizers, datasets, peft, trl  # noqa: F401
+import jieba, nltk, rouge_chinese  # noqa: F401  (lfm eval)
 assert llamafactory.__version__ == sys.argv[1], llamafactory.__version__
 assert torch.__version__.split("+")[0] == sys.argv[2], torch.__version__
 EOF
@@ -52,7 +59,7 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 if venv_ok; then
-  log "reusing $VENV (llamafactory==$LF_VERSION, torch==$TORCH_VERSION)"
+  log "reusing $VENV (llamafactory==$LF_VERSION, torch==$TORCH_VERSION, jieba, nltk, rouge-chinese)"
   echo "$VENV"
   exit 0
 fi
@@ -92,8 +99,8 @@ log "installing ${PACKAGES[*]} into $VENV (this can take several minutes)"
 "$VENV/bin/python" -m pip install -q "${PIP_OPTS[@]}" ${LFM_PIP_EXTRA_ARGS:-} "${PACKAGES[@]}"
 
 if ! venv_ok; then
-  log "ERROR: install finished but 'import llamafactory, torch' (pinned versions) still fails:"
-  "$VENV/bin/python" -c 'import llamafactory, torch; print(llamafactory.__version__, torch.__version__)' >&2 || true
+  log "ERROR: install finished but 'import llamafactory, torch, jieba, nltk, rouge_chinese' (pinned versions) still fails:"
+  "$VENV/bin/python" -c 'import llamafactory, torch; print(llamafactory.__version__, torch.__version__); import jieba, nltk, rouge_chinese' >&2 || true
   exit 1
 fi
 log "ready: $VENV"

@@ -40,6 +40,8 @@ struct LFM: AsyncParsableCommand {
             LogsCommand.self,
             CancelCommand.self,
             PlotCommand.self,
+            EvalCommand.self,
+            CompareCommand.self,
             ExportCommand.self,
             ChatCommand.self,
             TemplatesCommand.self,

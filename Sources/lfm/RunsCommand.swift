@@ -37,13 +37,13 @@ struct RunsCommand: AsyncParsableCommand {
              (info.record.cluster?.isWorker == true ? "↳ " : "") + RunsJSON.paintStatus(info.status),
              info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
-             info.duration.map(RunsJSON.duration) ?? "-"]
+             info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
         }
         Terminal.out(TextTable([
             .init("ID", elide: .middle, minWidth: 32), .init("MODEL", dropRank: 1, elide: .middle, minWidth: 12),
             .init("DATASETS", elide: .end, minWidth: 16), .init("STAGE", dropRank: 0), .init("STATUS"),
             .init("STEPS", rightAligned: true, dropRank: 3), .init("LOSS", rightAligned: true),
-            .init("DURATION", rightAligned: true, dropRank: 2),
+            .init("DURATION", rightAligned: true, dropRank: 2), .init("ROUGE-L", rightAligned: true, dropRank: 4),
         ], rows).fitted(tableOptions))
     }
 }
@@ -109,6 +109,7 @@ enum RunsJSON {
         } else {
             o["cluster"] = .null
         }
+        o["eval"] = evalSummary(info.record.eval)
         return .object(o)
     }
 
@@ -131,6 +132,34 @@ enum RunsJSON {
             }
         }
         return result
+    }
+
+    /// `ROUGE-L` column of `lfm runs`: the adapter's score and its change from base.
+    static func evalCell(_ eval: EvalRecord?) -> String {
+        guard let eval, let rougeL = eval.adapter.metrics.rougeL else { return "-" }
+        return String(format: "%.1f", rougeL) + (eval.delta?.rougeL.map { " (\(String(format: "%+.1f", $0)))" } ?? "")
+    }
+
+    /// The run's latest eval for `--json`: dataset, adapter and base metrics, delta, report.
+    static func evalSummary(_ eval: EvalRecord?) -> JSONValue {
+        guard let eval else { return .null }
+        func metrics(_ m: EvalMetrics?) -> JSONValue {
+            guard let m else { return .null }
+            return .object(JSONObject(m.rows.map { JSONMember($0.key, $0.value.map { .number(String($0)) } ?? .null) }))
+        }
+        return .object(JSONObject([
+            "datasets": .array(eval.datasets.map { d in
+                .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
+            }),
+            "samples": .int(eval.adapter.samples),
+            "adapter": metrics(eval.adapter.metrics), "base": metrics(eval.base?.metrics), "delta": metrics(eval.delta),
+            "report": eval.reportMarkdown.map { .string($0) } ?? .null, "time": .string(eval.time),
+        ]))
+    }
+
+    /// A model name Ollama accepts: lower case letters, digits, `-`, `_`, `.`.
+    static func ollamaName(_ id: String) -> String {
+        String(id.lowercased().map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
     }
 
     static func store(_ options: WorkspaceOptions) throws -> RunStore {

@@ -45,6 +45,9 @@ struct StatusCommand: AsyncParsableCommand {
                 ]))
             })
             o["resume_command"] = resumable ? .string(resumeCommand) : .null
+            o["export"] = r.export.map { e in
+                .object(JSONObject(["export_dir": .string(e.exportDir), "merged": e.merged.map { .bool($0) } ?? .null, "ok": .bool(e.ok)]))
+            } ?? .null
             Terminal.json(.object(o))
             return
         }
@@ -95,6 +98,15 @@ struct StatusCommand: AsyncParsableCommand {
             rows.append(("ckpts", shown.map(\.summary).joined(separator: ", ") + (older > 0 ? "; \(older) older" : "")))
         }
         if resumable, checkpoints.contains(where: \.complete) { rows.append(("resume", resumeCommand)) }
+        if let eval = r.eval {
+            rows.append(("eval", eval.summary + "  on " + eval.datasets.map(\.name).joined(separator: ",")
+                         + " (\(eval.adapter.samples) answers)"))
+            if let md = eval.reportMarkdown { rows.append(("report", md)) }
+        }
+        if let export = r.export {
+            let state = export.merged == true ? "merged" : export.merged == false ? "NOT merged" : "not verified"
+            rows.append(("export", "\(export.exportDir) (\(state)\(export.ok ? "" : ", a check failed"))"))
+        }
         rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsJSON.duration($0)))" } ?? "")))
         if r.detached, r.cluster?.slurm == nil { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
         rows.append(("log", info.directory.logFile))

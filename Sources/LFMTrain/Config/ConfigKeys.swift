@@ -46,6 +46,7 @@ public enum ConfigKeys {
         "eval": [
             "do_eval", "eval_dataset", "val_size", "per_device_eval_batch_size", "eval_strategy", "eval_steps",
             "compute_accuracy", "predict_with_generate", "do_predict",
+            "max_new_tokens", "do_sample", "temperature", "top_p", "top_k", "num_beams", "repetition_penalty",
         ],
         "export": [
             "export_dir", "export_size", "export_device", "export_legacy_format", "export_quantization_bit",

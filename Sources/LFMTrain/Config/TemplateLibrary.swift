@@ -49,6 +49,8 @@ public struct TemplateLibrary: Sendable {
         case export
         /// `llamafactory-cli chat` / `webchat` / `api`.
         case chat
+        /// `llamafactory-cli train` with `do_predict` and no `do_train` (`lfm eval`).
+        case predict
         /// A DeepSpeed JSON config (`deepspeed/ds_z3.json`).
         case deepspeed
         /// The model catalogue (`models.yaml`).
@@ -250,6 +252,8 @@ public struct TemplateLibrary: Sendable {
         if kind == .train, let mapping = (try? YAMLParser.parse(text))?.mapping {
             if mapping["export_dir"] != nil {
                 kind = .export
+            } else if mapping["do_predict"]?.scalarText == "true", mapping["do_train"]?.scalarText != "true" {
+                kind = .predict
             } else if mapping["stage"] == nil {
                 kind = .chat
             }

@@ -57,10 +57,7 @@ public struct LossPlot: Sendable {
         return String(format: "%.2e", v)
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { MarkupEscape.escape(s) }
 
     public func svg() -> String {
         let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0

@@ -57,6 +57,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var pid: Int32?
     public var detached: Bool
     public var notes: [String]
+    /// The latest `lfm eval` of this run (metrics for adapter and base, dataset, YAMLs).
+    public var eval: EvalRecord?
+    /// The latest `lfm export` of this run and what its check found.
+    public var export: ExportVerdict?
     /// Multi-node and Slurm runs (nil for a plain local run).
     public var cluster: ClusterInfo?
 
@@ -105,7 +109,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var endDate: Date? { Self.date(endTime) }
 
     enum CodingKeys: String, CodingKey {
-        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status, cluster
+        case id, model, template, datasets, stage, method, config, argv, environment, pid, detached, notes, status, cluster, eval, export
         case lfmVersion = "lfm_version", outputDir = "output_dir", workingDirectory = "working_directory"
         case envPrefix = "env_prefix", startTime = "start_time", endTime = "end_time", exitCode = "exit_code"
     }

@@ -6,7 +6,7 @@ public struct DoctorReport: Encodable, Sendable {
     public struct Verdict: Encodable, Sendable, Equatable {
         public enum Level: String, Encodable, Sendable { case ok, warning, error }
         public var level: Level
-        /// `environment`, `llamafactory`, `torch`, `torch_extensions`, `gpu`, `shm`, `disk`, `cpu`.
+        /// `environment`, `llamafactory`, `torch`, `torch_extensions`, `gpu`, `metrics`, `shm`, `disk`, `cpu`.
         public var check: String
         public var message: String
         public var fix: String?
@@ -74,6 +74,7 @@ public struct DoctorReport: Encodable, Sendable {
                                     fix: "check that \(environment?.prefix ?? "the environment")/bin/python runs"))
         }
         if let probe { verdicts += checks(probe, environment: environment, cliFound: cliError == nil) }
+        if let prefix = environment?.prefix, let metrics = MetricPackages.doctorVerdict(prefix: prefix) { verdicts.append(metrics) }
         verdicts += machineChecks(facts)
         let devices = probe?.devices ?? []
         return DoctorReport(environment: environment?.description ?? (environmentError ?? "none"),

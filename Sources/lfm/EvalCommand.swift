@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import LFMCore
+import LFMSystem
+import LFMTrain
+import YAML
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a run's adapter against its base model on held-out questions (BLEU-4, ROUGE).",
+        discussion: """
+        lfm renders two predict configs from the `predict` template (predict-adapter.yaml and \
+        predict-base.yaml in the run directory: same template, cutoff_len and greedy decoding; \
+        only the adapter differs), runs `llamafactory-cli train` on each in the run's env, and \
+        writes eval.md and eval.html beside them. The scores and the dataset's SHA-256 go into \
+        run.json (`lfm runs`, `lfm status`, `lfm compare` show them).
+
+        The default dataset is the held-out part of the training data: for a run trained on \
+        NAME_train, the NAME_val that `lfm split NAME --val 0.1 --register` registered. Data \
+        the run trained on is refused (by name or by SHA-256) unless --allow-train-data.
+
+        LLaMA-Factory needs jieba, nltk and rouge-chinese for the scores; lfm says how to \
+        install them when they are missing.
+
+        Examples:
+          lfm eval last
+          lfm eval sft-llama --dataset support_val --max-samples 50
+          lfm eval last --no-base --json
+        """)
+
+    @Argument(help: ArgumentHelp("Run id, unique prefix, or `last`.", valueName: "run")) var runRef: String = "last"
+    @Option(help: ArgumentHelp("Registered dataset(s) to score on, comma-separated (default: the run's NAME_val).", valueName: "name"))
+    var dataset: String?
+    @Option(name: .customLong("max-samples"), help: "Score at most N questions per dataset (max_samples).") var maxSamples: Int?
+    @Option(name: .customLong("max-new-tokens"), help: "Longest answer generated (default: the template's, 512).") var maxNewTokens: Int?
+    @Option(help: "Questions shown in eval.md/eval.html.") var samples: Int = 5
+    @Flag(name: .customLong("no-base"), help: "Skip the base model (no comparison, half the time).") var noBase = false
+    @Flag(name: .customLong("allow-train-data"), help: "Score on data the run trained on anyway.") var allowTrainData = false
+    @Option(help: ArgumentHelp("Conda env name or prefix, or a venv (default: the run's).", valueName: "name|path")) var env: String?
+    @Flag(name: .customLong("dry-run"), help: "Print the predict YAMLs and commands; run nothing.") var dryRun = false
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let maxSamples, maxSamples < 1 { throw ValidationError("--max-samples must be at least 1") }
+        if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
+        if samples < 0 { throw ValidationError("--samples must be 0 or more") }
+    }
+
+    func run() async throws {
+        let ctx: RunLaunchContext
+        let plan: EvalPlan
+        do {
+            ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun)
+            let text = try String(contentsOfFile: ctx.info.record.config, encoding: .utf8)
+            let trainConfig = try YAMLParser.parse(text).mapping ?? YAMLMapping()
+            var request = EvalRequest()
+            request.datasets = (dataset ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            request.maxSamples = maxSamples
+            request.maxNewTokens = maxNewTokens
+            request.base = !noBase
+            request.allowTrainData = allowTrainData
+            plan = try EvalPlanner(builder: TrainConfigBuilder.standard(workspace: ctx.workspace))
+                .plan(run: ctx.info, trainConfig: trainConfig, request: request)
+        } catch { throw fail(error) }
+        for note in plan.notes { Terminal.note(note) }
+        do { try MetricPackages.check(environment: ctx.environment, cli: ctx.cli) } catch {
+            if !dryRun { throw fail(error) }
+            Terminal.warning("a real run would stop here: \(error)")
+        }
+        let base = ProcessInfo.processInfo.environment
+        let plans = plan.configs.map {
+            EvalRunner.launchPlan($0, runDir: plan.runDir, cli: ctx.cli, environment: ctx.environment, base: base)
+        }
+        if dryRun { return printDryRun(plan, plans) }
+
+        SignalForwarder.shared.installSignalHandlers()
+        let runner = EvalRunner(signalForwarder: SignalForwarder.shared)
+        let console = TerminalConsole(stdoutToStderr: output.json)
+        var sides: [EvalSide] = []
+        for (i, (config, launch)) in zip(plan.configs, plans).enumerated() {
+            Terminal.err(Terminal.paint("lfm ▸ eval \(config.role) (\(i + 1)/\(plan.configs.count))", .bold, stderr: true)
+                         + " \(config.configPath)")
+            let outcome: ProcessOutcome
+            do {
+                outcome = try await runner.predict(config, plan: launch, runDir: plan.runDir, console: console)
+            } catch { throw fail(error) }
+            if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
+            guard outcome.succeeded else {
+                Terminal.error("llamafactory-cli train \(config.configPath) \(outcome)\nhint: the output is in \(EvalRunner.logPath(runDir: plan.runDir))")
+                throw ExitCode(outcome.exitCode)
+            }
+            do { sides.append(try EvalRunner.side(config)) } catch { throw fail(error) }
+        }
+        let record = EvalRecord(datasets: plan.datasets, maxSamples: maxSamples, usesTrainingData: plan.usesTrainingData,
+                                adapter: sides[0], base: sides.count > 1 ? sides[1] : nil)
+        let questions = EvalQuestions(datasets: plan.datasets.map(\.name), workspace: ctx.workspace)
+        let adapterConfig = plan.configs[0].mapping
+        let report = EvalReport(
+            runID: plan.runID, model: ctx.model, template: ctx.template, record: record,
+            samples: EvalReport.samples(adapter: Prediction.read(sides[0].predictions),
+                                        base: sides.count > 1 ? Prediction.read(sides[1].predictions) : nil,
+                                        count: samples, question: questions.question(for:)),
+            settings: [("decoding", adapterConfig["do_sample"]?.scalarText == "true" ? "sampling" : "greedy"),
+                       ("max_new_tokens", adapterConfig["max_new_tokens"]?.scalarText ?? "-"),
+                       ("cutoff_len", adapterConfig["cutoff_len"]?.scalarText ?? "-")])
+        let saved: EvalRecord
+        do { saved = try EvalRunner.record(record, report: report, in: ctx.info.directory) } catch { throw fail(error) }
+        if output.json {
+            Terminal.out(Self.json(saved, run: plan.runID))
+            return
+        }
+        printSummary(saved, run: plan.runID)
+    }
+
+    static func json(_ record: EvalRecord, run: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(record), var value = try? JSONParser.parse([UInt8](data)),
+              case .object(var object) = value else { return "{}" }
+        object["run"] = .string(run)
+        value = .object(object)
+        return JSONPrinter(indent: 2).string(value)
+    }
+
+    func printSummary(_ record: EvalRecord, run: String) {
+        let names = record.datasets.map(\.name).joined(separator: ", ")
+        Terminal.out("Evaluated run \(run) on \(names) (\(record.adapter.samples) answers)")
+        let baseMetrics = record.base?.metrics
+        let rows = record.adapter.metrics.rows.map { row -> [String] in
+            let b = baseMetrics?.rows.first { $0.key == row.key }?.value
+            let d = record.delta?.rows.first { $0.key == row.key }?.value
+            return [row.label, b.map { String(format: "%.2f", $0) } ?? "-", row.value.map { String(format: "%.2f", $0) } ?? "-",
+                    d.map(EvalRecord.signed) ?? "-"]
+        }
+        Terminal.out(Terminal.table(["METRIC", "BASE", "ADAPTER", "DELTA"], rows, rightAligned: [1, 2, 3]))
+        if let md = record.reportMarkdown { Terminal.out("report: \(md)") }
+        if let html = record.reportHTML { Terminal.out("        \(html)") }
+        Terminal.err("  scores are word overlap with the reference answers (0-100); read the samples in the report")
+    }
+
+    func printDryRun(_ plan: EvalPlan, _ plans: [LaunchPlan]) {
+        if output.json {
+            Terminal.json(.object(JSONObject([
+                "dry_run": .bool(true), "run": .string(plan.runID),
+                "datasets": .array(plan.datasets.map { d in
+                    .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
+                }),
+                "configs": .array(zip(plan.configs, plans).map { config, launch in
+                    .object(JSONObject([
+                        "role": .string(config.role), "config_path": .string(config.configPath), "yaml": .string(config.yaml),
+                        "output_dir": .string(config.outputDir), "argv": .array(launch.argv.map { .string($0) }),
+                    ]))
+                }),
+                "notes": .array(plan.notes.map { .string($0) }),
+            ])))
+            return
+        }
+        for (config, launch) in zip(plan.configs, plans) {
+            Terminal.out(Terminal.paint("# \((config.configPath as NSString).lastPathComponent) (would be written to \(config.configPath))", .dim))
+            Terminal.out(config.yaml.hasSuffix("\n") ? String(config.yaml.dropLast()) : config.yaml)
+            Terminal.out(Terminal.paint("# command (cwd \(launch.workingDirectory ?? ".")):", .dim))
+            Terminal.out(launch.shellLine())
+        }
+    }
+}
