@@ -98,7 +98,9 @@ enum TrainPrinter {
         case .finished:
             Terminal.err(Terminal.paint("✔ ", .green, stderr: true) + "run \(id) finished (\(steps)\(loss))")
             if let adapter = info?.adapterPath { Terminal.err("  adapter: \(adapter)") }
-            Terminal.err("  next:    lfm chat \(id)   lfm export \(id)   lfm plot \(id)")
+            Terminal.err("  next:    lfm eval \(id)   (against the base model)")
+            Terminal.err("           lfm chat \(id)")
+            Terminal.err("           lfm export \(id)")
         case .interrupted:
             Terminal.err("run \(id) interrupted (\(steps))")
         default:
