@@ -39,6 +39,13 @@ import Testing
         #expect(point.overrides == ["overwrite_output_dir=false", "resume_from_checkpoint=\(newest)"])
     }
 
+    @Test func fractionalEpochsAreShortNumbers() {
+        #expect(ResumePoint.format(1.6666666666666665) == "1.67")
+        #expect(ResumePoint.format(1.5) == "1.5")
+        #expect(ResumePoint.format(3) == "3.0")
+        #expect(ResumePoint.format(nil) == "?")
+    }
+
     @Test func allEpochsDoneAsksForMore() throws {
         let s = try TrainScratch()
         let out = s.path("out")

@@ -59,7 +59,11 @@ public struct ResumePoint: Sendable, Equatable {
 
     static func format(_ value: Double?) -> String {
         guard let value else { return "?" }
-        return value == value.rounded() ? String(format: "%.1f", value) : String(value)
+        if value == value.rounded() { return String(format: "%.1f", value) }
+        // trainer_state.json stores fractions of an epoch as 1.6666666666666665: two places are enough.
+        var text = String(format: "%.2f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 }
 
