@@ -47,23 +47,11 @@ public enum ParentWatch {
     static func watch(grace: Double, command: [String]) -> Int32 {
         let parent = getppid()
         for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_IGN) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var cArgs = command.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, command[0], nil, &attr, &cArgs, environ)
-        guard rc == 0 else {
-            let message = "lfm: cannot start \(command[0]): \(String(cString: strerror(rc)))\n"
+        let child: pid_t
+        switch CleanSpawn.spawn(command) {
+        case .success(let pid): child = pid
+        case .failure(let error):
+            let message = "lfm: cannot start \(command[0]): \(error.description)\n"
             _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
             return 127
         }

@@ -18,31 +18,12 @@ import LFMSystem
 public enum InteractiveLauncher {
     public static func run(executable: String, arguments: [String], environment: [String: String]) throws -> ProcessOutcome {
         try ExecutableLocator.checkExecutable(at: executable)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         // The child inherits lfm's working directory (configs use absolute paths).
 
-        let argv = [executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
-        var cArgs = argv.map { strdup($0) } + [nil]
-        var cEnv = envp.map { strdup($0) } + [nil]
-        defer {
-            for p in cArgs { free(p) }
-            for p in cEnv { free(p) }
-        }
         // lfm ignores the terminal's Ctrl-C / Ctrl-\ while the child owns the conversation.
         let oldInt = signal(SIGINT, SIG_IGN)
         let oldQuit = signal(SIGQUIT, SIG_IGN)
@@ -50,10 +31,11 @@ public enum InteractiveLauncher {
             signal(SIGINT, oldInt)
             signal(SIGQUIT, oldQuit)
         }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, &cArgs, &cEnv)
-        guard rc == 0 else {
-            throw ProcessRunnerError.launchFailed(path: executable, reason: String(cString: strerror(rc)))
+        let pid: pid_t
+        switch CleanSpawn.spawn([executable] + arguments, environment: envp, fileActions: &actions) {
+        case .success(let child): pid = child
+        case .failure(let error):
+            throw ProcessRunnerError.launchFailed(path: executable, reason: error.description)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
