@@ -76,8 +76,8 @@ if [ "$slurm" = 1 ]; then
   timeout 600 "$LFM" logs "$run" -f >"$WORK/slurm1.log" 2>"$WORK/slurm1.logs-err" || problems logs "lfm logs -f did not end"
   status=$("$LFM" status "$run")
   echo "$status" | sed 's/^/   | /'
-  echo "$status" | grep -q "finished (exit 0)" || problems slurm "lfm status does not say finished"
-  echo "$status" | grep -q "COMPLETED" || problems slurm "lfm status does not show Slurm's COMPLETED"
+  echo "$status" | grep "finished (exit 0)" >/dev/null || problems slurm "lfm status does not say finished"
+  echo "$status" | grep "COMPLETED" >/dev/null || problems slurm "lfm status does not show Slurm's COMPLETED"
   grep -q "world size: 2" "$WORK/slurm1.log" && ok "job log has world size: 2" || problems slurm "no 'world size: 2' in the job's log"
   out=$("$LFM" status "$run" --json | json_field 'd["output_dir"]')
   [ -f "$out/adapter_model.safetensors" ] && ok "adapter in $out" || problems slurm "no adapter in $out"
@@ -95,7 +95,7 @@ if [ "$slurm" = 1 ]; then
   wait_for 120 "job of $run to run" is_running || true
   "$LFM" cancel "$run" | tee "$WORK/cancel.out"
   status=$("$LFM" status "$run")
-  echo "$status" | head -n 1 | grep -q "cancelled" && echo "$status" | grep -q CANCELLED \
+  echo "$status" | head -n 1 | grep "cancelled" >/dev/null && echo "$status" | grep CANCELLED >/dev/null \
     && ok "lfm cancel: cancelled (Slurm: CANCELLED)" || { problems cancel "not cancelled"; echo "$status"; }
   gone() { [ -z "$(squeue -h -j "$(sed -n 's/.*"job_id": "\([0-9]*\)".*/\1/p' "$WORK/ws/.lfm/runs/$run/run.json")" 2>/dev/null)" ]; }
   wait_for 60 "the cancelled job to leave the queue" gone && ok "the cancelled job left the queue" || true
@@ -110,14 +110,14 @@ if [ "$slurm" = 1 ]; then
     has_ckpt() { [ -f "$out/checkpoint-10/trainer_state.json" ]; }
     wait_for 300 "checkpoint-10" has_ckpt && scancel -b -s USR1 "$job"
     # Slurm holds a requeued job (PENDING, reason BeginTime) for a while: let it start now.
-    requeued() { scontrol show job -o "$job" | grep -q "JobState=PENDING"; }
+    requeued() { scontrol show job -o "$job" | grep "JobState=PENDING" >/dev/null; }
     wait_for 120 "job $job to be requeued" requeued && scontrol update JobId="$job" StartTime=now || true
     timeout 600 "$LFM" logs "$run" -f >"$WORK/requeue.log" 2>&1 || problems requeue "lfm logs -f did not end"
     grep -q "requeueing job $job" "$WORK/requeue.log" && grep -q "resumes from $out/checkpoint-" "$WORK/requeue.log" \
       && ok "USR1: requeued, then $(grep -o "resumes from .*" "$WORK/requeue.log" | head -n 1)" \
       || problems requeue "no requeue/resume in the log"
     status=$("$LFM" status "$run")
-    echo "$status" | grep -q "finished (exit 0)" && ok "requeued job finished" \
+    echo "$status" | grep "finished (exit 0)" >/dev/null && ok "requeued job finished" \
       || { problems requeue "not finished"; echo "$status"; grep -a "^lfm" "$WORK/requeue.log"; scontrol show job -o "$job"; }
     ckpt=$(grep -o "resumes from .*checkpoint-[0-9]*" "$WORK/requeue.log" | head -n 1 | sed 's/.*checkpoint-//')
     "$VENV/bin/python" - "$out/trainer_log.jsonl" "${ckpt:-0}" <<'PY' || problems requeue "trainer_log does not continue from the checkpoint"
@@ -165,9 +165,9 @@ assert all(r["status"] == "finished" for r in runs), runs
 print("ok   lfm runs: two runs, one job", runs[0]["cluster"]["job"])' || problems multinode "lfm runs --json"
 # (grep -q on a pipe from lfm would stop reading early: SIGPIPE, and pipefail calls it a failure)
 table=$("$LFM" runs)
-echo "$table" | grep -q "↳ finished" && ok "lfm runs groups node 1 under node 0" || { problems multinode "lfm runs table"; echo "$table"; }
+echo "$table" | grep "↳ finished" >/dev/null && ok "lfm runs groups node 1 under node 0" || { problems multinode "lfm runs table"; echo "$table"; }
 wide=$("$LFM" runs --wide)
-echo "$wide" | grep -q "↳ node 1/2" && ok "lfm runs --wide names it node 1/2" || { problems multinode "lfm runs --wide"; echo "$wide"; }
+echo "$wide" | grep "↳ node 1/2" >/dev/null && ok "lfm runs --wide names it node 1/2" || { problems multinode "lfm runs --wide"; echo "$wide"; }
 
 echo "cluster e2e: $([ "$slurm" = 1 ] && echo "slurm + ")torchrun across nodes, $failed problem(s)"
 [ "$failed" -eq 0 ]

@@ -98,9 +98,9 @@ e = r["eval"]
 assert e and e["adapter"]["rouge_l"] is not None and e["base"]["bleu_4"] is not None and "rouge_l" in e["delta"], e
 print("ok   lfm runs --json carries the eval metrics")' || problems runs "lfm runs --json lacks eval"
 runs_out=$("$LFM" runs)
-echo "$runs_out" | grep -q "ROUGE-L" || problems runs "lfm runs has no ROUGE-L column"
+echo "$runs_out" | grep "ROUGE-L" >/dev/null || problems runs "lfm runs has no ROUGE-L column"
 status_out=$("$LFM" status "$run")
-echo "$status_out" | grep -E -q "eval +ROUGE-L" || problems status "lfm status has no eval line"
+echo "$status_out" | grep -E "eval +ROUGE-L" >/dev/null || problems status "lfm status has no eval line"
 echo "$status_out" | grep -E "eval|report" | sed 's/^/   | /' 
 
 # Export: the merge is verified; then the weights are replaced by the base model's.

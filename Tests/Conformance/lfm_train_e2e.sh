@@ -82,9 +82,9 @@ for spec in sft=support_alpaca dpo=support_dpo kto=support_kto pt=router_manual;
   grep -q 'train metrics' "$WORK/$stage.stdout" || problems "$stage" "stdout lacks LLaMA-Factory's train metrics"
   status=$("$LFM" status "$run")
   echo "$status" | sed 's/^/   | /'
-  echo "$status" | grep -q "finished (exit 0)" || problems "$stage" "lfm status does not say finished"
-  echo "$status" | grep -q "10/10" || problems "$stage" "lfm status does not show 10/10 steps"
-  echo "$status" | grep -q "adapter  $out" || problems "$stage" "lfm status does not show the adapter"
+  echo "$status" | grep "finished (exit 0)" >/dev/null || problems "$stage" "lfm status does not say finished"
+  echo "$status" | grep "10/10" >/dev/null || problems "$stage" "lfm status does not show 10/10 steps"
+  echo "$status" | grep "adapter  $out" >/dev/null || problems "$stage" "lfm status does not show the adapter"
 done
 
 runs=$("$LFM" runs)
@@ -112,8 +112,8 @@ svg=$("$LFM" plot $(ls "$WORK/ws/.lfm/runs") --out "$WORK/loss.svg")
 [ -z "${LFM_E2E_SVG_COPY:-}" ] || cp "$svg" "$LFM_E2E_SVG_COPY"
 
 sft_run=$(ls "$WORK/ws/.lfm/runs" | grep -- -sft- | head -n 1)
-"$LFM" export "$sft_run" --dry-run | grep -q "llamafactory-cli export" && echo "ok   lfm export --dry-run" || problems export "no plan"
-"$LFM" chat "$sft_run" --dry-run | grep -q "llamafactory-cli chat" && echo "ok   lfm chat --dry-run" || problems chat "no plan"
+"$LFM" export "$sft_run" --dry-run | grep "llamafactory-cli export" >/dev/null && echo "ok   lfm export --dry-run" || problems export "no plan"
+"$LFM" chat "$sft_run" --dry-run | grep "llamafactory-cli chat" >/dev/null && echo "ok   lfm chat --dry-run" || problems chat "no plan"
 
 # The plan fits the machine: no --set at all (templates say bf16 and 16 workers; a CPU has neither).
 start=$(date +%s)
@@ -129,7 +129,7 @@ else
   grep -q "bf16: false, fp16: false - no GPU" "$WORK/plain.stderr" || problems plain "the plan does not state the fp32 choice"
   status=$("$LFM" status "$plain")
   echo "$status" | sed 's/^/   | /'
-  echo "$status" | grep -q "finished (exit 0)" || problems plain "not finished"
+  echo "$status" | grep "finished (exit 0)" >/dev/null || problems plain "not finished"
   # A loss curve: a sparkline of at least 5 points (12 records, 3 epochs: 6 steps, one loss each).
   echo "$status" | grep -E "^  loss +[▁▂▃▄▅▆▇█]{5,}" >/dev/null || problems plain "no loss curve in lfm status"
 fi
@@ -171,7 +171,7 @@ assert steps == list(range(1, total + 1)), steps
 print("ok   resumed from checkpoint-%s: trainer_log steps %s" % (sys.argv[2], steps))
 PY
   status=$("$LFM" status "$interrupted")
-  echo "$status" | grep -q "finished (exit 0)" || problems resume "the resumed run is not finished: $status"
+  echo "$status" | grep "finished (exit 0)" >/dev/null || problems resume "the resumed run is not finished: $status"
 fi
 
 echo "lfm train e2e: 4 stages (sft dpo kto pt), doctor, no-set run, interrupt+resume: $failed problem(s)"
