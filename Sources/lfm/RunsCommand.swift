@@ -39,12 +39,19 @@ struct RunsCommand: AsyncParsableCommand {
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
              info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
         }
-        Terminal.out(TextTable([
+        var columns: [TextTable.Column] = [
             .init("ID", elide: .middle, minWidth: 32), .init("MODEL", dropRank: 1, elide: .middle, minWidth: 12),
             .init("DATASETS", elide: .end, minWidth: 16), .init("STAGE", dropRank: 0), .init("STATUS"),
             .init("STEPS", rightAligned: true, dropRank: 3), .init("LOSS", rightAligned: true),
             .init("DURATION", rightAligned: true, dropRank: 2), .init("ROUGE-L", rightAligned: true, dropRank: 4),
-        ], rows).fitted(tableOptions))
+        ]
+        // ROUGE-L only once some run has been evaluated (`lfm eval`): an all-dash column would push out STEPS.
+        var shown = rows
+        if !runs.contains(where: { $0.record.eval != nil }) {
+            columns.removeLast()
+            shown = rows.map { Array($0.dropLast()) }
+        }
+        Terminal.out(TextTable(columns, shown).fitted(tableOptions))
     }
 }
 
