@@ -134,9 +134,10 @@ else
   echo "$status" | grep -E "^  loss +[▁▂▃▄▅▆▇█]{5,}" >/dev/null || problems plain "no loss curve in lfm status"
 fi
 
-# Ctrl-C after a checkpoint, then the exact command lfm printed.
+# Ctrl-C after a checkpoint, then the exact command lfm printed. Long enough (80 steps, a checkpoint
+# every 2) that the interrupt lands mid-run even on a quiet machine, where 6 steps end within the poll.
 "$LFM" train --env "$VENV" --model "$MODEL" --template llama3 --dataset support_alpaca \
-  >"$WORK/int.stdout" 2>"$WORK/int.stderr" &
+  --epochs 40 --set logging_steps=1 --set save_steps=2 >"$WORK/int.stdout" 2>"$WORK/int.stderr" &
 pid=$!
 interrupted=""
 for _ in $(seq 1 600); do
@@ -155,12 +156,13 @@ echo "== interrupted run $interrupted: exit $rc; lfm printed: $hint"
 if [ -z "$interrupted" ] || [ "$rc" -ne 130 ] || [ -z "$hint" ]; then
   problems resume "no interrupted run with a resume hint (exit $rc)"; tail -n 5 "$WORK/int.stderr" | sed 's/^/  | /'
 else
-  ckpt=$(grep -o 'continue from checkpoint-[0-9]*' "$WORK/int.stderr" | grep -o '[0-9]*$')
+  ckpt=$(grep -o 'continue from checkpoint-[0-9]*' "$WORK/int.stderr" | grep -o '[0-9]*$' || true)
+  [ -n "$ckpt" ] || { problems resume "no 'continue from checkpoint-N' hint"; tail -n 5 "$WORK/int.stderr" | sed 's/^/  | /'; }
   rc=0
   # The printed command, word for word (its first word is lfm).
   read -r -a words <<<"$hint"
   "$LFM" "${words[@]:1}" >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" || rc=$?
-  grep '^note: ' "$WORK/resume.stderr" | sed 's/^/   | /'
+  { grep '^note: ' "$WORK/resume.stderr" || true; } | sed 's/^/   | /'
   [ "$rc" -eq 0 ] || { problems resume "the printed command exited $rc"; tail -n 20 "$WORK/resume.stderr" | sed 's/^/  | /'; }
   grep -q "resuming from checkpoint-$ckpt" "$WORK/resume.stderr" || problems resume "no 'resuming from checkpoint-$ckpt' note"
   "$VENV/bin/python" - "$out/trainer_log.jsonl" "$ckpt" <<'PY' || problems resume "trainer_log.jsonl does not continue from the checkpoint"
