@@ -103,7 +103,7 @@ if [ "$slurm" = 1 ]; then
   # 3. Requeue near the time limit, resume from the newest checkpoint (LFM_SLURM_REQUEUE=0 skips it).
   if [ "${LFM_SLURM_REQUEUE:-1}" = 1 ]; then
     # shellcheck disable=SC2046
-    "$LFM" train $(train_args 30 5) --slurm >/dev/null 2>&1 || problems requeue "submit failed"
+    "$LFM" train $(train_args 200 5) --slurm >/dev/null 2>&1 || problems requeue "submit failed"
     run=$(newest_run)
     job=$(sed -n 's/.*"job_id": "\([0-9]*\)".*/\1/p' "$WORK/ws/.lfm/runs/$run/run.json")
     out=$("$LFM" status "$run" --json | json_field 'd["output_dir"]')
@@ -129,8 +129,9 @@ ckpt = int(sys.argv[2])
 assert ckpt > 0 and steps.count(1) == 1, (ckpt, steps)
 i = len(steps) - 1 - steps[::-1].index(ckpt + 1)
 tail = steps[i:]
-assert tail in (list(range(ckpt + 1, 31)), list(range(ckpt + 1, 31)) + [30]), (ckpt, steps)
-print(f"ok   trainer_log: steps 1..{max(steps[:i] or [0])}, then {ckpt + 1}..30 after the requeue")
+total = max(steps)
+assert tail in (list(range(ckpt + 1, total + 1)), list(range(ckpt + 1, total + 1)) + [total]), (ckpt, steps)
+print(f"ok   trainer_log: steps 1..{max(steps[:i] or [0])}, then {ckpt + 1}..{total} after the requeue")
 PY
   fi
 fi
