@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LFMTrainTests", dependencies: ["TestSupport", "LFMTrain", "LFMSystem"], exclude: ["Golden"]),
-        .testTarget(name: "LFMCLITests", dependencies: ["TestSupport", "LFMCore"]),
+        .testTarget(name: "LFMCLITests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Snapshots"]),
         .testTarget(
             name: "LFMGenerateTests",
             dependencies: ["TestSupport", "LFMGenerate", "LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -56,6 +56,12 @@ enum Terminal {
         out(JSONPrinter(indent: 2).string(value))
     }
 
+    /// Prints a `--json` result: every command's document goes through `JSONOutput` (snake_case
+    /// keys in declaration order, `null` for unknown values; docs/json.md).
+    static func json<T: Encodable>(_ value: T) throws {
+        out(try JSONOutput.string(value))
+    }
+
     /// A left-aligned table with a header, columns padded to their widest cell (display width).
     /// Every column in full; `TextTable` fits a table to the terminal.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
