@@ -32,7 +32,7 @@ public enum Snapshot {
         if stored == text { return nil }
         let a = stored.split(separator: "\n", omittingEmptySubsequences: false)
         let b = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let line = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+        let line = Array(zip(a, b)).firstIndex { $0 != $1 } ?? min(a.count, b.count)
         let expected = line < a.count ? String(a[line]) : "<end>"
         let got = line < b.count ? String(b[line]) : "<end>"
         return "snapshot \(name) differs at line \(line + 1):\n  expected: \(expected)\n  actual:   \(got)\n(LFM_UPDATE_SNAPSHOTS=1 rewrites it)"
