@@ -44,6 +44,8 @@ public struct Deduper {
     static let rows = hashes / bands
 
     public var options: Options
+    /// Files from this size on are read as two halves on two cores.
+    public var partsMinimumSize = TwoPartReader.minimumSize
     public init(options: Options = Options()) { self.options = options }
 
     /// The text compared for a record.
@@ -59,7 +61,9 @@ public struct Deduper {
 
     /// Case-folded, NFKC (full-width → half-width), punctuation and symbols removed, whitespace collapsed.
     public static func normalize(_ text: String) -> String {
-        normalizeFast(text) ?? normalizeGeneral(text)
+        var scalars: [UInt32] = []
+        if normalizeFast(text, into: &scalars) { return string(ofScalars: scalars) }
+        return normalizeGeneral(text)
     }
 
     /// ``normalize(_:)`` for any text.
@@ -88,27 +92,32 @@ public struct Deduper {
 
     /// The MinHash signature of a normalized text's character shingles.
     public func signature(_ normalized: String) -> [UInt32] {
-        let scalars = Array(normalized.unicodeScalars)
-        var signature = [UInt32](repeating: .max, count: Self.hashes)
+        let scalars = normalized.unicodeScalars.map(\.value)
+        var sig = [UInt32](repeating: .max, count: Self.hashes)
+        scalars.withUnsafeBufferPointer { s in
+            sig.withUnsafeMutableBufferPointer { signature(ofScalars: s, into: $0) }
+        }
+        return sig
+    }
+
+    /// ``signature(_:)`` of a normalized text's scalars, into `slots` (`hashes` values).
+    func signature(ofScalars scalars: UnsafeBufferPointer<UInt32>, into slots: UnsafeMutableBufferPointer<UInt32>) {
+        for i in 0..<Self.hashes { slots[i] = .max }
         let k = options.shingle
         let count = scalars.count < k ? (scalars.isEmpty ? 0 : 1) : scalars.count - k + 1
         for start in 0..<count {
             var h = StableHasher()
-            for scalar in scalars[start..<Swift.min(scalars.count, start + k)] { h.combine(UInt64(scalar.value)) }
+            for i in start..<Swift.min(scalars.count, start + k) { h.combine(UInt64(scalars[i])) }
             // 64 hash functions from two (h1 + i·h2, Kirsch–Mitzenmacher): one multiply-add each.
             let h1 = h.value
             let h2 = SplitMix64.mix(h1 ^ 0x5EED_5EED) | 1
             var v = h1
-            signature.withUnsafeMutableBufferPointer { slots in
-                for i in 0..<Self.hashes {
-                    slots[i] = Swift.min(slots[i], UInt32(truncatingIfNeeded: v >> 32))
-                    v &+= h2
-                }
+            for i in 0..<Self.hashes {
+                slots[i] = Swift.min(slots[i], UInt32(truncatingIfNeeded: v >> 32))
+                v &+= h2
             }
         }
-        return signature
     }
-
 
     public static func similarity(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> Double {
         var same = 0
@@ -116,96 +125,27 @@ public struct Deduper {
         return Double(same) / Double(a.count)
     }
 
-    /// perf: ``similarity(_:_:)`` of `a` and the signature at `offset` in `all`, without the
-    /// generic zip over a slice.
-    static func similarity(_ a: [UInt32], in all: [UInt32], at offset: Int) -> Double {
-        precondition(offset + a.count <= all.count)
-        let same = a.withUnsafeBufferPointer { x in
-            all.withUnsafeBufferPointer { y in
-                var n = 0
-                for i in 0..<x.count where x[i] == y[offset + i] { n += 1 }
-                return n
-            }
-        }
-        return Double(same) / Double(a.count)
-    }
-
     static let bucketLimit = 64
     static func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
 
     public func find(_ input: DatasetInput, examplesPerKind: Int = 5) throws -> Report {
+        try findReportingSplit(input, examplesPerKind: examplesPerKind).report
+    }
+
+    /// ``find(_:examplesPerKind:)``, and whether the file was read in two parts (same report).
+    func findReportingSplit(_ input: DatasetInput, examplesPerKind: Int = 5) throws -> (report: Report, split: Bool) {
         let codec = RecordCodec(spec: input.spec)
-        var report = Report()
-        var exact: [HashKey: Int32] = [:]
-        var normalized: [HashKey: Int32] = [:]
-        var signatures: [UInt32] = []
-        var keptIndex: [Int32] = []
-        // perf/memory: per band, the first record of each bucket in a flat dictionary, and the
-        // rest (rare) in arrays: a `[UInt64: [Int32]]` per band held a heap array per record and
-        // band, ~110 of the 225 MiB on 100 MB. Same buckets, same order.
-        var bandFirst = [[HashKey: Int32]](repeating: [:], count: Self.bands)
-        var bandMore = [[HashKey: [Int32]]](repeating: [:], count: Self.bands)
-
-        func record(_ removal: Removal) {
-            report.removed[removal.kind, default: 0] += 1
-            report.removedIndexes.insert(removal.index)
-            if report.examples.filter({ $0.kind == removal.kind }).count < examplesPerKind { report.examples.append(removal) }
+        let index: DedupeIndex
+        var split = false
+        if let (head, tail) = findInParts(input, codec: codec, examplesPerKind: examplesPerKind) {
+            tail.replay(into: head)
+            index = head
+            split = true
+        } else {
+            index = DedupeIndex(deduper: self, examplesPerKind: examplesPerKind)
+            try input.forEach { location, value in index.add(location.index, text: key(value, codec: codec)) }
         }
-
-        try input.forEach { location, value in
-            report.records += 1
-            let index = location.index
-            let text = key(value, codec: codec)
-            var h = StableHasher()
-            h.combine(text)
-            if let first = exact[HashKey(h.value)] {
-                record(Removal(index: index, duplicateOf: Int(first), kind: .exact, similarity: 1, text: "", keptText: ""))
-                return
-            }
-            exact[HashKey(h.value)] = Int32(index)
-            let norm = Self.normalize(text)
-            var hn = StableHasher()
-            hn.combine(norm)
-            if let first = normalized[HashKey(hn.value)] {
-                record(Removal(index: index, duplicateOf: Int(first), kind: .normalized, similarity: 1, text: "", keptText: ""))
-                return
-            }
-            normalized[HashKey(hn.value)] = Int32(index)
-            guard options.near else { return }
-            let sig = signature(norm)
-            var best: (Int, Double)?
-            var bandKeys: [HashKey] = []
-            var compared = Set<Int32>()
-            for band in 0..<Self.bands {
-                var hb = StableHasher(seed: UInt64(band))
-                for r in 0..<Self.rows { hb.combine(UInt64(sig[band * Self.rows + r])) }
-                let bandKey = HashKey(hb.value)
-                bandKeys.append(bandKey)
-                guard let head = bandFirst[band][bandKey] else { continue }
-                for candidate in CollectionOfOne(head) + (bandMore[band][bandKey] ?? []) where compared.insert(candidate).inserted {
-                    let base = Int(candidate) * Self.hashes
-                    let s = Self.similarity(sig, in: signatures, at: base)
-                    if s >= options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
-                }
-            }
-            if let best {
-                record(Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
-                return
-            }
-            let id = Int32(keptIndex.count)
-            signatures.append(contentsOf: sig)
-            keptIndex.append(Int32(index))
-            // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
-            // so common (boilerplate) that comparing with all of them would be quadratic.
-            for band in 0..<Self.bands {
-                let key = bandKeys[band]
-                if bandFirst[band][key] == nil {
-                    bandFirst[band][key] = id
-                } else if 1 + (bandMore[band][key]?.count ?? 0) < Self.bucketLimit {
-                    bandMore[band][key, default: []].append(id)
-                }
-            }
-        }
+        var report = index.report
         // Second pass for the example texts only (nothing per record is kept in memory for them).
         var wanted: [Int: String] = [:]
         for e in report.examples { wanted[e.index] = ""; wanted[e.duplicateOf] = "" }
@@ -218,7 +158,7 @@ public struct Deduper {
                 report.examples[i].keptText = wanted[report.examples[i].duplicateOf] ?? ""
             }
         }
-        return report
+        return (report, split)
     }
 
     /// Writes the records that `report` keeps, in the input's layout family chosen by `output`'s extension.

@@ -41,6 +41,30 @@ public struct LengthDistribution: Sendable, Equatable {
         }
     }
 
+    /// Adds `other`'s values as if each had been ``add(_:)``ed after this one's: the same
+    /// distribution (exact values in the same order, the same buckets once over `exactLimit`).
+    public mutating func merge(_ other: LengthDistribution) {
+        let total = count + other.count
+        if let mine = exact, let theirs = other.exact, total <= Self.exactLimit {
+            exact = mine + theirs
+        } else {
+            if let mine = exact {
+                for v in mine { buckets[Self.bucket(Int(v)), default: 0] += 1 }
+                exact = nil
+            }
+            if let theirs = other.exact {
+                for v in theirs { buckets[Self.bucket(Int(v)), default: 0] += 1 }
+            } else {
+                for (key, n) in other.buckets { buckets[key, default: 0] += n }
+            }
+        }
+        count = total
+        sum += other.sum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        for k in bins.indices { bins[k] += other.bins[k] }
+    }
+
     public var isExact: Bool { exact != nil }
     public var mean: Double { count == 0 ? 0 : Double(sum) / Double(count) }
 

@@ -4,13 +4,13 @@ import LFMCore
 /// `lfm stats`: one streaming pass over a dataset collecting length distributions (characters
 /// and tokens), turns, empty fields, duplicates and the CJK/Latin mix.
 public struct StatsCollector {
-    public struct FieldStats: Sendable {
+    public struct FieldStats: Sendable, Equatable {
         public var name: String
         public var chars = LengthDistribution()
         public var tokens = LengthDistribution()
     }
 
-    public struct Report: Sendable {
+    public struct Report: Sendable, Equatable {
         public var path: String
         public var format: DataFormat
         public var records = 0
@@ -55,6 +55,8 @@ public struct StatsCollector {
 
     public let counter: TokenCounter
     public var batchSize = 1024
+    /// Files from this size on are read as two halves on two cores (with estimated tokens).
+    public var partsMinimumSize = TwoPartReader.minimumSize
     public var onProgress: ((Int, Int) -> Void)?
 
     public init(counter: TokenCounter = EstimatedTokenCounter(), onProgress: ((Int, Int) -> Void)? = nil) {
@@ -63,25 +65,30 @@ public struct StatsCollector {
     }
 
     public func collect(_ input: DatasetInput, cutoffLen: Int? = nil) throws -> Report {
+        try collectReportingSplit(input, cutoffLen: cutoffLen).report
+    }
+
+    /// ``collect(_:cutoffLen:)``, and whether the file was read in two parts (same report).
+    func collectReportingSplit(_ input: DatasetInput, cutoffLen: Int? = nil) throws -> (report: Report, split: Bool) {
         var report = Report(path: input.path, format: input.format)
         report.tokenMethod = counter.method
         report.tokensExact = counter.isExact
         report.cutoffLen = cutoffLen
-        let responseNames: [String]
-        switch input.kind {
-        case .preference: responseNames = ["chosen", "rejected"]
-        case .pretrain: responseNames = []
-        default: responseNames = ["response"]
+        let tally = Tally(input: input, estimating: counter is EstimatedTokenCounter)
+        report.fields = tally.names.map { FieldStats(name: $0) }
+        let size = input.fileSize
+        // perf: with the estimate, every record's numbers merge exactly, so a large file is read
+        // as two halves on two cores (``collectInParts``); a tokenizer is fed in one pass.
+        if tally.estimating, let merged = collectInParts(input, empty: report, tally: tally) {
+            onProgress?(size, size)
+            return (merged, true)
         }
-        let names = (input.kind == .pretrain ? ["text"] : ["prompt"]) + responseNames + ["system", "total"]
-        report.fields = names.map { FieldStats(name: $0) }
-        let codec = RecordCodec(spec: input.spec)
         var seen = Set<UInt64>()
+        let responseCount = tally.responseNames.count
+        let totalIndex = tally.totalIndex
         // Texts waiting for token counts: per record, the prompt then each response.
         var batch: [String] = []
         var shapes: [(prompt: Int, responses: Int)] = []
-        let systemIndex = names.firstIndex(of: "system")!
-        let totalIndex = names.count - 1
 
         func flush() throws {
             guard !batch.isEmpty else { return }
@@ -91,75 +98,26 @@ public struct StatsCollector {
                 let prompt = counts[i]
                 report.fields[0].tokens.add(prompt)
                 var longest = 0
-                for r in 0..<responseNames.count {
+                for r in 0..<responseCount {
                     let n = counts[i + 1 + r]
                     report.fields[1 + r].tokens.add(n)
                     longest = Swift.max(longest, n)
                 }
                 report.fields[totalIndex].tokens.add(prompt + longest)
-                i += 1 + responseNames.count
+                i += 1 + responseCount
             }
             batch.removeAll(keepingCapacity: true)
             shapes.removeAll(keepingCapacity: true)
         }
 
         var lastProgress = 0
-        let size = input.fileSize
-        var bytesSeen = 0
-        // perf: with the estimate, each text is measured in one pass (``TextMeasure``: scalars,
-        // scripts, tokens) and its tokens are added at once, system prompts included; only a
-        // real tokenizer needs the batches (and a second pass for system prompts).
-        let estimating = counter is EstimatedTokenCounter
         try input.forEach { location, record in
-            report.records += 1
-            bytesSeen = location.offset
-            guard let conversation = try? codec.decode(record) else {
-                report.unreadable += 1
-                return
-            }
-            let prompt = conversation.promptText
-            let responses = conversation.responses
-            let promptMeasure = TextMeasure(prompt)
-            let responseMeasures = responses.map(TextMeasure.init)
-            let promptChars = promptMeasure.scalars
-            report.fields[0].chars.add(promptChars)
-            var longest = 0
-            for (r, response) in responses.prefix(responseNames.count).enumerated() {
-                let n = responseMeasures[r].scalars
-                report.fields[1 + r].chars.add(n)
-                longest = Swift.max(longest, n)
-                if response.isEmpty { report.emptyResponses += 1 }
-            }
-            if let system = conversation.system { report.fields[systemIndex].chars.add(system.scalarCount) }
-            report.fields[totalIndex].chars.add(promptChars + longest)
-            report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
-            // (instructionText, the prompt turns joined by newlines, is empty exactly then.)
-            let promptTurns = conversation.promptTurns
-            if promptTurns.isEmpty || (promptTurns.count == 1 && promptTurns.first!.content.isEmpty) { report.emptyPrompts += 1 }
-            report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
-            report.cjkCharacters += promptMeasure.cjkCharacters + responseMeasures.reduce(0) { $0 + $1.cjkCharacters }
-            report.latinLetters += promptMeasure.latinLetters + responseMeasures.reduce(0) { $0 + $1.latinLetters }
-            var hasher = TextsHasher()
-            hasher.combine(prompt)
-            for response in responses { hasher.combine(response) }
-            if !seen.insert(hasher.value).inserted { report.duplicates += 1 }
-
-            if estimating {
-                let promptTokens = promptMeasure.estimatedTokens
-                report.fields[0].tokens.add(promptTokens)
-                var longestTokens = 0
-                for r in 0..<responseNames.count {
-                    let n = r < responseMeasures.count ? responseMeasures[r].estimatedTokens : 0
-                    report.fields[1 + r].tokens.add(n)
-                    longestTokens = Swift.max(longestTokens, n)
-                }
-                report.fields[totalIndex].tokens.add(promptTokens + longestTokens)
-                if let system = conversation.system { report.fields[systemIndex].tokens.add(EstimatedTokenCounter.estimate(system)) }
-            } else {
-                batch.append(prompt)
-                batch.append(contentsOf: responses.prefix(responseNames.count))
-                for _ in responses.count..<Swift.max(responses.count, responseNames.count) { batch.append("") }
-                shapes.append((1, responseNames.count))
+            let bytesSeen = location.offset
+            if let texts = tally.add(record, to: &report, seen: &seen), !tally.estimating {
+                batch.append(texts.prompt)
+                batch.append(contentsOf: texts.responses.prefix(responseCount))
+                for _ in texts.responses.count..<Swift.max(texts.responses.count, responseCount) { batch.append("") }
+                shapes.append((1, responseCount))
                 if shapes.count >= batchSize { try flush() }
             }
             if let onProgress, bytesSeen - lastProgress > (8 << 20) {
@@ -170,11 +128,11 @@ public struct StatsCollector {
         try flush()
         // System prompts: token counts estimated from their share of characters only when exact
         // counting is off; with a tokenizer they are counted in one more pass-free batch.
-        if !estimating, report.fields[systemIndex].chars.count > 0 {
-            try collectSystemTokens(input, codec: codec, into: &report.fields[systemIndex])
+        if !tally.estimating, report.fields[tally.systemIndex].chars.count > 0 {
+            try collectSystemTokens(input, codec: tally.codec, into: &report.fields[tally.systemIndex])
         }
         onProgress?(size, size)
-        return report
+        return (report, false)
     }
 
     private func collectSystemTokens(_ input: DatasetInput, codec: RecordCodec, into field: inout FieldStats) throws {

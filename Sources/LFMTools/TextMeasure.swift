@@ -105,41 +105,10 @@ struct TextMeasure: Equatable {
     }
 }
 
-/// A fast 64-bit hash of a sequence of texts for counting duplicates (wyhash-style: 16 bytes per
-/// multiply, where FNV-1a took one multiply per byte). Each text is fed with its length, so
-/// ("ab", "c") and ("a", "bc") differ. Not stable across versions: for in-memory sets only.
+/// The hash of a sequence of texts for counting duplicates: ``ContentHasher`` with each text as
+/// one piece (its length first, so ("ab", "c") and ("a", "bc") differ). For in-memory sets only.
 struct TextsHasher {
-    private var state: UInt64 = 0x243F_6A88_85A3_08D3
-    private static let p0: UInt64 = 0xA076_1D64_78BD_642F
-    private static let p1: UInt64 = 0xE703_7ED1_A0B4_28DB
-
-    @inline(__always)
-    private mutating func mix(_ a: UInt64, _ b: UInt64) {
-        let r = (a ^ state ^ Self.p0).multipliedFullWidth(by: b ^ Self.p1)
-        state = r.high ^ r.low
-    }
-
-    mutating func combine(_ text: String) {
-        var copy = text
-        copy.withUTF8 { bytes in
-            let n = bytes.count
-            mix(0x54, UInt64(n))
-            guard let base = UnsafeRawPointer(bytes.baseAddress) else { return }
-            var i = 0
-            while i + 16 <= n {
-                mix(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-                i += 16
-            }
-            if i < n {
-                var tail: (UInt64, UInt64) = (0, 0)
-                withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
-                mix(tail.0, tail.1)
-            }
-        }
-    }
-
-    var value: UInt64 {
-        let r = (state ^ 0x8EBC_6AF0_9C88_C6E3).multipliedFullWidth(by: Self.p1)
-        return r.high ^ r.low
-    }
+    private var content = ContentHasher()
+    mutating func combine(_ text: String) { content.combine(tag: 0x54, text) }
+    var value: UInt64 { content.value }
 }

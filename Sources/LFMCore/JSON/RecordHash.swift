@@ -8,47 +8,16 @@ import Foundation
 /// "prints identically", as when records were printed and hashed, without printing them.
 /// Whitespace and escapes in the file do not matter (`"\u00e9"` and `"é"` are the same string).
 ///
-/// The mixing is wyhash's multiply-fold over 16-byte blocks (~10 GB/s); it is not keyed, which
+/// The mixing is ``ContentHasher``'s (wyhash's multiply-fold, ~10 GB/s); it is not keyed, which
 /// is fine for a local check: a false duplicate needs a 64-bit collision (about 1 in 10^7 for a
 /// file of 10^6 distinct records).
 struct RecordHasher {
-    private var state: UInt64 = 0x243F_6A88_85A3_08D3
-
-    private static let p0: UInt64 = 0xA076_1D64_78BD_642F
-    private static let p1: UInt64 = 0xE703_7ED1_A0B4_28DB
-    private static let p2: UInt64 = 0x8EBC_6AF0_9C88_C6E3
+    private var content = ContentHasher()
 
     @inline(__always)
-    private static func mum(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r = a.multipliedFullWidth(by: b)
-        return r.high ^ r.low
-    }
+    private mutating func mix(_ a: UInt64, _ b: UInt64) { content.mix(a, b) }
 
-    @inline(__always)
-    private mutating func mix(_ a: UInt64, _ b: UInt64) {
-        state = Self.mum(a ^ state ^ Self.p0, b ^ Self.p1)
-    }
-
-    private mutating func bytes(_ tag: UInt64, _ p: UnsafeRawBufferPointer) {
-        let n = p.count
-        mix(tag, UInt64(n))
-        guard let base = p.baseAddress else { return }
-        var i = 0
-        while i + 16 <= n {
-            mix(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-            i += 16
-        }
-        if i < n {
-            var tail: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
-            mix(tail.0, tail.1)
-        }
-    }
-
-    private mutating func string(_ tag: UInt64, _ s: String) {
-        var s = s
-        s.withUTF8 { bytes(tag, UnsafeRawBufferPointer($0)) }
-    }
+    private mutating func string(_ tag: UInt64, _ s: String) { content.combine(tag: tag, s) }
 
     mutating func combine(_ value: JSONValue) {
         switch value {
@@ -68,7 +37,7 @@ struct RecordHasher {
         }
     }
 
-    func finalize() -> UInt64 { Self.mum(state ^ Self.p2, Self.p1) }
+    func finalize() -> UInt64 { content.value }
 
     static func hash(_ value: JSONValue) -> UInt64 {
         var hasher = RecordHasher()

@@ -1,0 +1,222 @@
+import LFMCore
+
+/// The duplicate tables of `lfm dedupe`, fed record by record in file order: exact text, then
+/// normalized text (``Deduper/normalize(_:)``), then near duplicates (MinHash signatures with
+/// LSH bands). The first occurrence is kept.
+///
+/// Exact and normalized texts are keyed by their ``ContentHasher`` value (a false duplicate
+/// needs a 64-bit collision); near duplicates are decided on the signatures themselves.
+final class DedupeIndex {
+    let deduper: Deduper
+    let examplesPerKind: Int
+    private(set) var report = Deduper.Report()
+    private var exact: [HashKey: Int32] = [:]
+    private var normalized: [HashKey: Int32] = [:]
+    private var signatures: [UInt32] = []
+    private var keptIndex: [Int32] = []
+    // perf/memory: per band, the first record of each bucket in a flat dictionary, and the
+    // rest (rare) in arrays: a `[UInt64: [Int32]]` per band held a heap array per record and
+    // band, ~110 of the 225 MiB on 100 MB. Same buckets, same order.
+    private var bandFirst = [[HashKey: Int32]](repeating: [:], count: Deduper.bands)
+    private var bandMore = [[HashKey: [Int32]]](repeating: [:], count: Deduper.bands)
+    /// Scratch: the current record's normalized scalars and signature.
+    private var scalars: [UInt32] = []
+    private var signature = [UInt32](repeating: 0, count: Deduper.hashes)
+
+    init(deduper: Deduper, examplesPerKind: Int) {
+        self.deduper = deduper
+        self.examplesPerKind = examplesPerKind
+    }
+
+    static func exactHash(_ text: String) -> UInt64 {
+        var h = ContentHasher()
+        h.combine(tag: 0x45, text)
+        return h.value
+    }
+
+    static func normalizedHash(_ scalars: [UInt32]) -> UInt64 {
+        var h = ContentHasher()
+        scalars.withUnsafeBytes { h.combine(tag: 0x4E, bytes: $0) }
+        return h.value
+    }
+
+    /// The next record (number `index`), by its key text.
+    func add(_ index: Int, text: String) {
+        report.records += 1
+        if isDuplicate(index, exactHash: Self.exactHash(text)) { return }
+        Deduper.normalizedScalars(text, into: &scalars)
+        if isDuplicate(index, normalizedHash: Self.normalizedHash(scalars)) { return }
+        guard deduper.options.near else { return }
+        scalars.withUnsafeBufferPointer { s in
+            signature.withUnsafeMutableBufferPointer { deduper.signature(ofScalars: s, into: $0) }
+        }
+        signature.withUnsafeBufferPointer { addNear(index, signature: $0) }
+    }
+
+    /// Records `index` as an exact duplicate, or remembers its hash.
+    func isDuplicate(_ index: Int, exactHash: UInt64) -> Bool {
+        if let first = exact[HashKey(exactHash)] {
+            record(Deduper.Removal(index: index, duplicateOf: Int(first), kind: .exact, similarity: 1, text: "", keptText: ""))
+            return true
+        }
+        exact[HashKey(exactHash)] = Int32(index)
+        return false
+    }
+
+    func isDuplicate(_ index: Int, normalizedHash: UInt64) -> Bool {
+        if let first = normalized[HashKey(normalizedHash)] {
+            record(Deduper.Removal(index: index, duplicateOf: Int(first), kind: .normalized, similarity: 1, text: "", keptText: ""))
+            return true
+        }
+        normalized[HashKey(normalizedHash)] = Int32(index)
+        return false
+    }
+
+    /// Compares `signature` with the kept records sharing a band; records a near duplicate of the
+    /// most similar one at or above the threshold, or keeps this record.
+    func addNear(_ index: Int, signature sig: UnsafeBufferPointer<UInt32>) {
+        var best: (Int, Double)?
+        var bandKeys: [HashKey] = []
+        bandKeys.reserveCapacity(Deduper.bands)
+        var compared = Set<Int32>()
+        for band in 0..<Deduper.bands {
+            var hb = StableHasher(seed: UInt64(band))
+            for r in 0..<Deduper.rows { hb.combine(UInt64(sig[band * Deduper.rows + r])) }
+            let bandKey = HashKey(hb.value)
+            bandKeys.append(bandKey)
+            guard let head = bandFirst[band][bandKey] else { continue }
+            for candidate in CollectionOfOne(head) + (bandMore[band][bandKey] ?? []) where compared.insert(candidate).inserted {
+                let s = Self.similarity(sig, signatures, at: Int(candidate) * Deduper.hashes)
+                if s >= deduper.options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
+            }
+        }
+        if let best {
+            record(Deduper.Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
+            return
+        }
+        let id = Int32(keptIndex.count)
+        signatures.append(contentsOf: sig)
+        keptIndex.append(Int32(index))
+        // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
+        // so common (boilerplate) that comparing with all of them would be quadratic.
+        for band in 0..<Deduper.bands {
+            let key = bandKeys[band]
+            if bandFirst[band][key] == nil {
+                bandFirst[band][key] = id
+            } else if 1 + (bandMore[band][key]?.count ?? 0) < Deduper.bucketLimit {
+                bandMore[band][key, default: []].append(id)
+            }
+        }
+    }
+
+    /// ``Deduper/similarity(_:_:)`` of `a` and the signature at `offset` in `all`.
+    private static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ all: [UInt32], at offset: Int) -> Double {
+        precondition(offset + a.count <= all.count)
+        let same = all.withUnsafeBufferPointer { y in
+            var n = 0
+            for i in 0..<a.count where a[i] == y[offset + i] { n += 1 }
+            return n
+        }
+        return Double(same) / Double(a.count)
+    }
+
+    /// Counts one more record without looking at it (the second half's replay does the rest).
+    func countRecord() { report.records += 1 }
+
+    private func record(_ removal: Deduper.Removal) {
+        report.removed[removal.kind, default: 0] += 1
+        report.removedIndexes.insert(removal.index)
+        if report.examples.filter({ $0.kind == removal.kind }).count < examplesPerKind { report.examples.append(removal) }
+    }
+}
+
+/// The second half of a two-part `lfm dedupe`: what the index needs of each record, computed
+/// on its own core (hashes, and the signature unless an earlier record of the half has the same
+/// normalized text, which then decides it), replayed into the first half's index in order.
+final class DedupeTail {
+    let deduper: Deduper
+    private var exactHashes: [UInt64] = []
+    /// 0 where an earlier record of the half has the same exact text (it decides).
+    private var normalizedHashes: [UInt64] = []
+    /// Start of each record's signature in `signatures`, -1 for none.
+    private var signatureStart: [Int32] = []
+    private var signatures: [UInt32] = []
+    private var seenExact = Set<HashKey>()
+    private var seenNormalized = Set<HashKey>()
+    private var scalars: [UInt32] = []
+    private var signature = [UInt32](repeating: 0, count: Deduper.hashes)
+
+    init(deduper: Deduper) { self.deduper = deduper }
+
+    func add(text: String) {
+        let exactHash = DedupeIndex.exactHash(text)
+        exactHashes.append(exactHash)
+        guard seenExact.insert(HashKey(exactHash)).inserted else {
+            normalizedHashes.append(0)
+            signatureStart.append(-1)
+            return
+        }
+        Deduper.normalizedScalars(text, into: &scalars)
+        let normalizedHash = DedupeIndex.normalizedHash(scalars)
+        normalizedHashes.append(normalizedHash)
+        guard deduper.options.near, seenNormalized.insert(HashKey(normalizedHash)).inserted else {
+            signatureStart.append(-1)
+            return
+        }
+        scalars.withUnsafeBufferPointer { s in
+            signature.withUnsafeMutableBufferPointer { deduper.signature(ofScalars: s, into: $0) }
+        }
+        signatureStart.append(Int32(signatures.count))
+        signatures.append(contentsOf: signature)
+    }
+
+    /// Feeds the half's records to `index` (which holds the first half) in order.
+    func replay(into index: DedupeIndex) {
+        let base = index.report.records
+        signatures.withUnsafeBufferPointer { all in
+            for i in exactHashes.indices {
+                let global = base + i
+                index.countRecord()
+                if index.isDuplicate(global, exactHash: exactHashes[i]) { continue }
+                // (A record whose text an earlier record of this half had is an exact duplicate
+                // by now, and one whose normalized text it had a normalized duplicate.)
+                if index.isDuplicate(global, normalizedHash: normalizedHashes[i]) { continue }
+                guard deduper.options.near else { continue }
+                let start = Int(signatureStart[i])
+                precondition(start >= 0, "a record's normalized text was new but had no signature")
+                index.addNear(global, signature: UnsafeBufferPointer(rebasing: all[start..<(start + Deduper.hashes)]))
+            }
+        }
+    }
+}
+
+/// One half's state in ``Deduper/findInParts(_:codec:examplesPerKind:)``.
+final class DedupePart {
+    let head: DedupeIndex?
+    let tail: DedupeTail?
+    init(head: DedupeIndex?, tail: DedupeTail?) {
+        self.head = head
+        self.tail = tail
+    }
+}
+
+extension Deduper {
+    /// A large file as two halves on two cores: the first half goes through the index as in one
+    /// pass while the second computes its records' hashes and signatures; the caller replays the
+    /// second into the first (``DedupeTail/replay(into:)``), which gives the one-pass report.
+    /// Nil: read in one pass.
+    func findInParts(_ input: DatasetInput, codec: RecordCodec, examplesPerKind: Int) -> (DedupeIndex, DedupeTail)? {
+        let result = TwoPartReader.run(
+            path: input.path, layoutHint: input.layoutHint, minimumSize: partsMinimumSize,
+            makePart: { isHead in
+                isHead ? DedupePart(head: DedupeIndex(deduper: self, examplesPerKind: examplesPerKind), tail: nil)
+                       : DedupePart(head: nil, tail: DedupeTail(deduper: self))
+            },
+            body: { part, location, value in
+                let text = key(value, codec: codec)
+                if let head = part.head { head.add(location.index, text: text) } else { part.tail!.add(text: text) }
+            })
+        guard let result, let head = result.head.head, let tail = result.tail.tail else { return nil }
+        return (head, tail)
+    }
+}

@@ -1,0 +1,121 @@
+import LFMCore
+
+extension StatsCollector {
+    /// The per-record rules of `lfm stats`, shared by the one-pass and two-part readings.
+    struct Tally {
+        let codec: RecordCodec
+        let responseNames: [String]
+        /// prompt (or text), the responses, system, total.
+        let names: [String]
+        let systemIndex: Int
+        let totalIndex: Int
+        /// Token counts from ``TextMeasure`` (else the caller batches texts for a tokenizer).
+        let estimating: Bool
+
+        init(input: DatasetInput, estimating: Bool) {
+            codec = RecordCodec(spec: input.spec)
+            switch input.kind {
+            case .preference: responseNames = ["chosen", "rejected"]
+            case .pretrain: responseNames = []
+            default: responseNames = ["response"]
+            }
+            names = (input.kind == .pretrain ? ["text"] : ["prompt"]) + responseNames + ["system", "total"]
+            systemIndex = names.firstIndex(of: "system")!
+            totalIndex = names.count - 1
+            self.estimating = estimating
+        }
+
+        /// Counts one record into `report` (with the estimated tokens when `estimating`); `seen`
+        /// holds the duplicate hashes so far. Returns the prompt and responses for a tokenizer,
+        /// nil for an unreadable record.
+        func add(_ record: JSONValue, to report: inout Report, seen: inout Set<UInt64>) -> (prompt: String, responses: [String])? {
+            report.records += 1
+            guard let conversation = try? codec.decode(record) else {
+                report.unreadable += 1
+                return nil
+            }
+            let prompt = conversation.promptText
+            let responses = conversation.responses
+            // perf: each text is measured in one pass (``TextMeasure``: scalars, scripts, tokens)
+            // and its tokens are added at once, system prompts included; only a real tokenizer
+            // needs the batches (and a second pass for system prompts).
+            let promptMeasure = TextMeasure(prompt)
+            let responseMeasures = responses.map(TextMeasure.init)
+            let promptChars = promptMeasure.scalars
+            report.fields[0].chars.add(promptChars)
+            var longest = 0
+            for (r, response) in responses.prefix(responseNames.count).enumerated() {
+                let n = responseMeasures[r].scalars
+                report.fields[1 + r].chars.add(n)
+                longest = Swift.max(longest, n)
+                if response.isEmpty { report.emptyResponses += 1 }
+            }
+            if let system = conversation.system { report.fields[systemIndex].chars.add(system.scalarCount) }
+            report.fields[totalIndex].chars.add(promptChars + longest)
+            report.turns.add(conversation.turns.count + (responseNames.count > 1 ? 1 : 0))
+            // (instructionText, the prompt turns joined by newlines, is empty exactly then.)
+            let promptTurns = conversation.promptTurns
+            if promptTurns.isEmpty || (promptTurns.count == 1 && promptTurns.first!.content.isEmpty) { report.emptyPrompts += 1 }
+            report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
+            report.cjkCharacters += promptMeasure.cjkCharacters + responseMeasures.reduce(0) { $0 + $1.cjkCharacters }
+            report.latinLetters += promptMeasure.latinLetters + responseMeasures.reduce(0) { $0 + $1.latinLetters }
+            var hasher = TextsHasher()
+            hasher.combine(prompt)
+            for response in responses { hasher.combine(response) }
+            if !seen.insert(hasher.value).inserted { report.duplicates += 1 }
+
+            if estimating {
+                let promptTokens = promptMeasure.estimatedTokens
+                report.fields[0].tokens.add(promptTokens)
+                var longestTokens = 0
+                for r in 0..<responseNames.count {
+                    let n = r < responseMeasures.count ? responseMeasures[r].estimatedTokens : 0
+                    report.fields[1 + r].tokens.add(n)
+                    longestTokens = Swift.max(longestTokens, n)
+                }
+                report.fields[totalIndex].tokens.add(promptTokens + longestTokens)
+                if let system = conversation.system { report.fields[systemIndex].tokens.add(EstimatedTokenCounter.estimate(system)) }
+            }
+            return (prompt, responses)
+        }
+    }
+
+    /// One half of a two-part reading: its own report and duplicate hashes.
+    final class Part {
+        var report: Report
+        var seen = Set<UInt64>()
+        init(_ report: Report) { self.report = report }
+    }
+
+    /// The report of a large file read as two halves on two cores, merged into exactly the
+    /// one-pass report: counts and sums add, length distributions merge (their exact values in
+    /// record order, ``LengthDistribution/merge(_:)``), and a duplicate is a record whose hash
+    /// was seen earlier in its half, or whose hash the first half also has. Nil: one pass.
+    func collectInParts(_ input: DatasetInput, empty: Report, tally: Tally) -> Report? {
+        guard let (head, tail) = TwoPartReader.run(
+            path: input.path, layoutHint: input.layoutHint, minimumSize: partsMinimumSize,
+            makePart: { _ in Part(empty) },
+            body: { part, _, record in _ = tally.add(record, to: &part.report, seen: &part.seen) },
+            progress: onProgress)
+        else { return nil }
+        var report = head.report
+        let other = tail.report
+        report.records += other.records
+        report.unreadable += other.unreadable
+        for i in report.fields.indices {
+            report.fields[i].chars.merge(other.fields[i].chars)
+            report.fields[i].tokens.merge(other.fields[i].tokens)
+        }
+        report.turns.merge(other.turns)
+        report.emptyPrompts += other.emptyPrompts
+        report.emptyResponses += other.emptyResponses
+        report.emptyTurns += other.emptyTurns
+        report.cjkCharacters += other.cjkCharacters
+        report.latinLetters += other.latinLetters
+        // Each distinct hash of the second half that the first half has: its first copy there
+        // was a duplicate too (its later copies are counted in `other.duplicates` already).
+        let (small, large) = head.seen.count <= tail.seen.count ? (head.seen, tail.seen) : (tail.seen, head.seen)
+        report.duplicates += other.duplicates + small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
+        return report
+    }
+}
