@@ -12,7 +12,8 @@ final class DedupeIndex {
     private(set) var report = Deduper.Report()
     private var exact: [HashKey: Int32] = [:]
     private var normalized: [HashKey: Int32] = [:]
-    private var signatures: [UInt32] = []
+    /// The kept records' signatures, `Deduper.hashes` each (realloc-grown: no copy peak).
+    private var signatures = GrowingColumn<UInt32>()
     private var keptIndex: [Int32] = []
     // perf/memory: per band, the first record of each bucket in a flat dictionary, and the
     // rest (rare) in arrays: a `[UInt64: [Int32]]` per band held a heap array per record and
@@ -22,6 +23,7 @@ final class DedupeIndex {
     /// Scratch: the current record's normalized scalars and signature.
     private var scalars: [UInt32] = []
     private var signature = [UInt32](repeating: 0, count: Deduper.hashes)
+    private var bandKeys = [HashKey](repeating: HashKey(0), count: Deduper.bands)
 
     init(deduper: Deduper, examplesPerKind: Int) {
         self.deduper = deduper
@@ -72,52 +74,72 @@ final class DedupeIndex {
         return false
     }
 
+    /// The bucket key of one band of a signature: its rows, by ``ContentHasher`` (two
+    /// multiplies; buckets are decided by the rows' equality, up to a 64-bit collision).
+    @inline(__always)
+    static func bandKey(_ band: Int, _ sig: UnsafeBufferPointer<UInt32>) -> HashKey {
+        var h = ContentHasher()
+        var r = band * Deduper.rows
+        h.mix(0x42, UInt64(band))
+        while r < (band + 1) * Deduper.rows {
+            h.mix(UInt64(sig[r]), r + 1 < (band + 1) * Deduper.rows ? UInt64(sig[r + 1]) : 0)
+            r += 2
+        }
+        return HashKey(h.value)
+    }
+
+    /// The value in `slot`, or nil after storing `id` there (one lookup to find or insert).
+    @inline(__always)
+    private static func firstOrClaim(_ slot: inout Int32?, _ id: Int32) -> Int32? {
+        if let first = slot { return first }
+        slot = id
+        return nil
+    }
+
     /// Compares `signature` with the kept records sharing a band; records a near duplicate of the
     /// most similar one at or above the threshold, or keeps this record.
     func addNear(_ index: Int, signature sig: UnsafeBufferPointer<UInt32>) {
         var best: (Int, Double)?
-        var bandKeys: [HashKey] = []
-        bandKeys.reserveCapacity(Deduper.bands)
         var compared = Set<Int32>()
+        let id = Int32(keptIndex.count)
+        // perf: an empty bucket is claimed for this record by the lookup itself (given back if it
+        // turns out a near duplicate), so a new record costs one lookup per band, not three.
+        var claimed: UInt32 = 0
         for band in 0..<Deduper.bands {
-            var hb = StableHasher(seed: UInt64(band))
-            for r in 0..<Deduper.rows { hb.combine(UInt64(sig[band * Deduper.rows + r])) }
-            let bandKey = HashKey(hb.value)
-            bandKeys.append(bandKey)
-            guard let head = bandFirst[band][bandKey] else { continue }
+            let bandKey = Self.bandKey(band, sig)
+            bandKeys[band] = bandKey
+            guard let head = Self.firstOrClaim(&bandFirst[band][bandKey], id) else {
+                claimed |= 1 << band
+                continue
+            }
             for candidate in CollectionOfOne(head) + (bandMore[band][bandKey] ?? []) where compared.insert(candidate).inserted {
-                let s = Self.similarity(sig, signatures, at: Int(candidate) * Deduper.hashes)
+                let base = Int(candidate) * Deduper.hashes
+                let s = Self.similarity(sig, signatures.buffer(base..<(base + Deduper.hashes)))
                 if s >= deduper.options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
             }
         }
         if let best {
+            for band in 0..<Deduper.bands where claimed & (1 << band) != 0 { bandFirst[band].removeValue(forKey: bandKeys[band]) }
             record(Deduper.Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
             return
         }
-        let id = Int32(keptIndex.count)
         signatures.append(contentsOf: sig)
         keptIndex.append(Int32(index))
         // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
         // so common (boilerplate) that comparing with all of them would be quadratic.
-        for band in 0..<Deduper.bands {
+        for band in 0..<Deduper.bands where claimed & (1 << band) == 0 {
             let key = bandKeys[band]
-            if bandFirst[band][key] == nil {
-                bandFirst[band][key] = id
-            } else if 1 + (bandMore[band][key]?.count ?? 0) < Deduper.bucketLimit {
+            if 1 + (bandMore[band][key]?.count ?? 0) < Deduper.bucketLimit {
                 bandMore[band][key, default: []].append(id)
             }
         }
     }
 
-    /// ``Deduper/similarity(_:_:)`` of `a` and the signature at `offset` in `all`.
-    private static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ all: [UInt32], at offset: Int) -> Double {
-        precondition(offset + a.count <= all.count)
-        let same = all.withUnsafeBufferPointer { y in
-            var n = 0
-            for i in 0..<a.count where a[i] == y[offset + i] { n += 1 }
-            return n
-        }
-        return Double(same) / Double(a.count)
+    /// ``Deduper/similarity(_:_:)`` of two signatures.
+    private static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
+        var n = 0
+        for i in 0..<a.count where a[i] == b[i] { n += 1 }
+        return Double(n) / Double(a.count)
     }
 
     /// Counts one more record without looking at it (the second half's replay does the rest).
@@ -140,7 +162,7 @@ final class DedupeTail {
     private var normalizedHashes: [UInt64] = []
     /// Start of each record's signature in `signatures`, -1 for none.
     private var signatureStart: [Int32] = []
-    private var signatures: [UInt32] = []
+    private var signatures = GrowingColumn<UInt32>()
     private var seenExact = Set<HashKey>()
     private var seenNormalized = Set<HashKey>()
     private var scalars: [UInt32] = []
@@ -167,13 +189,13 @@ final class DedupeTail {
             signature.withUnsafeMutableBufferPointer { deduper.signature(ofScalars: s, into: $0) }
         }
         signatureStart.append(Int32(signatures.count))
-        signatures.append(contentsOf: signature)
+        signature.withUnsafeBufferPointer { signatures.append(contentsOf: $0) }
     }
 
     /// Feeds the half's records to `index` (which holds the first half) in order.
     func replay(into index: DedupeIndex) {
         let base = index.report.records
-        signatures.withUnsafeBufferPointer { all in
+        do {
             for i in exactHashes.indices {
                 let global = base + i
                 index.countRecord()
@@ -184,7 +206,7 @@ final class DedupeTail {
                 guard deduper.options.near else { continue }
                 let start = Int(signatureStart[i])
                 precondition(start >= 0, "a record's normalized text was new but had no signature")
-                index.addNear(global, signature: UnsafeBufferPointer(rebasing: all[start..<(start + Deduper.hashes)]))
+                index.addNear(global, signature: signatures.buffer(start..<(start + Deduper.hashes)))
             }
         }
     }

@@ -23,18 +23,18 @@ public struct StableHasher: Sendable {
         combine(CollectionOfOne(UInt8(0xFF)))
     }
     /// The 8 little-endian bytes of `value`. perf: a zero byte only multiplies by the prime, so
-    /// the six high bytes of a small value (a Unicode scalar, a band hash row) take one
-    /// multiply by prime⁶ instead of six (same result).
+    /// the second byte's multiply and those of the six high bytes of a small value (a Unicode
+    /// scalar) are one multiply by prime⁷ (same result).
     public mutating func combine(_ value: UInt64) {
         let prime: UInt64 = 0x0000_0100_0000_01B3
         var s = state
         s ^= value & 0xFF
         s &*= prime
         s ^= (value >> 8) & 0xFF
-        s &*= prime
         if value >> 16 == 0 {
-            s &*= Self.primeToTheSixth
+            s &*= Self.primeToTheSeventh
         } else {
+            s &*= prime
             var v = value >> 16
             for _ in 0..<6 {
                 s ^= v & 0xFF
@@ -45,11 +45,8 @@ public struct StableHasher: Sendable {
         state = s
     }
 
-    static let primeToTheSixth: UInt64 = {
-        var p: UInt64 = 1
-        for _ in 0..<6 { p &*= 0x0000_0100_0000_01B3 }
-        return p
-    }()
+    /// The FNV prime to the 7th power, mod 2^64 (tested against the product).
+    static var primeToTheSeventh: UInt64 { 0xC552_7B8A_51D3_D2DB }
     public var value: UInt64 { SplitMix64.mix(state) }
 }
 

@@ -357,32 +357,6 @@ private final class PartValidation {
     }
 }
 
-/// A `realloc`-grown array of plain values (large blocks grow without a copy, so without the
-/// old + new peak of `Array`'s doubling). Not copyable: one owner, which frees the storage when
-/// it goes away.
-struct GrowingColumn<Element: BitwiseCopyable>: ~Copyable {
-    private var base: UnsafeMutablePointer<Element>?
-    private var capacity = 0
-    private(set) var count = 0
-
-    init() {}
-
-    deinit {
-        if let base { Foundation.free(base) }
-    }
-
-    mutating func append(_ value: Element) {
-        if count == capacity {
-            capacity = max(capacity * 2, 4096)
-            base = UnsafeMutablePointer<Element>(OpaquePointer(realloc(base, capacity * MemoryLayout<Element>.stride)!))
-        }
-        base![count] = value
-        count += 1
-    }
-
-    subscript(i: Int) -> Element { base![i] }
-}
-
 private enum NoSplitMerge: Error, CustomStringConvertible {
     case stopped
     var description: String { "stopped" }
