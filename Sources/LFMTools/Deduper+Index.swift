@@ -100,7 +100,12 @@ final class DedupeIndex {
     /// most similar one at or above the threshold, or keeps this record.
     func addNear(_ index: Int, signature sig: UnsafeBufferPointer<UInt32>) {
         var best: (Int, Double)?
-        var compared = Set<Int32>()
+        let threshold = deduper.options.threshold
+        func consider(_ candidate: Int32) {
+            let base = Int(candidate) * Deduper.hashes
+            let s = Self.similarity(sig, signatures.buffer(base..<(base + Deduper.hashes)))
+            if s >= threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
+        }
         let id = Int32(keptIndex.count)
         // perf: an empty bucket is claimed for this record by the lookup itself (given back if it
         // turns out a near duplicate), so a new record costs one lookup per band, not three.
@@ -112,11 +117,10 @@ final class DedupeIndex {
                 claimed |= 1 << band
                 continue
             }
-            for candidate in CollectionOfOne(head) + (bandMore[band][bandKey] ?? []) where compared.insert(candidate).inserted {
-                let base = Int(candidate) * Deduper.hashes
-                let s = Self.similarity(sig, signatures.buffer(base..<(base + Deduper.hashes)))
-                if s >= deduper.options.threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
-            }
+            // perf: a candidate met again in another band is compared again (64 lanes, cheaper
+            // than a set of those compared); the same similarity never replaces the best.
+            consider(head)
+            if let more = bandMore[band][bandKey] { for candidate in more { consider(candidate) } }
         }
         if let best {
             for band in 0..<Deduper.bands where claimed & (1 << band) != 0 { bandFirst[band].removeValue(forKey: bandKeys[band]) }
@@ -135,11 +139,15 @@ final class DedupeIndex {
         }
     }
 
-    /// ``Deduper/similarity(_:_:)`` of two signatures.
+    /// ``Deduper/similarity(_:_:)`` of two signatures. perf: a branch-free count of equal
+    /// values, which the compiler vectorizes (the comparisons were ~20% of `lfm dedupe`).
+    @inline(__always)
     private static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
-        var n = 0
-        for i in 0..<a.count where a[i] == b[i] { n += 1 }
-        return Double(n) / Double(a.count)
+        precondition(a.count == Deduper.hashes && b.count == Deduper.hashes)
+        let x = a.baseAddress!, y = b.baseAddress!
+        var n: Int32 = 0
+        for i in 0..<Deduper.hashes { n &+= x[i] == y[i] ? 1 : 0 }
+        return Double(n) / Double(Deduper.hashes)
     }
 
     /// Counts one more record without looking at it (the second half's replay does the rest).

@@ -31,33 +31,38 @@ struct TextMeasure: Equatable {
     }
 
     private static func measure(_ bytes: UnsafeBufferPointer<UInt8>) -> TextMeasure {
+        asciiClasses.withUnsafeBufferPointer { measure(bytes, classes: $0.baseAddress!) }
+    }
+
+    private static func measure(_ bytes: UnsafeBufferPointer<UInt8>, classes: UnsafePointer<UInt8>) -> TextMeasure {
         var scalars = 0, cjkScript = 0, latin = 0
         var cjkTokens = 0, words = 0, symbols = 0
+        // perf: CJK Unified Ideographs, counted once for both counts at the end.
+        var ideographs = 0
         var inWord = false
         var i = 0
         let n = bytes.count
-        let classes = asciiClasses
+        guard let p = bytes.baseAddress else { return TextMeasure(scalars: 0, cjkCharacters: 0, latinLetters: 0, estimatedTokens: 0) }
         while i < n {
-            let c = bytes[i]
-            scalars += 1
+            let c = p[i]
+            scalars &+= 1
             if c < 0x80 {
-                // perf: branch-free counting from the class table.
+                // perf: branch-free counting from the class table, no bounds or overflow checks.
                 let k = Int(classes[Int(c)])
                 let alnum = k >> 1 & 1
-                latin += k & 1
-                words += alnum & (inWord ? 0 : 1)
+                latin &+= k & 1
+                words &+= alnum & (inWord ? 0 : 1)
                 inWord = alnum != 0
-                symbols += k >> 2
-                i += 1
+                symbols &+= k >> 2
+                i &+= 1
                 continue
             }
             // perf: CJK Unified Ideographs U+4E00-U+9FFF (most of a Chinese text) are E4 B8-BF xx
             // and E5-E9 xx xx: a CJK character for both counts, no decoding.
-            if c &- 0xE5 < 5 || (c == 0xE4 && bytes[i + 1] >= 0xB8) {
-                cjkScript += 1
-                cjkTokens += 1
+            if c &- 0xE5 < 5 || (c == 0xE4 && p[i &+ 1] >= 0xB8) {
+                ideographs &+= 1
                 inWord = false
-                i += 3
+                i &+= 3
                 continue
             }
             // A String holds valid UTF-8: the lead byte gives the length.
@@ -100,8 +105,8 @@ struct TextMeasure: Equatable {
                 }
             }
         }
-        return TextMeasure(scalars: scalars, cjkCharacters: cjkScript, latinLetters: latin,
-                           estimatedTokens: cjkTokens + symbols + Int((Double(words) * 1.3).rounded(.up)))
+        return TextMeasure(scalars: scalars, cjkCharacters: cjkScript + ideographs, latinLetters: latin,
+                           estimatedTokens: cjkTokens + ideographs + symbols + Int((Double(words) * 1.3).rounded(.up)))
     }
 }
 
