@@ -65,6 +65,15 @@ struct TextMeasure: Equatable {
                 i &+= 3
                 continue
             }
+            // perf: CJK punctuation U+3000-U+303F (E3 80 xx: `。`, `　`) and full-width forms
+            // U+FF00-U+FF60 (EF BC xx, EF BD 80-A0: `，`, `！`): a CJK token, not a CJK
+            // character of the script counts (below), no decoding.
+            if (c == 0xE3 && p[i &+ 1] == 0x80) || (c == 0xEF && (p[i &+ 1] == 0xBC || (p[i &+ 1] == 0xBD && p[i &+ 2] <= 0xA0))) {
+                cjkTokens &+= 1
+                inWord = false
+                i &+= 3
+                continue
+            }
             // A String holds valid UTF-8: the lead byte gives the length.
             let v: UInt32
             if c < 0xE0 {
