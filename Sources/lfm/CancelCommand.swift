@@ -32,7 +32,7 @@ struct CancelCommand: AsyncParsableCommand {
         let store: RunStore
         let dir: RunDirectory
         do {
-            store = try RunsJSON.store(workspaceOptions)
+            store = try RunsFormat.store(workspaceOptions)
             dir = try store.resolve(runRef)
         } catch { throw fail(error) }
         let canceller = RunCanceller(store: store, scheduler: SlurmClient(), grace: .seconds(grace))
@@ -45,13 +45,7 @@ struct CancelCommand: AsyncParsableCommand {
                 result = try await canceller.cancel(dir)
             }
         } catch { throw fail(error) }
-        if output.json {
-            guard case .object(var o) = RunsJSON.summary(result.info) else { return }
-            o["dry_run"] = .bool(dryRun)
-            o["action"] = .string(result.action.description)
-            Terminal.json(.object(o))
-            return
-        }
+        if output.json { return try Terminal.json(CancelReport(info: result.info, dryRun: dryRun, action: result.action)) }
         switch result.action {
         case .alreadyOver(let status):
             Terminal.out("run \(dir.id) is \(status.rawValue); nothing to cancel")
@@ -62,7 +56,7 @@ struct CancelCommand: AsyncParsableCommand {
             if dryRun {
                 Terminal.out("would stop run \(dir.id): \(result.action)")
             } else {
-                Terminal.out("run \(dir.id): \(result.action) → \(RunsJSON.paintStatus(result.info.status))"
+                Terminal.out("run \(dir.id): \(result.action) → \(RunsFormat.paintStatus(result.info.status))"
                              + (result.info.record.cluster?.slurm?.state.map { " (Slurm: \($0))" } ?? ""))
             }
         }

@@ -73,7 +73,7 @@ struct EvalCommand: AsyncParsableCommand {
         let plans = plan.configs.map {
             EvalRunner.launchPlan($0, runDir: plan.runDir, cli: ctx.cli, environment: ctx.environment, base: base)
         }
-        if dryRun { return printDryRun(plan, plans) }
+        if dryRun { return try printDryRun(plan, plans) }
 
         SignalForwarder.shared.installSignalHandlers()
         let runner = EvalRunner(signalForwarder: SignalForwarder.shared)
@@ -107,21 +107,8 @@ struct EvalCommand: AsyncParsableCommand {
                        ("cutoff_len", adapterConfig["cutoff_len"]?.scalarText ?? "-")])
         let saved: EvalRecord
         do { saved = try EvalRunner.record(record, report: report, in: ctx.info.directory) } catch { throw fail(error) }
-        if output.json {
-            Terminal.out(Self.json(saved, run: plan.runID))
-            return
-        }
+        if output.json { return try Terminal.json(EvalResult(run: plan.runID, record: saved)) }
         printSummary(saved, run: plan.runID)
-    }
-
-    static func json(_ record: EvalRecord, run: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(record), var value = try? JSONParser.parse([UInt8](data)),
-              case .object(var object) = value else { return "{}" }
-        object["run"] = .string(run)
-        value = .object(object)
-        return JSONPrinter(indent: 2).string(value)
     }
 
     func printSummary(_ record: EvalRecord, run: String) {
@@ -140,23 +127,8 @@ struct EvalCommand: AsyncParsableCommand {
         Terminal.err("  scores are word overlap with the reference answers (0-100); read the samples in the report")
     }
 
-    func printDryRun(_ plan: EvalPlan, _ plans: [LaunchPlan]) {
-        if output.json {
-            Terminal.json(.object(JSONObject([
-                "dry_run": .bool(true), "run": .string(plan.runID),
-                "datasets": .array(plan.datasets.map { d in
-                    .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
-                }),
-                "configs": .array(zip(plan.configs, plans).map { config, launch in
-                    .object(JSONObject([
-                        "role": .string(config.role), "config_path": .string(config.configPath), "yaml": .string(config.yaml),
-                        "output_dir": .string(config.outputDir), "argv": .array(launch.argv.map { .string($0) }),
-                    ]))
-                }),
-                "notes": .array(plan.notes.map { .string($0) }),
-            ])))
-            return
-        }
+    func printDryRun(_ plan: EvalPlan, _ plans: [LaunchPlan]) throws {
+        if output.json { return try Terminal.json(EvalDryRun(plan: plan, launches: plans)) }
         for (config, launch) in zip(plan.configs, plans) {
             Terminal.out(Terminal.paint("# \((config.configPath as NSString).lastPathComponent) (would be written to \(config.configPath))", .dim))
             Terminal.out(config.yaml.hasSuffix("\n") ? String(config.yaml.dropLast()) : config.yaml)

@@ -56,12 +56,8 @@ struct ExportCommand: AsyncParsableCommand {
         let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "export", config: configPath, env: ctx.environment,
                                    workingDirectory: ctx.info.directory.path, base: ProcessInfo.processInfo.environment)
         if dryRun && output.json {
-            Terminal.json(.object(JSONObject([
-                "dry_run": .bool(true), "run": .string(ctx.info.record.id), "config_path": .string(configPath),
-                "yaml": .string(yaml), "argv": .array(plan.argv.map { .string($0) }),
-                "export_dir": .string(exportDir),
-            ])))
-            return
+            return try Terminal.json(ExportDryRun(run: ctx.info.record.id, configPath: configPath, yaml: yaml, argv: plan.argv,
+                                                  exportDir: exportDir))
         }
         if dryRun {
             Terminal.out(Terminal.paint("# export.yaml (would be written to \(configPath))", .dim))
@@ -98,11 +94,7 @@ struct ExportCommand: AsyncParsableCommand {
             try ctx.info.directory.write(record)
         } catch { Terminal.warning("could not record the verdict in run.json: \(error)") }
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(verdict), let value = try? JSONParser.parse([UInt8](data)) {
-                Terminal.json(value)
-            }
+            try Terminal.json(verdict)
         } else {
             let verdictLine: String
             switch verdict.merged {
@@ -118,7 +110,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         if ollama {
             if let modelfile = verdict.ollamaModelfile {
-                Terminal.err("Ollama: ollama create \(RunsJSON.ollamaName(ctx.info.record.id)) -f \(modelfile)")
+                Terminal.err("Ollama: ollama create \(RunsFormat.ollamaName(ctx.info.record.id)) -f \(modelfile)")
             } else {
                 Terminal.error("no Ollama Modelfile in \(exportDir) (LLaMA-Factory 0.9.5 writes one on every export)\nhint: run lfm export \(ctx.info.record.id) again")
                 throw Exit.failure

@@ -17,7 +17,7 @@ struct LogsCommand: AsyncParsableCommand {
         let store: RunStore
         let dir: RunDirectory
         do {
-            store = try RunsJSON.store(workspaceOptions)
+            store = try RunsFormat.store(workspaceOptions)
             dir = try store.resolve(runRef)
         } catch { throw fail(error) }
         guard let handle = FileHandle(forReadingAtPath: dir.logFile) else {

@@ -17,7 +17,7 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let store = try RunsJSON.store(workspaceOptions)
+            let store = try RunsFormat.store(workspaceOptions)
             let infos = try runs.map { try store.info(try store.resolve($0)) }
             let series = infos.map { info in
                 LossPlot.Series(label: info.record.id,
@@ -33,15 +33,7 @@ struct PlotCommand: ParsableCommand {
                 ?? (infos.count == 1 ? infos[0].directory.path + "/loss.svg" : FileManager.default.currentDirectoryPath + "/loss.svg")
             try AtomicFile.write(svg, to: path)
             if output.json {
-                Terminal.json(.object(JSONObject([
-                    "svg": .string(path),
-                    "runs": .array(infos.map { info in .object(JSONObject([
-                        "id": .string(info.record.id),
-                        "loss_points": .int(info.progress.losses.count),
-                        "eval_points": .int(info.progress.evalLosses.count),
-                        "last_loss": info.progress.losses.last.map { .number(String($0.loss)) } ?? .null,
-                    ])) }),
-                ])))
+                try Terminal.json(PlotReport(svg: path, runs: infos))
             } else {
                 Terminal.out(path)
             }

@@ -44,23 +44,8 @@ extension TrainCommand {
             let planned: (script: SbatchScript, plan: LaunchPlan, notes: [String])
             do { planned = try submitter.plan(launch, settings: settings, runID: id) } catch { throw fail(error) }
             if output.json {
-                var object = JSONObject()
-                object["dry_run"] = .bool(true)
-                object["run_id"] = .string(id)
-                object["run_dir"] = .string(runDir)
-                object["stage"] = .string(launch.rendered.stage)
-                object["output_dir"] = .string(launch.rendered.outputDir)
-                object["yaml"] = .string(launch.rendered.yaml)
-                object["script_path"] = .string(planned.script.scriptPath)
-                object["script"] = .string(planned.script.text)
-                object["job_name"] = .string(planned.script.jobName)
-                object["nnodes"] = .int(settings.nnodes)
-                object["nproc_per_node"] = .int(settings.processesPerNode)
-                object["sbatch_available"] = .bool(scheduler.isAvailable)
-                object["warnings"] = .array(warnings.map { .string($0) })
-                object["notes"] = .array(planned.notes.map { .string($0) })
-                Terminal.json(.object(object))
-                return
+                return try Terminal.json(SlurmPlanReport(launch: launch, runId: id, runDir: runDir, script: planned.script, settings: settings,
+                                                         sbatchAvailable: scheduler.isAvailable, warnings: warnings, notes: planned.notes))
             }
             for warning in warnings { Terminal.warning(warning) }
             for note in planned.notes { Terminal.note(note) }
@@ -85,7 +70,7 @@ extension TrainCommand {
         }
         for note in result.prepared.notes { Terminal.note(note) }
         let record = result.prepared.record
-        if output.json { Terminal.out(String(decoding: try record.encoded(), as: UTF8.self)); return }
+        if output.json { return try Terminal.json(record) }
         let job = record.cluster?.slurm
         Terminal.out("Submitted run \(id) to Slurm as job \(job?.jobID ?? "?") "
                      + "(\(settings.nnodes) node\(settings.nnodes == 1 ? "" : "s") × \(settings.processesPerNode) process\(settings.processesPerNode == 1 ? "" : "es"))")
@@ -144,18 +129,9 @@ extension TrainCommand {
             kind = "ray"
         }
         if output.json {
-            var object = JSONObject()
-            object["dry_run"] = .bool(dryRun)
-            object["engine"] = .string(kind)
-            object["run_id"] = .string(id)
-            object["run_dir"] = .string(dir.path)
-            object["files"] = .object(JSONObject(files.map { JSONMember($0.path, .string($0.text)) }))
-            object["command"] = .string(command)
-            object["warnings"] = .array(warnings.map { .string($0) })
-            object["notes"] = .array(planned.notes.map { .string($0) })
             if !dryRun { try writeEngineFiles(files) }
-            Terminal.json(.object(object))
-            return
+            return try Terminal.json(EngineRenderReport(dryRun: dryRun, engine: kind, runId: id, runDir: dir.path, files: files,
+                                                        command: command, warnings: warnings, notes: planned.notes))
         }
         for warning in warnings { Terminal.warning(warning) }
         for note in planned.notes { Terminal.note(note) }

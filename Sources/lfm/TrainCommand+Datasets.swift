@@ -73,12 +73,6 @@ extension TrainCommand {
         return check
     }
 
-    /// The check for `--json --dry-run`.
-    static func json(_ check: DatasetCheck) -> [JSONMember] {
-        [JSONMember("datasets_check", (try? JSONParser.parse(Array(JSONEncoder().encode(check.preflight)))) ?? .null),
-         JSONMember("dropped_long", (try? JSONParser.parse(Array(JSONEncoder().encode(check.dropped)))) ?? .null)]
-    }
-
     /// Prints the check on stderr: what the run trains on, the truncation report, warnings,
     /// errors.
     func printDatasetCheck(_ check: DatasetCheck) {

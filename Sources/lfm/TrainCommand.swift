@@ -203,8 +203,10 @@ struct TrainCommand: AsyncParsableCommand {
         }
         let plan = planned
         if dryRun {
-            TrainPrinter.dryRun(plan, json: output.json, extra: datasetCheck.map(Self.json) ?? [])
-            return
+            if output.json {
+                return try Terminal.json(TrainPlanReport(plan, datasetsCheck: datasetCheck?.preflight, droppedLong: datasetCheck?.dropped))
+            }
+            return TrainPrinter.dryRun(plan)
         }
         let outcome: TrainOutcome
         do {
@@ -217,7 +219,7 @@ struct TrainCommand: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        TrainPrinter.outcome(outcome, json: output.json)
+        if output.json { try Terminal.json(outcome.record) } else { TrainPrinter.outcome(outcome) }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
