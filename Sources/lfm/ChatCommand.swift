@@ -13,6 +13,11 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Conda env name or prefix, or a venv (default: the run's).", valueName: "name|path")) var env: String?
     @Flag(name: .customLong("dry-run"), help: "Print the YAML and the command; run nothing.") var dryRun = false
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if output.json && !dryRun { throw ValidationError("--json needs --dry-run: a chat is interactive (its plan is the report)") }
+    }
 
     func run() async throws {
         let ctx: RunLaunchContext
@@ -31,6 +36,9 @@ struct ChatCommand: AsyncParsableCommand {
         } catch { throw fail(error) }
         let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "chat", config: configPath, env: ctx.environment,
                                    workingDirectory: nil, base: ProcessInfo.processInfo.environment)
+        if dryRun && output.json {
+            return try Terminal.json(ChatDryRun(run: ctx.info.record.id, configPath: configPath, yaml: yaml, argv: plan.argv))
+        }
         if dryRun {
             Terminal.out(Terminal.paint("# chat.yaml (would be written to \(configPath))", .dim))
             Terminal.out(yaml.hasSuffix("\n") ? String(yaml.dropLast()) : yaml)

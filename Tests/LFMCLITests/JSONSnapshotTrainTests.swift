@@ -4,8 +4,8 @@ import TestSupport
 
 /// The `--json` documents of the training commands (docs/json.md), pinned as snapshots:
 /// train --dry-run, runs, status, cancel, plot, eval (dry run and a run against a fake
-/// llamafactory-cli), compare and export --dry-run. Temporary paths become `$TMP`, clock times
-/// and the ids made from them `$TIME`.
+/// llamafactory-cli), compare, export --dry-run and chat --dry-run. Temporary paths become
+/// `$TMP`, clock times and the ids made from them `$TIME`.
 @Suite("--json snapshots: training", .enabled(if: binaryAvailable))
 struct JSONSnapshotTrainTests {
     /// `output` with run-specific text replaced: the temp dir, ISO times (`lfm eval`'s) and, with
@@ -78,5 +78,7 @@ struct JSONSnapshotTrainTests {
         Self.expectSnapshot(try await lfm(["compare", run, other, "--json", "--lf-dir", ws], cwd: dir.path), "compare", tmp: dir.path)
         Self.expectSnapshot(try await lfm(["export", run, "--dry-run", "--json", "--lf-dir", ws], cwd: dir.path, environment: env),
                             "export-dry-run", tmp: dir.path)
+        Self.expectSnapshot(try await lfm(["chat", run, "--dry-run", "--json", "--lf-dir", ws], cwd: dir.path, environment: env),
+                            "chat-dry-run", tmp: dir.path)
     }
 }

@@ -99,3 +99,19 @@ public struct ExportDryRun: Encodable, Sendable {
         self.exportDir = exportDir
     }
 }
+
+/// `lfm chat --dry-run --json`: the chat config and command lfm would run.
+public struct ChatDryRun: Encodable, Sendable {
+    public var dryRun = true
+    public var run: String
+    public var configPath: String
+    public var yaml: String
+    public var argv: [String]
+
+    public init(run: String, configPath: String, yaml: String, argv: [String]) {
+        self.run = run
+        self.configPath = configPath
+        self.yaml = yaml
+        self.argv = argv
+    }
+}
