@@ -29,22 +29,15 @@ struct CancelCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store: RunStore
-        let dir: RunDirectory
-        do {
-            store = try RunsFormat.store(workspaceOptions)
-            dir = try store.resolve(runRef)
-        } catch { throw fail(error) }
+        let (store, dir) = try RunStore.resolve(runRef, in: try workspaceOptions.workspace())
         let canceller = RunCanceller(store: store, scheduler: SlurmClient(), grace: .seconds(grace))
         let result: (action: RunCanceller.Action, info: RunInfo)
-        do {
-            if dryRun {
-                let info = try await store.liveInfo(dir, scheduler: SlurmClient())
-                result = (canceller.action(for: info), info)
-            } else {
-                result = try await canceller.cancel(dir)
-            }
-        } catch { throw fail(error) }
+        if dryRun {
+            let info = try await store.liveInfo(dir, scheduler: SlurmClient())
+            result = (canceller.action(for: info), info)
+        } else {
+            result = try await canceller.cancel(dir)
+        }
         if output.json { return try Terminal.json(CancelReport(info: result.info, dryRun: dryRun, action: result.action)) }
         switch result.action {
         case .alreadyOver(let status):

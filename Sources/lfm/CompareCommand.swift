@@ -26,11 +26,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let comparison: RunComparison
-        do {
-            let store = try RunsFormat.store(workspaceOptions)
-            comparison = RunComparison(runs: try runRefs.map { try store.info(try store.resolve($0)) })
-        } catch { throw fail(error) }
+        let store = RunStore(workspace: try workspaceOptions.workspace())
+        let comparison = RunComparison(runs: try runRefs.map { try store.info($0) })
         let keys = comparison.differingKeys
         if output.json { return try Terminal.json(CompareReport(comparison)) }
 

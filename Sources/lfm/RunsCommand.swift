@@ -17,8 +17,7 @@ struct RunsCommand: AsyncParsableCommand {
     @OptionGroup var tableOptions: TableOptions
 
     func run() async throws {
-        let store: RunStore
-        do { store = RunStore(stateDir: try workspaceOptions.workspace().stateDir) } catch { throw fail(error) }
+        let store = RunStore(workspace: try workspaceOptions.workspace())
         let runs = RunsFormat.grouped(await store.liveAll(scheduler: SlurmClient()))
         if output.json {
             return try Terminal.json(runs.map(RunSummary.init))
@@ -107,9 +106,5 @@ enum RunsFormat {
     /// A model name Ollama accepts: lower case letters, digits, `-`, `_`, `.`.
     static func ollamaName(_ id: String) -> String {
         String(id.lowercased().map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
-    }
-
-    static func store(_ options: WorkspaceOptions) throws -> RunStore {
-        RunStore(stateDir: try options.workspace().stateDir)
     }
 }

@@ -19,12 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let info: RunInfo
-        do {
-            let store = try RunsFormat.store(workspaceOptions)
-            let dir = try store.resolve(runRef)
-            info = try await store.liveInfo(dir, scheduler: SlurmClient())
-        } catch { throw fail(error) }
+        let info = try await RunStore(workspace: try workspaceOptions.workspace()).liveInfo(runRef, scheduler: SlurmClient())
         let r = info.record
         let p = info.progress
         let report = RunStatusReport(info, lfDir: workspaceOptions.lfDir)

@@ -34,15 +34,13 @@ extension TrainCommand {
     /// Writes job.sbatch and submits it (or prints it with --dry-run).
     func runSlurm(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace,
                   environment: CondaEnvironment, id: String) async throws {
-        let settings: SlurmSettings
-        do { settings = try cluster.slurmSettings(workspace: workspace, nnodes: nnodes) } catch { throw fail(error) }
+        let settings = try cluster.slurmSettings(workspace: workspace, nnodes: nnodes)
         let scheduler = SlurmClient()
         let submitter = SlurmSubmitter(launcher: launcher, scheduler: scheduler)
         let runDir = store.directory(id: id).path
         let warnings = clusterWarnings(launch, runDir: runDir)
         if dryRun {
-            let planned: (script: SbatchScript, plan: LaunchPlan, notes: [String])
-            do { planned = try submitter.plan(launch, settings: settings, runID: id) } catch { throw fail(error) }
+            let planned = try submitter.plan(launch, settings: settings, runID: id)
             if output.json {
                 return try Terminal.json(SlurmPlanReport(launch: launch, runId: id, runDir: runDir, script: planned.script, settings: settings,
                                                          sbatchAvailable: scheduler.isAvailable, warnings: warnings, notes: planned.notes))
@@ -59,15 +57,10 @@ extension TrainCommand {
             return
         }
         guard scheduler.isAvailable else {
-            throw fail(SlurmError.notInstalled(command: "sbatch"))
+            throw SlurmError.notInstalled(command: "sbatch")
         }
         for warning in warnings { Terminal.warning(warning) }
-        let result: (prepared: PreparedRun, script: SbatchScript)
-        do {
-            result = try await submitter.submit(launch, settings: settings, id: id)
-        } catch {
-            throw fail(error)
-        }
+        let result = try await submitter.submit(launch, settings: settings, id: id)
         for note in result.prepared.notes { Terminal.note(note) }
         let record = result.prepared.record
         if output.json { return try Terminal.json(record) }
@@ -96,8 +89,7 @@ extension TrainCommand {
 
     func renderForEngine(_ launch: TrainLaunch, launcher: TrainLauncher, store: RunStore, workspace: Workspace, id: String) throws {
         let dir = store.directory(id: id)
-        let planned: (plan: LaunchPlan, notes: [String])
-        do { planned = try launcher.plan(launch, runID: id) } catch { throw fail(error) }
+        let planned = try launcher.plan(launch, runID: id)
         var warnings: [String] = []
         var files: [(path: String, text: String)] = [(dir.configFile, launch.rendered.yaml)]
         if let ds = launch.rendered.deepspeedConfig { files.append((dir.path + "/" + ds.fileName, ds.json)) }
@@ -115,7 +107,7 @@ extension TrainCommand {
             if ClusterPreflight.isLocalPath(launch.model) { paths.append(("model", launch.model)) }
             warnings = KubernetesManifest.pathsOutside(mount, paths)
             let out = cluster.k8sOut.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) } ?? dir.path + "/k8s.yaml"
-            do { files.append((out, try manifest.text())) } catch { throw fail(error) }
+            files.append((out, try manifest.text()))
             command = "kubectl apply -f \(LaunchPlan.quote(out))"
             kind = "k8s"
         } else {
@@ -151,12 +143,10 @@ extension TrainCommand {
     }
 
     private func writeEngineFiles(_ files: [(path: String, text: String)]) throws {
-        do {
-            for file in files {
-                try FileManager.default.createDirectory(atPath: (file.path as NSString).deletingLastPathComponent,
-                                                        withIntermediateDirectories: true)
-                try AtomicFile.write(file.text, to: file.path)
-            }
-        } catch { throw fail(error) }
+        for file in files {
+            try FileManager.default.createDirectory(atPath: (file.path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try AtomicFile.write(file.text, to: file.path)
+        }
     }
 }

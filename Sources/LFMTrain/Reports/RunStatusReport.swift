@@ -1,5 +1,6 @@
 import Foundation
 import LFMCore
+import LFMSystem
 
 /// `lfm status --json` (docs/json.md#lfm-status): the run's summary, then its loss curve,
 /// checkpoints, how to resume it and its latest export.
@@ -103,6 +104,21 @@ public struct PlotReport: Encodable, Sendable {
 
     public var svg: String
     public var runs: [Run]
+
+    /// Writes the loss curves of `runs` (several are overlaid) as an SVG: to `out` (relative to
+    /// `currentDirectory`), else the run's `loss.svg` for one run and `./loss.svg` for several.
+    public static func write(_ runs: [RunInfo], out: String?, currentDirectory: String) throws -> PlotReport {
+        let series = runs.map { info in
+            LossPlot.Series(label: info.record.id,
+                            points: info.progress.losses.map { (Double($0.step), $0.loss) },
+                            evalPoints: info.progress.evalLosses.map { (Double($0.step), $0.loss) })
+        }
+        let title = runs.count == 1 ? "Training loss — \(runs[0].record.id)" : "Training loss"
+        let path = out.map { Workspace.absolute($0, from: currentDirectory) }
+            ?? (runs.count == 1 ? runs[0].directory.path + "/loss.svg" : currentDirectory + "/loss.svg")
+        try AtomicFile.write(LossPlot(series: series, title: title).svg(), to: path)
+        return PlotReport(svg: path, runs: runs)
+    }
 
     public init(svg: String, runs: [RunInfo]) {
         self.svg = svg
