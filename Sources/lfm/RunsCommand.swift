@@ -18,7 +18,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = RunStore(workspace: try workspaceOptions.workspace())
-        let runs = RunsFormat.grouped(await store.liveAll(scheduler: SlurmClient()))
+        let runs = RunStore.grouped(await store.liveAll(scheduler: SlurmClient()))
         if output.json {
             return try Terminal.json(runs.map(RunSummary.init))
         }
@@ -74,27 +74,6 @@ enum RunsFormat {
         case .failed, .killed: return Terminal.paint(status.rawValue, .red)
         case .interrupted, .cancelled: return Terminal.paint(status.rawValue, .yellow)
         }
-    }
-
-    /// Runs in time order, except that the runs of one multi-node job follow its first run,
-    /// by node rank.
-    static func grouped(_ runs: [RunInfo]) -> [RunInfo] {
-        var result: [RunInfo] = []
-        var placed = Set<String>()
-        for run in runs where !placed.contains(run.record.id) {
-            guard let job = run.record.cluster?.job, run.record.cluster?.slurm == nil else {
-                result.append(run)
-                placed.insert(run.record.id)
-                continue
-            }
-            let members = runs.filter { $0.record.cluster?.job == job && $0.record.cluster?.slurm == nil }
-                .sorted { ($0.record.cluster?.nodeRank ?? 0, $0.record.id) < ($1.record.cluster?.nodeRank ?? 0, $1.record.id) }
-            for member in members where !placed.contains(member.record.id) {
-                result.append(member)
-                placed.insert(member.record.id)
-            }
-        }
-        return result
     }
 
     /// `ROUGE-L` column of `lfm runs`: the adapter's score and its change from base.

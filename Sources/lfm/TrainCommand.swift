@@ -157,14 +157,16 @@ struct TrainCommand: AsyncParsableCommand {
         var options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
         options.job = job
         var planned: TrainPlan
-        var datasetCheck: DatasetCheck?
+        var datasetCheck: TrainDatasetCheck?
         if let resume {
             let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
             planned = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
         } else {
             planned = try await session.plan(try request(), options: options)
             // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
-            datasetCheck = try await checkDatasets(&planned, session: session)
+            let check = try await session.checkDatasets(&planned, autoCutoff: cutoffLen == "auto", dropLong: dropLong)
+            for warning in check.counterWarnings { Terminal.warning(warning) }
+            datasetCheck = check
         }
         // A reserved run directory that nothing was written into is given back on any stop.
         defer { if !dryRun { planned.directory.release() } }
@@ -183,7 +185,7 @@ struct TrainCommand: AsyncParsableCommand {
             let d = planned.options.distributed
             planned.launch.cluster = ClusterInfo(job: job, nodeRank: nodeRank ?? 0, nnodes: n, nprocPerNode: d.processesPerNode ?? 1,
                                               master: "\(d.masterAddr ?? "127.0.0.1"):\(d.masterPort ?? ClusterOptions.defaultMasterPort)")
-            for warning in clusterWarnings(planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
+            for warning in ClusterPreflight.warnings(for: planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
         }
         if cluster.slurm {
             try await runSlurm(planned, session: session)

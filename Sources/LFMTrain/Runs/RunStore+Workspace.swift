@@ -24,4 +24,25 @@ extension RunStore {
     public func liveInfo(_ ref: String, scheduler: any JobScheduler) async throws -> RunInfo {
         try await liveInfo(resolve(ref), scheduler: scheduler)
     }
+
+    /// Runs in time order, except that the runs of one multi-node job follow its first run,
+    /// by node rank.
+    public static func grouped(_ runs: [RunInfo]) -> [RunInfo] {
+        var result: [RunInfo] = []
+        var placed = Set<String>()
+        for run in runs where !placed.contains(run.record.id) {
+            guard let job = run.record.cluster?.job, run.record.cluster?.slurm == nil else {
+                result.append(run)
+                placed.insert(run.record.id)
+                continue
+            }
+            let members = runs.filter { $0.record.cluster?.job == job && $0.record.cluster?.slurm == nil }
+                .sorted { ($0.record.cluster?.nodeRank ?? 0, $0.record.id) < ($1.record.cluster?.nodeRank ?? 0, $1.record.id) }
+            for member in members where !placed.contains(member.record.id) {
+                result.append(member)
+                placed.insert(member.record.id)
+            }
+        }
+        return result
+    }
 }
