@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 
 /// The `--json` documents of the training commands (docs/json.md), pinned as snapshots:
-/// train --dry-run, runs, status, cancel, plot, eval (dry run and a run against a fake
-/// llamafactory-cli), compare, export --dry-run and chat --dry-run. Temporary paths become
-/// `$TMP`, clock times and the ids made from them `$TIME`.
+/// train --dry-run (local and --k8s), runs, status, cancel, plot, eval (dry run and a run
+/// against a fake llamafactory-cli), compare, export --dry-run and chat --dry-run. Temporary
+/// paths become `$TMP`, clock times and the ids made from them `$TIME`.
 @Suite("--json snapshots: training", .enabled(if: binaryAvailable))
 struct JSONSnapshotTrainTests {
     /// `output` with run-specific text replaced: the temp dir, ISO times (`lfm eval`'s) and, with
@@ -13,7 +13,11 @@ struct JSONSnapshotTrainTests {
     static func stable(_ output: String, tmp: String, newID: Bool) -> String {
         var text = output.replacingOccurrences(of: tmp, with: "$TMP")
         text = text.replacingOccurrences(of: #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"#, with: "$TIME", options: .regularExpression)
-        if newID { text = text.replacingOccurrences(of: #"\d{8}-\d{6}(?=-)"#, with: "$TIME", options: .regularExpression) }
+        if newID {
+            // `20261129-094813-sft-…` (a run id) and `sft-20261129-n2-…` (a multi-node job name).
+            text = text.replacingOccurrences(of: #"\d{8}-\d{6}(?=-)"#, with: "$TIME", options: .regularExpression)
+            text = text.replacingOccurrences(of: #"\d{8}(?=-n\d)"#, with: "$DATE", options: .regularExpression)
+        }
         return text
     }
 
@@ -59,6 +63,10 @@ struct JSONSnapshotTrainTests {
                                     "--set", "dataloader_num_workers=0", "--lf-dir", workspace],
                                    cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
         Self.expectSnapshot(result, "train-dry-run", tmp: dir.path, newID: true)
+        let k8s = try await lfm(["train", "--dry-run", "--json", "--model", "llama3", "--dataset", "support", "--k8s", "--image", "img",
+                                 "--pvc", "pvc", "--nnodes", "2", "--set", "dataloader_num_workers=0", "--lf-dir", workspace],
+                                cwd: dir.path, environment: TrainCommandTests.bareEnvironment)
+        Self.expectSnapshot(k8s, "train-k8s-dry-run", tmp: dir.path, newID: true)
     }
 
     @Test func runsStatusCancelPlot() async throws {
