@@ -164,7 +164,11 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             planned = try await session.plan(try request(), options: options)
             // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
-            let check = try await session.checkDatasets(&planned, autoCutoff: cutoffLen == "auto", dropLong: dropLong)
+            let check: TrainDatasetCheck
+            do { check = try await session.checkDatasets(&planned, autoCutoff: cutoffLen == "auto", dropLong: dropLong) } catch {
+                if !dryRun { planned.directory.release() }  // the reserved run directory, still empty
+                throw error
+            }
             for warning in check.counterWarnings { Terminal.warning(warning) }
             datasetCheck = check
         }

@@ -106,3 +106,18 @@ struct TrainConsoleTests {
         #expect(record["status"] as? String == "finished")
     }
 }
+
+/// A real run whose plan changes after the dataset check (`--cutoff-len auto`) claims one run
+/// directory, not two: the first reservation is given back.
+@Suite("lfm train run directories", .enabled(if: binaryAvailable))
+struct TrainRunDirectoryTests {
+    @Test func cutoffLenAutoLeavesOneRunDirectory() async throws {
+        let (dir, workspace, venv) = try await TrainConsoleTests.fixture()
+        let result = try await lfm(TrainConsoleTests.trainArguments(workspace, venv) + ["--cutoff-len", "auto", "--json"], cwd: dir.path,
+                                   environment: TrainCommandTests.bareEnvironment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = try #require((result.json as? [String: Any])?["id"] as? String, "\(result.stdout)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: workspace + "/.lfm/runs")
+        #expect(runs == [id], "\(runs)")
+    }
+}

@@ -74,7 +74,11 @@ extension TrainSession {
             }
         }
         check.counterWarnings = counterWarnings
-        if replan { plan = try await self.plan(request, options: plan.options) }
+        if replan {
+            // The new plan claims its own run id: give back the first one (nothing is in it yet).
+            if !dryRun { plan.directory.release() }
+            plan = try await self.plan(request, options: plan.options)
+        }
         return check
     }
 }
