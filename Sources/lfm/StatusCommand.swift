@@ -19,14 +19,15 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let info = try await RunStore(workspace: try workspaceOptions.workspace()).liveInfo(runRef, scheduler: SlurmClient())
+        let workspace = try workspaceOptions.workspace()
+        let info = try await RunStore(workspace: workspace).liveInfo(runRef, scheduler: SlurmClient())
         let r = info.record
         let p = info.progress
-        let report = RunStatusReport(info, lfDir: workspaceOptions.lfDir)
+        let report = RunStatusReport(info, workspace: workspace)
         if output.json { return try Terminal.json(report) }
         let checkpoints = report.checkpoints
         let resumable = RunStatusReport.resumable(info.status)
-        let resumeCommand = RunStatusReport.resumeCommand(id: r.id, lfDir: workspaceOptions.lfDir)
+        let resumeCommand = TrainSession.resumeCommand(r.id, workspace: workspace)
         var status = RunsFormat.paintStatus(info.status)
         if let code = r.exitCode { status += " (exit \(code))" }
         Terminal.out("\(Terminal.paint("run", .bold)) \(r.id)  \(status)")

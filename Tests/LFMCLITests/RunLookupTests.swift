@@ -38,4 +38,19 @@ struct RunLookupTests {
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr == "error: no export in \(ws)/exports/\(run)\nhint: lfm export \(run) writes it\n", "\(result.stderr)")
     }
+
+    /// The resume command `lfm status` prints is the one `lfm train` prints after Ctrl-C: with a
+    /// relative `--lf-dir`, the workspace's absolute path (it works from any directory).
+    @Test func statusResumeCommandNamesTheWorkspaceAbsolutely() async throws {
+        let (dir, ws, run, _) = try await JSONSnapshotTrainTests.runs()
+        let file = ws + "/.lfm/runs/\(run)/run.json"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "\"status\": \"finished\"", with: "\"status\": \"interrupted\"")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let expected = "lfm train --resume \(run) --lf-dir \(ws)"
+        let human = try await lfm(["status", run, "--lf-dir", "ws"], cwd: dir.path)
+        #expect(human.status == 0, "\(human.stderr)")
+        #expect(human.stdout.contains("  resume   \(expected)\n"), "\(human.stdout)")
+        let json = try await lfm(["status", run, "--lf-dir", "ws", "--json"], cwd: dir.path)
+        #expect((json.json as? [String: Any])?["resume_command"] as? String == expected, "\(json.stdout)")
+    }
 }

@@ -33,8 +33,9 @@ public struct RunStatusReport: Encodable, Sendable {
     public var resumeCommand: String?
     public var export: ExportSummary?
 
-    /// - Parameter lfDir: the `--lf-dir` the user gave, repeated in the resume command.
-    public init(_ info: RunInfo, lfDir: String? = nil) {
+    /// - Parameter workspace: the run's workspace (the resume command names it when it was
+    ///   given with `--lf-dir`).
+    public init(_ info: RunInfo, workspace: Workspace) {
         let r = info.record
         summary = RunSummary(info)
         losses = info.progress.losses.map { LossPoint(step: $0.step, loss: $0.loss) }
@@ -42,16 +43,12 @@ public struct RunStatusReport: Encodable, Sendable {
         log = info.directory.logFile
         pid = r.pid
         checkpoints = Checkpoint.scan(outputDir: r.outputDir)
-        resumeCommand = Self.resumable(info.status) ? Self.resumeCommand(id: r.id, lfDir: lfDir) : nil
+        resumeCommand = Self.resumable(info.status) ? TrainSession.resumeCommand(r.id, workspace: workspace) : nil
         export = r.export.map { ExportSummary(exportDir: $0.exportDir, merged: $0.merged, ok: $0.ok) }
     }
 
     /// A run that neither runs nor finished can be continued.
     public static func resumable(_ status: RunRecord.Status) -> Bool { status != .running && status != .finished }
-
-    public static func resumeCommand(id: String, lfDir: String?) -> String {
-        "lfm train --resume \(id)" + (lfDir.map { " --lf-dir \(LaunchPlan.quote($0))" } ?? "")
-    }
 
     enum CodingKeys: String, CodingKey {
         case losses, sparkline, log, pid, checkpoints, resumeCommand, export
