@@ -69,19 +69,7 @@ struct DedupeCommand: ParsableCommand {
             }
             spinner.stop()
             if output.json {
-                var removed = JSONObject()
-                for kind in Deduper.Kind.allCases { removed[kind.rawValue] = .int(report.removed[kind] ?? 0) }
-                Terminal.json(.object(JSONObject([
-                    "records": .int(report.records), "kept": .int(report.kept), "removed": .object(removed),
-                    "removed_indexes": .array(report.removedIndexes.sorted().map { .int($0) }),
-                    "examples": .array(report.examples.map { .object(JSONObject([
-                        "record": .int($0.index), "duplicate_of": .int($0.duplicateOf), "kind": .string($0.kind.rawValue),
-                        "similarity": .number(String(format: "%.3f", $0.similarity)), "text": .string($0.text), "kept_text": .string($0.keptText),
-                    ])) }),
-                    "written": report.written.map { .int($0) } ?? .null,
-                    "valid": dryRun && out != nil ? .null : .bool(report.validation.map { !$0.hasErrors } ?? true),
-                    "dry_run": .bool(dryRun),
-                ])))
+                try Terminal.json(DedupeDocument(report, wroteOutput: out != nil, dryRun: dryRun))
                 return
             }
             Terminal.out("\(source.path): \(Plural.count(report.records, "record")), \(Plural.count(report.removedIndexes.count, "duplicate")), \(report.kept) kept")

@@ -43,9 +43,7 @@ struct DoctorCommand: AsyncParsableCommand {
             return
         }
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.out(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Terminal.json(report)
         } else {
             print(report)
         }
