@@ -186,8 +186,11 @@ struct GenerateCommand: AsyncParsableCommand {
                 registered = try Registrar(workspace: workspace).register(request)
             } catch {
                 if output.json { try Terminal.json(summary) }
-                Terminal.error("generated \(summary.recordsWritten) records in \(summary.outputPath), but registering failed: \(error)")
-                throw Exit.failure
+                // The records are kept: the hint is the command that registers them once the cause is fixed.
+                let reason = (error as? UserFacingError)?.errorMessage ?? "\(error)"
+                let fix = (error as? UserFacingError)?.hint.map { " (\($0))" } ?? " once that is fixed"
+                throw CommandFailure("generated \(summary.recordsWritten) records in \(summary.outputPath), but registering failed: \(reason)",
+                                     hint: "register them with: lfm register \(out)" + (name.map { " --name \($0)" } ?? "") + fix)
             }
         }
         if output.json {

@@ -55,7 +55,7 @@ struct ListCommand: ParsableCommand {
         if check && !listing.ok {
             let bad = listing.failing.map(\.name)
             Terminal.error("\(bad.count) dataset\(bad.count == 1 ? " has" : "s have") errors: \(bad.joined(separator: ", "))")
-            Terminal.note("see the details with: lfm validate \(bad[0])")
+            Terminal.hint("see the details with: lfm validate \(bad[0])")
             throw Exit.failure
         }
     }

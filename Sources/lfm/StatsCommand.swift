@@ -55,19 +55,17 @@ struct StatsCommand: AsyncParsableCommand {
             let resolved = try await EnvironmentResolver().resolve(flag: env, configured: configured)
             pythonPath = resolved.prefix.map { $0 + "/bin/python" }
         }
-        try ToolPrinter.guarded {
-            let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
-            let counter: TokenCounter
-            if let tokenizer {
-                counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: pythonPath, env: nil))
-            } else {
-                counter = EstimatedTokenCounter()
-            }
-            let progress = ProgressBar(label: "reading")
-            let report = try StatsCollector(counter: counter) { progress.update(done: $0, total: $1) }.collect(source, cutoffLen: cutoffLen)
-            progress.finish()
-            if output.json { try Terminal.json(StatsDocument(report)) } else { Self.print(report, width: tableOptions.width) }
+        let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+        let counter: TokenCounter
+        if let tokenizer {
+            counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: pythonPath, env: nil))
+        } else {
+            counter = EstimatedTokenCounter()
         }
+        let progress = ProgressBar(label: "reading")
+        let report = try StatsCollector(counter: counter) { progress.update(done: $0, total: $1) }.collect(source, cutoffLen: cutoffLen)
+        progress.finish()
+        if output.json { try Terminal.json(StatsDocument(report)) } else { Self.print(report, width: tableOptions.width) }
     }
 
     static let percentiles: [Double] = [50, 90, 99]

@@ -44,3 +44,25 @@ struct ToolErrorHintTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
     }
 }
+
+/// `generate --register` whose registration fails keeps the records and says how to register them.
+@Suite("generate --register failure hint", .enabled(if: binaryAvailable && python3Available), .serialized)
+struct GenerateRegisterHintTests {
+    @Test func registrationFailureGivesTheRegisterCommand() async throws {
+        let server = try await MockServer.start()
+        defer { server.stop() }
+        let dir = try TempDir("lfm-hint")
+        try dir.checkout()
+        try dir.write("notes.md", "# Notes\n\nLoRA trains two small matrices per layer; the base model stays frozen.\n")
+        let result = try await lfm(["generate", "notes.md", "--out", "qa.json", "--model", "m", "--base-url", server.baseURL,
+                                    "--register", "--name", "identity", "--lf-dir", "lf"],
+                                   cwd: dir.path, environment: ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": nil])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("error: generated 2 records in \(dir.path)/qa.json, but registering failed: a dataset named \"identity\" is already registered") },
+                "\(result.stderr)")
+        #expect(lines.last == "hint: register them with: lfm register qa.json --name identity (pass --force to replace it or --name to choose another name)",
+                "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/qa.json"))
+    }
+}
