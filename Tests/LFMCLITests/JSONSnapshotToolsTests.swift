@@ -96,8 +96,8 @@ struct JSONSnapshotToolsTests {
       {"instruction": "What is LoRA?", "input": "", "output": "A low-rank adapter."},
       {"instruction": "What is LoRA?", "input": "", "output": "Low-rank adaptation."},
       {"instruction": "what is   lora", "input": "", "output": "An adapter."},
-      {"instruction": "Explain how QLoRA quantizes the frozen base model to 4 bits.", "input": "", "output": "NF4."},
-      {"instruction": "Explain how QLoRA quantizes the frozen base model to 4 bit.", "input": "", "output": "NF4 again."},
+      {"instruction": "Explain how QLoRA quantizes the frozen base model to 4 bits, keeps the adapters in 16 bits, pages the optimizer state and still matches full fine-tuning quality.", "input": "", "output": "NF4."},
+      {"instruction": "Explain how QLoRA quantizes the frozen base model to 4 bits, keeps the adapters in 16 bits, pages the optimizer state and still matched full fine-tuning quality.", "input": "", "output": "NF4 again."},
       {"instruction": "学习率是什么？", "input": "", "output": "步长。"}
     ]
     """
@@ -111,8 +111,10 @@ struct JSONSnapshotToolsTests {
     @Test func dedupe() async throws {
         let dir = try TempDir("lfm-snap")
         try dir.write("data.json", Self.alpaca)
+        // The near pair differs in one letter (Jaccard ≈ 0.94): found whatever the hash
+        // functions; its MinHash estimate is masked.
         try await Self.expectSnapshot(["dedupe", "data.json", "--threshold", "0.8", "--out", "kept.json", "--json"],
-                                      in: dir, named: "dedupe")
+                                      in: dir, named: "dedupe", mask: Self.zeroing(["similarity"]))
     }
 
     // MARK: training set-up and catalogues
