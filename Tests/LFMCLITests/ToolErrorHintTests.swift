@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Errors of list/show/remove/generate: the problem on the `error:` line, the fix on `hint:`,
 /// exit 1 (docs/exit-codes.md).
