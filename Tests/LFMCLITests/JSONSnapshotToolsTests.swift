@@ -5,8 +5,9 @@ import TestSupport
 /// The `--json` documents of list, show, remove, generate, stats, dedupe, init, doctor, templates
 /// and models (docs/json.md), pinned as snapshots in Tests/LFMCLITests/Snapshots/. Temporary
 /// paths print as `$TMP`; values that depend on the machine or the clock are masked.
-/// `LFM_UPDATE_SNAPSHOTS=1 swift test --filter JSONSnapshotToolsTests` records them.
-@Suite("--json snapshots: datasets, tools, catalogues", .enabled(if: binaryAvailable))
+/// `LFM_UPDATE_SNAPSHOTS=1 swift test --filter JSONSnapshotToolsTests` records them. Serialized:
+/// one `lfm` at a time, so the suite adds no burst of processes to a loaded machine.
+@Suite("--json snapshots: datasets, tools, catalogues", .enabled(if: binaryAvailable), .serialized)
 struct JSONSnapshotToolsTests {
     /// Runs lfm in `dir` and checks its stdout against snapshot `name` (temp paths as `$TMP`).
     static func expectSnapshot(_ arguments: [String], in dir: TempDir, named name: String, status: Int32 = 0,

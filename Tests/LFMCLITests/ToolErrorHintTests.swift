@@ -4,7 +4,7 @@ import TestSupport
 
 /// Errors of list/show/remove/generate: the problem on the `error:` line, the fix on `hint:`,
 /// exit 1 (docs/exit-codes.md).
-@Suite("error and hint lines: datasets and generate", .enabled(if: binaryAvailable))
+@Suite("error and hint lines: datasets and generate", .enabled(if: binaryAvailable), .serialized)
 struct ToolErrorHintTests {
     static func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
 
