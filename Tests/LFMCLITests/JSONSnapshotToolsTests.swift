@@ -37,10 +37,22 @@ struct JSONSnapshotToolsTests {
 
     // MARK: datasets
 
+    /// A slice of the real registry: a local file, a hub dataset, a missing file, an entry problem.
+    static let registrySlice = """
+    {
+      "identity": {"file_name": "identity.json"},
+      "alpaca_en": {"hf_hub_url": "llamafactory/alpaca_en"},
+      "gone": {"file_name": "gone.json"},
+      "half": {"file_name": "identity.json", "columns": {"prompt": "instruction"}, "formatting": "sharegpt"}
+    }
+
+    """
+
     @Test func list() async throws {
         let dir = try TempDir("lfm-snap")
-        try dir.checkout()
-        try await Self.expectSnapshot(["list", "--json", "--lf-dir", "lf"], in: dir, named: "list")
+        try dir.write("lf/data/dataset_info.json", Self.registrySlice)
+        try FileManager.default.copyItem(atPath: fixturePath("identity.json"), toPath: dir.path + "/lf/data/identity.json")
+        try await Self.expectSnapshot(["list", "--check", "--json", "--lf-dir", "lf"], in: dir, named: "list", status: 1)
     }
 
     @Test func show() async throws {
