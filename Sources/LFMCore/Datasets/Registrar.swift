@@ -260,29 +260,12 @@ public struct Registrar {
 
     /// Columns for files lfm cannot read: the documented defaults of the requested format.
     static func uncheckedSpec(_ request: Request) throws -> DatasetSpec {
-        var spec = DatasetSpec()
-        var columns = ColumnMap()
         let family = request.family ?? .alpaca
-        let kind = request.kind ?? (family == .pretrain ? .pretrain : .sft)
-        switch family {
-        case .pretrain:
-            columns.prompt = "text"
-        case .alpaca:
-            columns.prompt = "instruction"
-            columns.query = "input"
-            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" } else { columns.response = "output" }
-            if kind == .kto { columns.ktoTag = "kto_tag" }
-        case .sharegpt, .openai:
-            spec.formatting = .sharegpt
-            columns.messages = family == .openai ? "messages" : "conversations"
-            spec.tags = family == .openai ? .openAI : .sharegpt
-            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" }
-            if kind == .kto { columns.ktoTag = "kto_tag" }
-        }
+        var spec = DatasetSpec.defaults(family: family, kind: request.kind ?? (family == .pretrain ? .pretrain : .sft))
+        var columns = spec.columns
         for (role, field) in request.columns { columns[role: role] = field }
         for (key, value) in request.tags { spec.tags[key: key] = value }
         spec.columns = columns
-        spec.ranking = kind == .preference
         return spec
     }
 }
