@@ -68,24 +68,9 @@ struct SplitCommand: ParsableCommand {
         options.force = force
         options.dryRun = dryRun
         let splitter = Splitter(options: options)
-        let format = OutputFormat(family: source.family, kind: source.kind)
-        // All or nothing: every registration is checked (names, existing entries) before any
-        // file is written, every part is validated before any is moved into place, and a
-        // registration that still fails takes back the ones before it.
-        if register && !dryRun {
-            let workspace = try workspaceOptions.workspace()
-            for target in splitter.paths(for: source, directory: directory) {
-                _ = try OutputRegistrar.registration(path: target.path, name: target.name, spec: source.spec, format: format,
-                                                     workspace: workspace, force: force, dryRun: true)
-            }
-        }
-        let report = try splitter.split(source, directory: directory)
-        var registered: [String] = []
-        if register && (report.written || dryRun) {
-            let workspace = try workspaceOptions.workspace()
-            try PartRegistration.registerAll(report.parts.map { ($0.path, $0.name, $0.spec) }, format: format,
-                                             workspace: workspace, force: force, dryRun: dryRun, into: &registered)
-        }
+        let (report, registered) = try register
+            ? splitter.split(source, directory: directory, registeringIn: workspaceOptions.workspace())
+            : (splitter.split(source, directory: directory), [])
         if output.json {
             try Terminal.json(SplitResult(report, seed: seed, registered: registered, dryRun: dryRun))
         } else {
