@@ -73,7 +73,7 @@ struct TextMeasure: Equatable {
                 i += 4
             }
             // perf: CJK Unified Ideographs, most of a Chinese text: a CJK character for both counts.
-            if v &- 0x4E00 < 0x5200 {
+            if CJK.isUnifiedIdeograph(v) {
                 cjkScript += 1
                 cjkTokens += 1
                 inWord = false

@@ -53,20 +53,15 @@ struct ValidateCommand: ParsableCommand {
     }
 
     private func validateEntry() throws -> ValidateResult {
+        // A mistyped file name is reported as a missing file, not as a missing workspace or name.
         let looksLikeAFile = target.contains(".") || target.contains("/")
         let workspace: Workspace
+        do { workspace = try workspaceOptions.workspace() } catch where looksLikeAFile { throw FileError.notFound(path: target) }
         do {
-            workspace = try workspaceOptions.workspace()
-        } catch where looksLikeAFile {
-            throw FileError.notFound(path: target)  // a mistyped file name, not a missing workspace
+            return try DatasetCheck.validateRegistered(target, in: workspace, allowUnmapped: formatOptions.allowedUnmapped)
+        } catch RegistryError.notFound where looksLikeAFile {
+            throw FileError.notFound(path: target)
         }
-        let document = try workspace.registry.read()
-        guard var entry = document.entry(named: target) else {
-            if looksLikeAFile { throw FileError.notFound(path: target) }
-            throw RegistryError.notFound(name: target, path: workspace.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
-        }
-        entry.spec.allowUnmapped.formUnion(formatOptions.allowedUnmapped)
-        return try DatasetCheck.validateEntry(entry, registry: workspace.registry)
     }
 
     private func print(_ result: ValidateResult) throws {

@@ -46,7 +46,18 @@ extension DatasetCheck {
         }
     }
 
-    /// `lfm validate NAME`: the registered entry as LLaMA-Factory reads it against its file.
+    /// `lfm validate NAME`: the entry `name` of `workspace`'s registry, with the record fields
+    /// in `allowUnmapped` accepted as dropped (on top of the entry's own list).
+    public static func validateRegistered(_ name: String, in workspace: Workspace, allowUnmapped: Set<String> = []) throws -> ValidateResult {
+        let document = try workspace.registry.read()
+        guard var entry = document.entry(named: name) else {
+            throw RegistryError.notFound(name: name, path: workspace.registry.path, suggestion: Suggestion.closest(to: name, in: document.names))
+        }
+        entry.spec.allowUnmapped.formUnion(allowUnmapped)
+        return try validateEntry(entry, registry: workspace.registry)
+    }
+
+    /// The registered entry as LLaMA-Factory reads it, against its file.
     public static func validateEntry(_ entry: DatasetEntry, registry: Registry) throws -> ValidateResult {
         let (report, path) = try EntryValidator(registry: registry).validate(entry)
         return ValidateResult(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object,
