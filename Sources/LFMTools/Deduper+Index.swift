@@ -15,10 +15,10 @@ final class DedupeIndex {
     /// The kept records' signatures, `Deduper.hashes` each (realloc-grown: no copy peak).
     private var signatures = GrowingColumn<UInt32>()
     private var keptIndex: [Int32] = []
-    // perf/memory: per band, the first record of each bucket in a flat dictionary, and the
-    // rest (rare) in arrays: a `[UInt64: [Int32]]` per band held a heap array per record and
-    // band, ~110 of the 225 MiB on 100 MB. Same buckets, same order.
-    private var bandFirst = [[HashKey: Int32]](repeating: [:], count: Deduper.bands)
+    // perf/memory: per band, the first record of each bucket in a table of record numbers
+    // (``BandTable``), and the rest (rare) in arrays: a `[UInt64: [Int32]]` per band held a heap
+    // array per record and band, ~110 of the 225 MiB on 100 MB. Same buckets, same order.
+    private var bandFirst = (0..<Deduper.bands).map { BandTable(band: $0) }
     private var bandMore = [[HashKey: [Int32]]](repeating: [:], count: Deduper.bands)
     /// Scratch: the current record's normalized scalars and signature.
     private var scalars: [UInt32] = []
@@ -74,26 +74,17 @@ final class DedupeIndex {
         return false
     }
 
-    /// The bucket key of one band of a signature: its rows, by ``ContentHasher`` (two
-    /// multiplies; buckets are decided by the rows' equality, up to a 64-bit collision).
+    /// The bucket key of one band's rows, by ``ContentHasher`` (two multiplies).
     @inline(__always)
-    static func bandKey(_ band: Int, _ sig: UnsafeBufferPointer<UInt32>) -> HashKey {
+    static func bandKey(_ band: Int, rows: UnsafeBufferPointer<UInt32>) -> HashKey {
         var h = ContentHasher()
-        var r = band * Deduper.rows
         h.mix(0x42, UInt64(band))
-        while r < (band + 1) * Deduper.rows {
-            h.mix(UInt64(sig[r]), r + 1 < (band + 1) * Deduper.rows ? UInt64(sig[r + 1]) : 0)
+        var r = 0
+        while r < rows.count {
+            h.mix(UInt64(rows[r]), r + 1 < rows.count ? UInt64(rows[r + 1]) : 0)
             r += 2
         }
         return HashKey(h.value)
-    }
-
-    /// The value in `slot`, or nil after storing `id` there (one lookup to find or insert).
-    @inline(__always)
-    private static func firstOrClaim(_ slot: inout Int32?, _ id: Int32) -> Int32? {
-        if let first = slot { return first }
-        slot = id
-        return nil
     }
 
     /// Compares `signature` with the kept records sharing a band; records a near duplicate of the
@@ -107,14 +98,13 @@ final class DedupeIndex {
             if s >= threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
         }
         let id = Int32(keptIndex.count)
-        // perf: an empty bucket is claimed for this record by the lookup itself (given back if it
-        // turns out a near duplicate), so a new record costs one lookup per band, not three.
-        var claimed: UInt32 = 0
+        var empty: UInt32 = 0
         for band in 0..<Deduper.bands {
-            let bandKey = Self.bandKey(band, sig)
+            let rows = UnsafeBufferPointer(rebasing: sig[(band * Deduper.rows)..<((band + 1) * Deduper.rows)])
+            let bandKey = Self.bandKey(band, rows: rows)
             bandKeys[band] = bandKey
-            guard let head = Self.firstOrClaim(&bandFirst[band][bandKey], id) else {
-                claimed |= 1 << band
+            guard let head = bandFirst[band].first(hash: bandKey.value, rows: rows, signatures: signatures) else {
+                empty |= 1 << band
                 continue
             }
             // perf: a candidate met again in another band is compared again (64 lanes, cheaper
@@ -123,7 +113,6 @@ final class DedupeIndex {
             if let more = bandMore[band][bandKey] { for candidate in more { consider(candidate) } }
         }
         if let best {
-            for band in 0..<Deduper.bands where claimed & (1 << band) != 0 { bandFirst[band].removeValue(forKey: bandKeys[band]) }
             record(Deduper.Removal(index: index, duplicateOf: Int(keptIndex[best.0]), kind: .near, similarity: best.1, text: "", keptText: ""))
             return
         }
@@ -131,9 +120,11 @@ final class DedupeIndex {
         keptIndex.append(Int32(index))
         // A bucket holds at most `bucketLimit` records: beyond that, texts sharing a band are
         // so common (boilerplate) that comparing with all of them would be quadratic.
-        for band in 0..<Deduper.bands where claimed & (1 << band) == 0 {
+        for band in 0..<Deduper.bands {
             let key = bandKeys[band]
-            if 1 + (bandMore[band][key]?.count ?? 0) < Deduper.bucketLimit {
+            if empty & (1 << band) != 0 {
+                bandFirst[band].insert(hash: key.value, record: id, signatures: signatures)
+            } else if 1 + (bandMore[band][key]?.count ?? 0) < Deduper.bucketLimit {
                 bandMore[band][key, default: []].append(id)
             }
         }

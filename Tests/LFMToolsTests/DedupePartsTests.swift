@@ -31,7 +31,7 @@ import Testing
     @Test("two parts give the one-pass report", arguments: ["d.json", "d.jsonl"])
     func sameReport(_ name: String) throws {
         let dir = try TempDir()
-        let path = try dir.records(name, Self.records(2500), jsonl: name.hasSuffix(".jsonl"))
+        let path = try dir.records(name, Self.records(5000), jsonl: name.hasSuffix(".jsonl"))
         let input = try DatasetInput.file(path)
         for near in [true, false] {
             var options = Deduper.Options()
