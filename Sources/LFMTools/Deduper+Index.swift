@@ -57,20 +57,19 @@ final class DedupeIndex {
 
     /// Records `index` as an exact duplicate, or remembers its hash.
     func isDuplicate(_ index: Int, exactHash: UInt64) -> Bool {
-        if let first = exact[HashKey(exactHash)] {
-            record(Deduper.Removal(index: index, duplicateOf: Int(first), kind: .exact, similarity: 1, text: "", keptText: ""))
-            return true
-        }
-        exact[HashKey(exactHash)] = Int32(index)
-        return false
+        isDuplicate(index, hash: exactHash, in: &exact, kind: .exact)
     }
 
     func isDuplicate(_ index: Int, normalizedHash: UInt64) -> Bool {
-        if let first = normalized[HashKey(normalizedHash)] {
-            record(Deduper.Removal(index: index, duplicateOf: Int(first), kind: .normalized, similarity: 1, text: "", keptText: ""))
+        isDuplicate(index, hash: normalizedHash, in: &normalized, kind: .normalized)
+    }
+
+    private func isDuplicate(_ index: Int, hash: UInt64, in table: inout [HashKey: Int32], kind: Deduper.Kind) -> Bool {
+        if let first = table[HashKey(hash)] {
+            record(Deduper.Removal(index: index, duplicateOf: Int(first), kind: kind, similarity: 1, text: "", keptText: ""))
             return true
         }
-        normalized[HashKey(normalizedHash)] = Int32(index)
+        table[HashKey(hash)] = Int32(index)
         return false
     }
 

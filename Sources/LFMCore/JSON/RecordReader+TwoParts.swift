@@ -44,38 +44,46 @@ public enum TwoPartReader {
             thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
             thread.start()
         }
-        let size = first.fileSize
-        if let progress {
-            var last = 0
-            while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-                let bytes = shared.bytes
-                if bytes - last > (8 << 20) {
-                    last = bytes
-                    progress(bytes, size)
-                }
-            }
-        } else {
-            group.wait()
-        }
-        guard !shared.failed else { return nil }
+        _ = shared.wait(for: group, size: first.fileSize, progress: progress)
+        guard !shared.cancelled else { return nil }
         if split.layout == .jsonArray, !first.endedBetweenRecords { return nil }
         return (head, tail)
     }
 }
 
-private final class TwoPartShared: @unchecked Sendable {
+/// State shared by the two halves of a file (here and in ``FileValidator/validateInParts``):
+/// their progress, and a stop request.
+final class TwoPartShared: @unchecked Sendable {
     private let lock = NSLock()
     private var headBytes = 0, tailBytes = 0
-    private var failure = false
+    private var stop = false
 
+    /// Bytes read by both halves.
     var bytes: Int { lock.lock(); defer { lock.unlock() }; return headBytes + tailBytes }
     func setBytes(_ value: Int, head: Bool) {
         lock.lock()
         if head { headBytes = value } else { tailBytes = value }
         lock.unlock()
     }
-    var failed: Bool { lock.lock(); defer { lock.unlock() }; return failure }
-    func fail() { lock.lock(); failure = true; lock.unlock() }
+    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+    func cancel() { lock.lock(); stop = true; lock.unlock() }
+
+    /// Waits for both halves, reporting progress every 8 MiB; returns the bytes last reported.
+    func wait(for group: DispatchGroup, size: Int, progress: ((Int, Int) -> Void)?) -> Int {
+        var last = 0
+        guard let progress else {
+            group.wait()
+            return last
+        }
+        while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            let total = bytes
+            if total - last > (8 << 20) {
+                last = total
+                progress(total, size)
+            }
+        }
+        return last
+    }
 }
 
 /// One half's thread: its reader, its part, and the shared state. Each part is touched by its
@@ -97,12 +105,12 @@ private struct TwoPartBox<Part: AnyObject>: @unchecked Sendable {
                 if reader.bytesRead - last > (8 << 20) {
                     last = reader.bytesRead
                     shared.setBytes(last, head: isHead)
-                    if shared.failed { throw Stopped() }
+                    if shared.cancelled { throw Stopped() }
                 }
             }
             shared.setBytes(reader.bytesRead, head: isHead)
         } catch {
-            shared.fail()
+            shared.cancel()
         }
     }
 }

@@ -65,7 +65,7 @@ extension FileValidator {
         let first = try RecordReader(path: path, range: 0..<split.offset, layout: split.layout, startsBetweenRecords: false, chunkSize: Self.partChunkSize)
         let second = try RecordReader(path: path, range: split.offset..<Int.max, layout: split.layout, startsBetweenRecords: true, chunkSize: Self.partChunkSize)
         let fileSize = first.fileSize
-        let shared = PartShared()
+        let shared = TwoPartShared()
         let head = PartValidation(spec: spec, path: path, isHead: true)
         let tail = PartValidation(spec: spec, path: path, isHead: false)
         // Both halves on threads with room for the parser's recursion (as the parse-ahead thread
@@ -82,18 +82,7 @@ extension FileValidator {
             thread.stackSize = 16 << 20  // the parser recurses up to JSONParser.maxDepth levels
             thread.start()
         }
-        var lastProgress = 0
-        if let onProgress {
-            while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-                let total = shared.bytes
-                if total - lastProgress > (8 << 20) {
-                    lastProgress = total
-                    onProgress(total, fileSize)
-                }
-            }
-        } else {
-            group.wait()
-        }
+        let lastProgress = shared.wait(for: group, size: fileSize, progress: onProgress)
 
         // Anything the merge cannot reproduce exactly: one pass again, progress never going back.
         func again(_ why: String) throws -> (report: ValidationReport, outcome: PartsOutcome) {
@@ -249,27 +238,10 @@ extension FileValidator {
     }
 }
 
-/// State shared by the two halves: their progress, and a stop request.
-private final class PartShared: @unchecked Sendable {
-    private let lock = NSLock()
-    private var headBytes = 0, tailBytes = 0
-    private var stop = false
-
-    /// Bytes read by both halves.
-    var bytes: Int { lock.lock(); defer { lock.unlock() }; return headBytes + tailBytes }
-    func setBytes(_ value: Int, head: Bool) {
-        lock.lock()
-        if head { headBytes = value } else { tailBytes = value }
-        lock.unlock()
-    }
-    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
-    func cancel() { lock.lock(); stop = true; lock.unlock() }
-}
-
 private struct PartBox: @unchecked Sendable {
     let part: PartValidation
     let reader: RecordReader
-    let shared: PartShared
+    let shared: TwoPartShared
     let isHead: Bool
 }
 
@@ -306,7 +278,7 @@ private final class PartValidation {
         report = ValidationReport(path: path)
     }
 
-    func run(_ reader: RecordReader, shared: PartShared, report progress: (Int) -> Void) {
+    func run(_ reader: RecordReader, shared: TwoPartShared, report progress: (Int) -> Void) {
         let validator = RecordValidator(spec: spec)
         var issues: [ValidationIssue] = []
         var lastProgress = 0
