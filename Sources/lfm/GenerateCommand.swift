@@ -144,7 +144,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
         if preview {
             do {
-                let plan = try generator.preview()
+                let plan = try await generator.preview()
                 if output.json { try printJSON(plan); return }
                 GenerateReport.printPreview(plan)
             } catch {

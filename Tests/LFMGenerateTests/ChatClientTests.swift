@@ -15,7 +15,7 @@ import LFMCore
     }
 
     @Test func sendsModelMessagesAndBearerKeyAndSumsUsage() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -34,7 +34,7 @@ import LFMCore
     }
 
     @Test func retries429HonouringRetryAfter() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["retry_after": .string("1")]))
         defer { server.stop() }
@@ -49,7 +49,7 @@ import LFMCore
     }
 
     @Test func retries500ThenSucceeds() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -58,7 +58,7 @@ import LFMCore
     }
 
     @Test func givesUpAfterMaxAttempts() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -69,7 +69,7 @@ import LFMCore
     }
 
     @Test func timeoutIsRetriedThenSucceeds() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -80,7 +80,7 @@ import LFMCore
     }
 
     @Test func unauthorizedIsFatalAndKeyIsRedacted() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -107,7 +107,7 @@ import LFMCore
     }
 
     @Test func concurrencyLimitRespected() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
         defer { server.stop() }

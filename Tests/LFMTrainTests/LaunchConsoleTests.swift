@@ -10,7 +10,7 @@ import Testing
 @Suite struct LaunchConsoleTests {
     func capture(tty: Bool, env: [String: String] = [:], stdoutToStderr: Bool = false,
                  _ body: (TerminalConsole) -> Void) throws -> (out: String, err: String) {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let outPath = s.path("out"), errPath = s.path("err")
         let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(out); close(err) }
