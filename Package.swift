@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "lfm",
-    platforms: [.macOS(.v13)],
+    // Linux only (glibc): see README.md, "Install".
     products: [
         .executable(name: "lfm", targets: ["lfm"]),
         .library(name: "LFMCore", targets: ["LFMCore"]),
@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+            providers: [.apt(["libyaml-dev"])]
         ),
         // The one wrapper that owns every unsafe libyaml call.
         .target(name: "YAML", dependencies: ["CYAML"]),

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Replaces files so that a crash at any instant leaves either the old or the new content:
 /// write a temporary file in the same directory, fsync it, rename it over the target, fsync

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Keeps an attached child from running on unobserved when lfm itself dies (`kill -9`, OOM

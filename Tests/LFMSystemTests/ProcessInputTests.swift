@@ -8,7 +8,7 @@ import Testing
 @Suite struct ProcessInputTests {
     let runner = FoundationProcessRunner(orphanGracePeriod: .milliseconds(500))
 
-    /// 16 MiB in, 16 MiB out on stdout and again on stderr: every pipe fills many times over
+    /// 8 MiB in, 8 MiB out on stdout and again on stderr: every pipe fills many times over
     /// while lfm is still writing, so writing first and reading after would deadlock.
     @Test func largeInputAndLargeOutputOnBothStreamsDoNotDeadlock() async throws {
         let scratch = try TempDir()
@@ -18,7 +18,7 @@ import Testing
                 sys.stdout.write(line)
                 sys.stderr.write(line)
             """)
-        let lineCount = 200_000
+        let lineCount = 100_000
         var input: [UInt8] = []
         input.reserveCapacity(lineCount * 84)
         for i in 0..<lineCount {
