@@ -54,8 +54,9 @@ let package = Package(
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
-        // Helpers shared by every test target (temporary folders, awaiting child processes).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by every test target (temporary folders, awaiting child processes, the mock
+        // OpenAI server).
+        .target(name: "TestSupport", dependencies: ["LFMCore", "LFMSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),

@@ -95,7 +95,7 @@ public final class PythonTokenCounter: TokenCounter {
         child.send(bytes)
         let line = answers.next(childPID: child.pid)
         let counts = line?.split(separator: " ").compactMap { Int($0) } ?? []
-        guard let line, counts.count == texts.count else {
+        guard line != nil, counts.count == texts.count else {
             let why = line.map { String($0.prefix(200)) } ?? "exited; \(answers.stderrTail.suffix(200))"
             throw ToolError.failed("the tokenizer process stopped answering (\(why))")
         }
@@ -156,7 +156,7 @@ final class AnswerLines: @unchecked Sendable {
         defer { condition.unlock() }
         var goneSince: Date?
         while lines.isEmpty && !ended {
-            condition.wait(until: Date().addingTimeInterval(1))
+            _ = condition.wait(until: Date().addingTimeInterval(1))
             guard lines.isEmpty, !ended else { break }
             if ProcessSystem.isAlive(childPID) {
                 goneSince = nil

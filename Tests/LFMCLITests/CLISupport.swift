@@ -57,8 +57,9 @@ final class RunningLFM {
     /// HOME and the output files of this run.
     let scratch: TempDir
 
-    init(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws {
-        let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
+    /// `executable` runs instead of lfm (`script`, to give lfm a terminal).
+    init(_ arguments: [String], cwd: String, environment: [String: String?] = [:], executable: String? = nil) throws {
+        let binary = try executable ?? #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
         scratch = try TempDir("lfm-out")
         outPath = scratch.path + "/stdout"
         errPath = scratch.path + "/stderr"

@@ -1,11 +1,10 @@
 import Foundation
 import LFMCore
-import LFMGenerate
 import LFMSystem
 import Glibc
 
 /// Runs the Python mock of an OpenAI-compatible server (`mock_openai.py`) on 127.0.0.1 for
-/// the tests and the generate benchmark (it serves nothing else, so it lives with them). Its behaviour is set by `config` (rewritten with `configure`) and by
+/// the tests and the generate benchmark (it serves nothing else, so it lives in TestSupport). Its behaviour is set by `config` (rewritten with `configure`) and by
 /// markers in prompts; it logs every request and the peak number of requests in flight.
 public final class MockOpenAIServer: @unchecked Sendable {
     public let directory: String
@@ -18,9 +17,13 @@ public final class MockOpenAIServer: @unchecked Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    /// Tests/LFMGenerateTests/Fixtures/mock_openai.py.
+    public static let defaultScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("LFMGenerateTests/Fixtures/mock_openai.py").path
+
     /// Starts `python3 script --dir directory` and awaits its port (polling with `Task.sleep`:
     /// no test thread is blocked while python starts on a loaded machine).
-    public static func start(script: String, directory: String, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
+    public static func start(script: String = defaultScript, directory: String, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
         let server = try MockOpenAIServer(script: script, directory: directory, config: config)
         try await server.awaitPort()
         return server
@@ -68,7 +71,7 @@ public final class MockOpenAIServer: @unchecked Sendable {
             stop()
             _ = await child.wait()
             let err = errors.current
-            throw GenerateError.io("mock server did not start: \(err)")
+            throw ProcessRunnerError.launchFailed(path: "mock_openai.py", reason: "no port within 120 s: \(err)")
         }
         self.port = port
     }
