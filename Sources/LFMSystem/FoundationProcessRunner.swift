@@ -10,6 +10,11 @@ import Foundation
 /// any members left in its process group (e.g. torchrun workers) get SIGTERM, then SIGKILL after
 /// `orphanGracePeriod`. Cancelling the calling task sends SIGTERM to the whole group at once
 /// (SIGKILL after the grace period) and returns the outcome as usual.
+///
+/// Not swiftlang/swift-subprocess (1.0.2, SwiftPM fetches it here): it would replace `Process`
+/// and the two pipe threads, but not what lfm needs around them (process-group cleanup after the
+/// exit, signal forwarding to the group, an exit noticed while grandchildren hold the pipes, the
+/// drain deadline, `Detacher`, `CleanSpawn`), and it brings swift-system and tools 6.2 with it.
 public struct FoundationProcessRunner: ProcessRunner {
     /// Receives lfm's signals while a child runs; `nil` forwards nothing.
     public var signalForwarder: SignalForwarder?
