@@ -161,8 +161,9 @@ final class AnswerLines: @unchecked Sendable {
             if ProcessSystem.isAlive(childPID) {
                 goneSince = nil
             } else if let since = goneSince {
-                // Two more seconds for its last output to come through the pipe.
-                if Date().timeIntervalSince(since) > 2 { return nil }
+                // Ten more seconds for its last output to come through the pipe (the runner's
+                // report normally ends the wait long before).
+                if Date().timeIntervalSince(since) > 10 { return nil }
             } else {
                 goneSince = Date()
             }
