@@ -145,6 +145,16 @@ import Testing
         let doc = try await DocumentLoader(searchPath: dir.file("bin")).loadFile(path)
         #expect(doc.blocks == [.paragraph("Page one text"), .paragraph("Page two")])
     }
+
+    @Test func aFailingPdftotextSkipsTheFileWithItsExitStatus() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        try dir.write("bin/pdftotext", "#!/bin/sh\necho 'Syntax Error: encrypted' >&2\nexit 1\n", executable: true)
+        let path = try dir.write("x.pdf", "%PDF-1.4")
+        let result = await DocumentLoader(searchPath: dir.file("bin")).load([path])
+        #expect(result.documents.isEmpty)
+        #expect(result.skipped.first?.reason == "pdftotext failed (exit 1); the PDF may be encrypted or damaged")
+    }
 }
 
 @Suite struct DocxTextBoxTests {

@@ -121,7 +121,7 @@ public struct DocumentLoader: Sendable {
         let output: CapturedOutput
         do { output = try await runner.capture(spec) } catch { throw DocumentError("cannot run pdftotext: \(error)") }
         guard output.status.succeeded else {
-            throw DocumentError("pdftotext failed (\(output.status)); the PDF may be encrypted or damaged")
+            throw DocumentError("pdftotext failed (exit \(output.status.exitCode)); the PDF may be encrypted or damaged")
         }
         return output.stdout
     }
