@@ -9,8 +9,8 @@ public final class Generator: Sendable {
     private let validator: any RecordValidating
     private let transport: (any HTTPTransport)?
 
-    /// `transport` nil = URLSession. `validator` defaults to the built-in shape checks.
-    public init(options: GenerateOptions, validator: any RecordValidating = BuiltinRecordValidator(), transport: (any HTTPTransport)? = nil) {
+    /// `transport` nil = URLSession. `validator` defaults to LFMCore's rules (CoreRecordValidator).
+    public init(options: GenerateOptions, validator: any RecordValidating = CoreRecordValidator(), transport: (any HTTPTransport)? = nil) {
         self.options = options
         self.validator = validator
         self.transport = transport

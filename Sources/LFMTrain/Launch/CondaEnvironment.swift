@@ -113,9 +113,13 @@ public enum EnvironmentError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct EnvironmentResolver: Sendable {
     /// The environment conda and `llamafactory-cli` are looked up in, and the runner for conda.
     public var context: ProcessContext
+    /// Where a relative `--env ./venv` is resolved from (the command's working directory).
+    public var currentDirectory: String
 
-    public init(environment: [String: String]? = nil, runner: (any ProcessRunner)? = nil) {
+    public init(environment: [String: String]? = nil, runner: (any ProcessRunner)? = nil,
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
         context = ProcessContext(environment: environment, runner: runner)
+        self.currentDirectory = currentDirectory
     }
 
     /// The conda-like tool: `CONDA_EXE`, `MAMBA_EXE`, then conda, mamba, micromamba on PATH.
@@ -162,7 +166,7 @@ public struct EnvironmentResolver: Sendable {
     func resolvePrefix(_ raw: String, origin: String, name: String?) throws -> CondaEnvironment {
         var path = raw
         if path.hasPrefix("~") { path = NSString(string: path).expandingTildeInPath }
-        path = Workspace.absolute(path, from: FileManager.default.currentDirectoryPath)
+        path = Workspace.absolute(path, from: currentDirectory)
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         let fm = FileManager.default
         guard ExecutableLocator.isExecutableFile(path + "/bin/python") || fm.fileExists(atPath: path + "/bin/python") else {
