@@ -143,7 +143,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let generator = Generator(options: options, validator: CoreRecordValidator())
 
         if preview {
-            let plan = try generator.preview()
+            let plan = try await generator.preview()
             if output.json { try Terminal.json(plan); return }
             GenerateReport.printPreview(plan)
             return
@@ -180,7 +180,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
         var registered: Registrar.Outcome?
         if let workspace, summary.recordsWritten > 0 {
-            var request = Registrar.Request(source: options.outputPath)
+            var request = Registrar.Request(source: options.outputPath, currentDirectory: FileManager.default.currentDirectoryPath)
             request.name = name
             do {
                 registered = try Registrar(workspace: workspace).register(request)
