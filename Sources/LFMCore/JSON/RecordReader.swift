@@ -64,13 +64,6 @@ public final class RecordReader {
     private var filled = 0
     private var bufferOrigin = 0
     private var eof = false
-    /// perf: the whole file mapped read-only (files of at least ``mapMinimumSize``), else nil
-    /// and the file is read in chunks into `buffer`.
-    private var mapping: UnsafeMutablePointer<UInt8>?
-    /// When mapped: the first byte of this reader's range, and the (page-aligned) file offset
-    /// below which the mapping's pages were given back.
-    private var rangeStart = 0
-    private var released = 0
     /// Lines counted up to `countedUpTo` (a buffer position).
     private var linesBefore = 1
     private var countedUpTo = 0
@@ -85,12 +78,7 @@ public final class RecordReader {
     /// limit), the only clean way for a part that is not the file's end to stop.
     private(set) var endedBetweenRecords = false
 
-    public convenience init(path: String, chunkSize: Int = 4 << 20, layoutHint: RecordLayout? = nil) throws {
-        try self.init(path: path, chunkSize: chunkSize, layoutHint: layoutHint, mapMinimumSize: Self.mapMinimumSize)
-    }
-
-    /// `mapMinimumSize`: files of at least this size are mapped instead of read (``mapping``).
-    init(path: String, chunkSize: Int, layoutHint: RecordLayout?, mapMinimumSize: Int) throws {
+    public init(path: String, chunkSize: Int = 4 << 20, layoutHint: RecordLayout? = nil) throws {
         self.path = path
         // O_NONBLOCK: a FIFO named here must not block the open; it is refused just below.
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -103,18 +91,9 @@ public final class RecordReader {
             close(fd)
             throw FileError.cannotOpen(path: path, reason: FileStatus.of(path).problem ?? "not a regular file")
         }
-        if layoutHint == .text { layout = .text }
-        if fileSize >= mapMinimumSize, let map = Self.map(fd: fd, size: fileSize) {
-            // The whole file is the buffer: nothing is read or moved, and every record is in it.
-            mapping = map
-            buffer = map
-            capacity = fileSize
-            filled = fileSize
-            eof = true
-            return
-        }
         capacity = max(chunkSize, 64)
         buffer = .allocate(capacity: capacity)
+        if layoutHint == .text { layout = .text }
     }
 
     /// A reader over the bytes `range` of the file only, for validating a file in parts.
@@ -122,22 +101,11 @@ public final class RecordReader {
     /// `,` of the array or a newline of JSON Lines), so records are read from its first byte on;
     /// otherwise it is the file's beginning and read as ``init(path:chunkSize:layoutHint:)`` does.
     /// Record indexes and lines count from 0 and 1 at the range's start.
-    convenience init(path: String, range: Range<Int>, layout: RecordLayout, startsBetweenRecords: Bool, chunkSize: Int = 4 << 20,
-                     mapMinimumSize: Int = RecordReader.mapMinimumSize) throws {
-        try self.init(path: path, chunkSize: chunkSize, layoutHint: nil, mapMinimumSize: mapMinimumSize)
+    convenience init(path: String, range: Range<Int>, layout: RecordLayout, startsBetweenRecords: Bool, chunkSize: Int = 4 << 20) throws {
+        try self.init(path: path, chunkSize: chunkSize)
         limit = range.upperBound
         self.layout = layout
         self.startsBetweenRecords = startsBetweenRecords
-        if let mapping {
-            let lower = min(range.lowerBound, fileSize)
-            buffer = mapping + lower
-            bufferOrigin = lower
-            rangeStart = lower
-            released = lower & ~(Self.pageSize - 1)
-            filled = min(range.upperBound, fileSize) - lower
-            capacity = filled
-            return
-        }
         if range.lowerBound > 0 {
             if lseek(fd, off_t(range.lowerBound), SEEK_SET) < 0 {
                 throw FileError.cannotRead(path: path, reason: String(cString: strerror(errno)))
@@ -154,7 +122,7 @@ public final class RecordReader {
 
     deinit {
         close(fd)
-        if let mapping { munmap(mapping, fileSize) } else { buffer.deallocate() }
+        buffer.deallocate()
     }
 
     /// Calls `body` for each record in order. Stops at the first syntax error (the rest of the
@@ -224,7 +192,6 @@ public final class RecordReader {
                 linesBefore += newlines
                 countedUpTo = next
             }
-            consumed(upTo: next)
             try body(location, value)
             index += 1
             position = try skipWhitespaceRefilling(from: next)
@@ -275,7 +242,6 @@ public final class RecordReader {
                 }
                 let location = RecordLocation(index: index, line: line(at: p), offset: bufferOrigin + p)
                 countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
-                consumed(upTo: lineEnd)
                 try body(location, value)
                 index += 1
             }
@@ -298,42 +264,9 @@ public final class RecordReader {
             let text = String(validatedUTF8: bytes, isASCII: false)
             let location = RecordLocation(index: index, line: line(at: position), offset: bufferOrigin + position)
             countedUpTo = max(countedUpTo, lineEnd)  // perf: the line holds no newline before lineEnd
-            consumed(upTo: lineEnd)
             try body(location, .object(JSONObject([JSONMember("text", .string(text))])))
             index += 1
             position = lineEnd + 1
-        }
-    }
-
-    // MARK: Mapping
-
-    /// Files at least this large are mapped (`mmap`) rather than read: the kernel's copy into the
-    /// read buffer was ~10% of the CPU time of validating (docs/performance.md). Smaller ones are
-    /// read in chunks (and tests of the chunk logic use small files).
-    static let mapMinimumSize = 8 << 20
-    static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
-    /// The pages behind the reader are given back every this many bytes, so that resident memory
-    /// is a window of the file, not the file.
-    static let releaseStep = 4 << 20
-
-    private static func map(fd: Int32, size: Int) -> UnsafeMutablePointer<UInt8>? {
-        guard size > 0, let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0),
-              p != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
-        return p.assumingMemoryBound(to: UInt8.self)
-    }
-
-    /// A record ended at `position`: when mapped, that is the progress, and pages far enough
-    /// behind it are released (they are read again from the page cache if an error message
-    /// looks back at them).
-    @inline(__always)
-    private func consumed(upTo position: Int) {
-        guard let mapping else { return }
-        let offset = bufferOrigin + position
-        readBytes = offset - rangeStart
-        if offset - released >= Self.releaseStep {
-            let upTo = offset & ~(Self.pageSize - 1)
-            _ = madvise(mapping + released, upTo - released, MADV_DONTNEED)
-            released = upTo
         }
     }
 
