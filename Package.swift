@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "lfm",
-    platforms: [.macOS(.v13)],
+    // Linux only (glibc): see README.md, "Install".
     products: [
         .executable(name: "lfm", targets: ["lfm"]),
         .library(name: "LFMCore", targets: ["LFMCore"]),
@@ -18,14 +18,16 @@ let package = Package(
         .systemLibrary(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+            providers: [.apt(["libyaml-dev"])]
         ),
         // The one wrapper that owns every unsafe libyaml call.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Small seams over the operating system: files, locks, processes, signals, HTTP.
         .target(name: "LFMSystem"),
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
-        .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
+        .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem", "CJSONScan"]),
+        // AVX2 kernels for the JSON parser's string scan and UTF-8 check, chosen at run time (docs/performance.md).
+        .target(name: "CJSONScan"),
         // `lfm train` and friends: templates, models, conda environments, runs.
         // Built-in templates (top-level templates/) are embedded at build time by the EmbedTemplates plugin.
         .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "LFMTools", "YAML"], plugins: ["EmbedTemplates"]),
@@ -54,8 +56,9 @@ let package = Package(
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
-        // Helpers shared by every test target (temporary folders, awaiting child processes).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by every test target (temporary folders, awaiting child processes, the mock
+        // OpenAI server).
+        .target(name: "TestSupport", dependencies: ["LFMCore", "LFMSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),
