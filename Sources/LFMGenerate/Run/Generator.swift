@@ -9,7 +9,7 @@ public final class Generator: Sendable {
     private let validator: any RecordValidating
     private let transport: (any HTTPTransport)?
 
-    /// `transport` nil = URLSession. `validator` defaults to the built-in shape checks.
+    /// `transport` nil = libcurl (`CurlTransport`). `validator` defaults to the built-in shape checks.
     public init(options: GenerateOptions, validator: any RecordValidating = BuiltinRecordValidator(), transport: (any HTTPTransport)? = nil) {
         self.options = options
         self.validator = validator
