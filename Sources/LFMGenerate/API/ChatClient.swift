@@ -33,7 +33,7 @@ public final class ChatClient: Sendable {
         if let transport {
             self.transport = transport
         } else {
-            do { try CurlTransport.load() } catch { throw .fatalAPI(CurlTransport.loadFailure(error)) }
+            try CurlTransport.require()
             self.transport = CurlTransport()
         }
         self.semaphore = AsyncSemaphore(limit: configuration.concurrency)

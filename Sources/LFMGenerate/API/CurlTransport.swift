@@ -24,9 +24,14 @@ public final class CurlTransport: HTTPTransport, Sendable {
         }
     }
 
-    static func loadFailure(_ error: HTTPTransportError) -> String {
-        if case .connection(let message) = error { return message }
-        return "libcurl could not be loaded"
+    /// `load()` for a run about to talk HTTP: fails before anything is written.
+    static func require() throws(GenerateError) {
+        do {
+            try load()
+        } catch {
+            guard case .connection(let message) = error else { throw .fatalAPI("libcurl could not be loaded") }
+            throw .fatalAPI(message)
+        }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {

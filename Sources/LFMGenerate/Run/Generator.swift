@@ -101,6 +101,7 @@ public final class Generator: Sendable {
         if apiKey == nil, URL(string: options.resolvedBaseURL)?.host == "api.openai.com" {
             throw GenerateError.missingAPIKey(variable: options.apiKeyEnvironmentVariable)
         }
+        if transport == nil { try CurlTransport.require() }  // no libcurl: refuse before writing the journal
         let outputDirectory = (options.outputPath as NSString).deletingLastPathComponent
         if !outputDirectory.isEmpty {
             try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
