@@ -95,7 +95,11 @@ enum Terminal {
             value /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: value >= 100 ? "%.0f %@" : "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(count) B" }
+        // C's printf, not String(format:), whose locale machinery cost `lfm list` start-up time.
+        var digits = [CChar](repeating: 0, count: 32)
+        _ = withVaList([value]) { vsnprintf(&digits, digits.count, value >= 100 ? "%.0f" : "%.1f", $0) }
+        return String(decoding: digits.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + " " + units[unit]
     }
 }
 
