@@ -36,7 +36,9 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try Self.load()
-        let headers = request.headers.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
+        // One "Name: value" line each; a line break inside a value cannot start another header.
+        let headers = request.headers.map { "\($0.key): \($0.value)".filter { $0 != "\n" && $0 != "\r" && $0 != "\r\n" } }
+            .joined(separator: "\n")
         let timeoutMS = max(1, Int(request.timeout * 1000))
         guard let job = request.body.withUnsafeBufferPointer({ body in
             lfm_http_job_new(request.url.absoluteString, request.method, headers, body.baseAddress, body.count, timeoutMS)
@@ -89,7 +91,7 @@ final class CurlCall: @unchecked Sendable {
             finish(response())
         }
         thread.name = "lfm-http"
-        thread.stackSize = 256 * 1024
+        thread.stackSize = 1 << 20  // name resolution and the TLS handshake run on it
         thread.start()
     }
 
