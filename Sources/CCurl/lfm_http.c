@@ -89,7 +89,11 @@ static char load_error[512];
 
 static void load(void) {
     // libcurl4 (OpenSSL) first, then Debian's GnuTLS build, same ABI.
+#ifdef __APPLE__
+    const char *names[] = {"libcurl.4.dylib", "/usr/lib/libcurl.4.dylib"};
+#else
     const char *names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
+#endif
     void *lib = NULL;
     for (size_t i = 0; i < sizeof names / sizeof *names && lib == NULL; i++) {
         lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
