@@ -29,29 +29,16 @@ struct CancelCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store: RunStore
-        let dir: RunDirectory
-        do {
-            store = try RunsJSON.store(workspaceOptions)
-            dir = try store.resolve(runRef)
-        } catch { throw fail(error) }
+        let (store, dir) = try RunStore.resolve(runRef, in: try workspaceOptions.workspace())
         let canceller = RunCanceller(store: store, scheduler: SlurmClient(), grace: .seconds(grace))
         let result: (action: RunCanceller.Action, info: RunInfo)
-        do {
-            if dryRun {
-                let info = try await store.liveInfo(dir, scheduler: SlurmClient())
-                result = (canceller.action(for: info), info)
-            } else {
-                result = try await canceller.cancel(dir)
-            }
-        } catch { throw fail(error) }
-        if output.json {
-            guard case .object(var o) = RunsJSON.summary(result.info) else { return }
-            o["dry_run"] = .bool(dryRun)
-            o["action"] = .string(result.action.description)
-            Terminal.json(.object(o))
-            return
+        if dryRun {
+            let info = try await store.liveInfo(dir, scheduler: SlurmClient())
+            result = (canceller.action(for: info), info)
+        } else {
+            result = try await canceller.cancel(dir)
         }
+        if output.json { return try Terminal.json(CancelReport(info: result.info, dryRun: dryRun, action: result.action)) }
         switch result.action {
         case .alreadyOver(let status):
             Terminal.out("run \(dir.id) is \(status.rawValue); nothing to cancel")
@@ -62,7 +49,7 @@ struct CancelCommand: AsyncParsableCommand {
             if dryRun {
                 Terminal.out("would stop run \(dir.id): \(result.action)")
             } else {
-                Terminal.out("run \(dir.id): \(result.action) → \(RunsJSON.paintStatus(result.info.status))"
+                Terminal.out("run \(dir.id): \(result.action) → \(RunsFormat.paintStatus(result.info.status))"
                              + (result.info.record.cluster?.slurm?.state.map { " (Slurm: \($0))" } ?? ""))
             }
         }

@@ -90,13 +90,7 @@ struct ClusterOptions: ParsableArguments {
 
     /// The Slurm request: lfm.yaml's `slurm:` block, then these flags.
     func slurmSettings(workspace: Workspace, nnodes: Int?) throws -> SlurmSettings {
-        var settings = SlurmSettings()
-        if let block = workspace.config.extra["slurm"] {
-            guard let mapping = block.mapping else {
-                throw SlurmError.badConfig(file: workspace.configPath ?? "lfm.yaml", key: "", message: "expected a mapping")
-            }
-            try settings.apply(config: mapping, file: workspace.configPath ?? "lfm.yaml")
-        }
+        var settings = try SlurmSettings.configured(in: workspace)
         if let nnodes { settings.nnodes = nnodes }
         if let v = nprocPerNode { settings.nprocPerNode = v }
         if let v = partition { settings.partition = v }

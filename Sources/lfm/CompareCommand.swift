@@ -26,20 +26,17 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let comparison: RunComparison
-        do {
-            let store = try RunsJSON.store(workspaceOptions)
-            comparison = RunComparison(runs: try runRefs.map { try store.info(try store.resolve($0)) })
-        } catch { throw fail(error) }
+        let store = RunStore(workspace: try workspaceOptions.workspace())
+        let comparison = RunComparison(runs: try runRefs.map { try store.info($0) })
         let keys = comparison.differingKeys
-        if output.json { return Terminal.json(json(comparison, keys: keys)) }
+        if output.json { return try Terminal.json(CompareReport(comparison)) }
 
         let labels = comparison.entries.indices.map { String(UnicodeScalar(UInt8(65 + $0 % 26))) + ($0 >= 26 ? "\($0 / 26)" : "") }
         for (label, e) in zip(labels, comparison.entries) { Terminal.out("\(label)  \(e.id)  (\(e.status))") }
         Terminal.out("")
         func row(_ name: String, _ cell: (RunComparison.Entry) -> String) -> [String] { [name] + comparison.entries.map(cell) }
         var rows: [[String]] = []
-        rows.append(row("model") { RunsJSON.shortModel($0.model) })
+        rows.append(row("model") { RunsFormat.shortModel($0.model) })
         rows.append(row("stage/method") { "\($0.stage)/\($0.method)" })
         rows.append(row("datasets") { Self.datasets($0.datasets) })
         for key in keys where !["model_name_or_path", "dataset", "stage", "finetuning_type"].contains(key) {
@@ -68,25 +65,5 @@ struct CompareCommand: ParsableCommand {
 
     static func clip(_ text: String, width: Int = 28) -> String {
         text.count > width ? String(text.prefix(width - 1)) + "…" : text
-    }
-
-    func json(_ comparison: RunComparison, keys: [String]) -> JSONValue {
-        func checksums(_ list: [RunRecord.DatasetChecksum]) -> JSONValue {
-            .array(list.map { d in .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null])) })
-        }
-        return .object(JSONObject([
-            "runs": .array(comparison.entries.map { e in
-                .object(JSONObject([
-                    "id": .string(e.id), "model": .string(e.model), "stage": .string(e.stage), "method": .string(e.method),
-                    "status": .string(e.status), "datasets": checksums(e.datasets),
-                    "final_loss": e.finalLoss.map { .number(String($0)) } ?? .null,
-                    "eval_loss": e.evalLoss.map { .number(String($0)) } ?? .null,
-                    "hyperparameters": .object(JSONObject(keys.map { JSONMember($0, e.settings[$0].map { .string($0) } ?? .null) })),
-                    "eval": RunsJSON.evalSummary(e.eval),
-                ]))
-            }),
-            "differing_hyperparameters": .array(keys.map { .string($0) }),
-            "notes": .array(comparison.notes.map { .string($0) }),
-        ]))
     }
 }

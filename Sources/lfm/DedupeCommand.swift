@@ -53,57 +53,43 @@ struct DedupeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ToolPrinter.guarded {
-            let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
-            var options = Deduper.Options()
-            options.threshold = threshold
-            options.near = !noNear
-            options.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-            let deduper = Deduper(options: options)
-            let spinner = Spinner("deduplicating \((source.path as NSString).lastPathComponent) (\(Terminal.bytes(source.fileSize)))")
-            defer { spinner.stop() }
-            var report = try deduper.find(source, examplesPerKind: examples)
-            if let out {
-                try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath),
-                                     force: force, dryRun: dryRun)
+        let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+        var options = Deduper.Options()
+        options.threshold = threshold
+        options.near = !noNear
+        options.fields = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        let deduper = Deduper(options: options)
+        let spinner = Spinner("deduplicating \((source.path as NSString).lastPathComponent) (\(Terminal.bytes(source.fileSize)))")
+        defer { spinner.stop() }
+        var report = try deduper.find(source, examplesPerKind: examples)
+        if let out {
+            try deduper.writeKept(source, report: &report, output: Workspace.absolute(out, from: FileManager.default.currentDirectoryPath),
+                                 force: force, dryRun: dryRun)
+        }
+        spinner.stop()
+        if output.json {
+            try Terminal.json(DedupeDocument(report, wroteOutput: out != nil, dryRun: dryRun))
+            return
+        }
+        Terminal.out("\(source.path): \(Plural.count(report.records, "record")), \(Plural.count(report.removedIndexes.count, "duplicate")), \(report.kept) kept")
+        for kind in Deduper.Kind.allCases { Terminal.out("  \(kind.rawValue): \(report.removed[kind] ?? 0)") }
+        for kind in Deduper.Kind.allCases {
+            let examples = report.examples.filter { $0.kind == kind }
+            guard !examples.isEmpty else { continue }
+            Terminal.out("\(kind.rawValue) duplicates, e.g.:")
+            for e in examples {
+                let similarity = kind == .near ? String(format: " (similarity %.2f)", e.similarity) : ""
+                Terminal.out("  #\(e.index) duplicates #\(e.duplicateOf)\(similarity)")
+                Terminal.out("    removed: \(Self.oneLine(e.text))")
+                Terminal.out("    kept:    \(Self.oneLine(e.keptText))")
             }
-            spinner.stop()
-            if output.json {
-                var removed = JSONObject()
-                for kind in Deduper.Kind.allCases { removed[kind.rawValue] = .int(report.removed[kind] ?? 0) }
-                Terminal.json(.object(JSONObject([
-                    "records": .int(report.records), "kept": .int(report.kept), "removed": .object(removed),
-                    "removed_indexes": .array(report.removedIndexes.sorted().map { .int($0) }),
-                    "examples": .array(report.examples.map { .object(JSONObject([
-                        "record": .int($0.index), "duplicate_of": .int($0.duplicateOf), "kind": .string($0.kind.rawValue),
-                        "similarity": .number(String(format: "%.3f", $0.similarity)), "text": .string($0.text), "kept_text": .string($0.keptText),
-                    ])) }),
-                    "written": report.written.map { .int($0) } ?? .null,
-                    "valid": dryRun && out != nil ? .null : .bool(report.validation.map { !$0.hasErrors } ?? true),
-                    "dry_run": .bool(dryRun),
-                ])))
-                return
-            }
-            Terminal.out("\(source.path): \(Plural.count(report.records, "record")), \(Plural.count(report.removedIndexes.count, "duplicate")), \(report.kept) kept")
-            for kind in Deduper.Kind.allCases { Terminal.out("  \(kind.rawValue): \(report.removed[kind] ?? 0)") }
-            for kind in Deduper.Kind.allCases {
-                let examples = report.examples.filter { $0.kind == kind }
-                guard !examples.isEmpty else { continue }
-                Terminal.out("\(kind.rawValue) duplicates, e.g.:")
-                for e in examples {
-                    let similarity = kind == .near ? String(format: " (similarity %.2f)", e.similarity) : ""
-                    Terminal.out("  #\(e.index) duplicates #\(e.duplicateOf)\(similarity)")
-                    Terminal.out("    removed: \(Self.oneLine(e.text))")
-                    Terminal.out("    kept:    \(Self.oneLine(e.keptText))")
-                }
-            }
-            if let written = report.written, let out {
-                Terminal.out("\(dryRun ? "Would write" : "Wrote") \(Plural.count(written, "record")) to \(out)")
-                ToolPrinter.validation(report.validation, file: out)
-                if dryRun { ToolPrinter.dryRunNote() }
-            } else if !report.removedIndexes.isEmpty {
-                Terminal.note("nothing was written; pass --out FILE to write the \(report.kept) kept records")
-            }
+        }
+        if let written = report.written, let out {
+            Terminal.out("\(dryRun ? "Would write" : "Wrote") \(Plural.count(written, "record")) to \(out)")
+            ToolPrinter.validation(report.validation, file: out)
+            if dryRun { ToolPrinter.dryRunNote() }
+        } else if !report.removedIndexes.isEmpty {
+            Terminal.note("nothing was written; pass --out FILE to write the \(report.kept) kept records")
         }
     }
 

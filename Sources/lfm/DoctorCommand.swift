@@ -34,8 +34,8 @@ struct DoctorCommand: AsyncParsableCommand {
                                                      outputDirectory: workspace?.root ?? here, refresh: refresh)
         if keys {
             guard let catalog = probe?.keys else {
-                Terminal.error("no key list: " + (report.verdicts.first { $0.level == .error }?.message ?? "LLaMA-Factory could not be probed"))
-                throw Exit.failure
+                let problem = report.verdicts.first { $0.level == .error }
+                throw CommandFailure("no key list: " + (problem?.message ?? "LLaMA-Factory could not be probed"), hint: problem?.fix)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -43,9 +43,7 @@ struct DoctorCommand: AsyncParsableCommand {
             return
         }
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.out(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Terminal.json(report)
         } else {
             print(report)
         }

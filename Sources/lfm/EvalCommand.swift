@@ -3,7 +3,6 @@ import Foundation
 import LFMCore
 import LFMSystem
 import LFMTrain
-import YAML
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,31 +48,27 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx: RunLaunchContext
-        let plan: EvalPlan
-        do {
-            ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun)
-            let text = try String(contentsOfFile: ctx.info.record.config, encoding: .utf8)
-            let trainConfig = try YAMLParser.parse(text).mapping ?? YAMLMapping()
-            var request = EvalRequest()
-            request.datasets = (dataset ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            request.maxSamples = maxSamples
-            request.maxNewTokens = maxNewTokens
-            request.base = !noBase
-            request.allowTrainData = allowTrainData
-            plan = try EvalPlanner(builder: TrainConfigBuilder.standard(workspace: ctx.workspace))
-                .plan(run: ctx.info, trainConfig: trainConfig, request: request)
-        } catch { throw fail(error) }
+        let ctx = try await RunLaunchContext.load(run: runRef, env: env, workspace: try workspaceOptions.workspace(), dryRun: dryRun,
+                                                  currentDirectory: FileManager.default.currentDirectoryPath)
+        for warning in ctx.warnings { Terminal.warning(warning) }
+        var request = EvalRequest()
+        request.datasets = (dataset ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        request.maxSamples = maxSamples
+        request.maxNewTokens = maxNewTokens
+        request.base = !noBase
+        request.allowTrainData = allowTrainData
+        let plan = try EvalPlanner(builder: TrainConfigBuilder.standard(workspace: ctx.workspace))
+            .plan(run: ctx.info, trainConfig: try ctx.trainConfig(), request: request)
         for note in plan.notes { Terminal.note(note) }
         do { try MetricPackages.check(environment: ctx.environment, cli: ctx.cli) } catch {
-            if !dryRun { throw fail(error) }
+            if !dryRun { throw error }
             Terminal.warning("a real run would stop here: \(error)")
         }
         let base = ProcessInfo.processInfo.environment
         let plans = plan.configs.map {
             EvalRunner.launchPlan($0, runDir: plan.runDir, cli: ctx.cli, environment: ctx.environment, base: base)
         }
-        if dryRun { return printDryRun(plan, plans) }
+        if dryRun { return try printDryRun(plan, plans) }
 
         SignalForwarder.shared.installSignalHandlers()
         let runner = EvalRunner(signalForwarder: SignalForwarder.shared)
@@ -82,46 +77,17 @@ struct EvalCommand: AsyncParsableCommand {
         for (i, (config, launch)) in zip(plan.configs, plans).enumerated() {
             Terminal.err(Terminal.paint("lfm ▸ eval \(config.role) (\(i + 1)/\(plan.configs.count))", .bold, stderr: true)
                          + " \(config.configPath)")
-            let outcome: ProcessOutcome
-            do {
-                outcome = try await runner.predict(config, plan: launch, runDir: plan.runDir, console: console)
-            } catch { throw fail(error) }
+            let outcome = try await runner.predict(config, plan: launch, runDir: plan.runDir, console: console)
             if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
             guard outcome.succeeded else {
                 Terminal.error("llamafactory-cli train \(config.configPath) \(outcome)\nhint: the output is in \(EvalRunner.logPath(runDir: plan.runDir))")
                 throw ExitCode(outcome.exitCode)
             }
-            do { sides.append(try EvalRunner.side(config)) } catch { throw fail(error) }
+            sides.append(try EvalRunner.side(config))
         }
-        let record = EvalRecord(datasets: plan.datasets, maxSamples: maxSamples, usesTrainingData: plan.usesTrainingData,
-                                adapter: sides[0], base: sides.count > 1 ? sides[1] : nil)
-        let questions = EvalQuestions(datasets: plan.datasets.map(\.name), workspace: ctx.workspace)
-        let adapterConfig = plan.configs[0].mapping
-        let report = EvalReport(
-            runID: plan.runID, model: ctx.model, template: ctx.template, record: record,
-            samples: EvalReport.samples(adapter: Prediction.read(sides[0].predictions),
-                                        base: sides.count > 1 ? Prediction.read(sides[1].predictions) : nil,
-                                        count: samples, question: questions.question(for:)),
-            settings: [("decoding", adapterConfig["do_sample"]?.scalarText == "true" ? "sampling" : "greedy"),
-                       ("max_new_tokens", adapterConfig["max_new_tokens"]?.scalarText ?? "-"),
-                       ("cutoff_len", adapterConfig["cutoff_len"]?.scalarText ?? "-")])
-        let saved: EvalRecord
-        do { saved = try EvalRunner.record(record, report: report, in: ctx.info.directory) } catch { throw fail(error) }
-        if output.json {
-            Terminal.out(Self.json(saved, run: plan.runID))
-            return
-        }
+        let saved = try EvalRunner.save(plan, context: ctx, sides: sides, maxSamples: maxSamples, shown: samples)
+        if output.json { return try Terminal.json(EvalResult(run: plan.runID, record: saved)) }
         printSummary(saved, run: plan.runID)
-    }
-
-    static func json(_ record: EvalRecord, run: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(record), var value = try? JSONParser.parse([UInt8](data)),
-              case .object(var object) = value else { return "{}" }
-        object["run"] = .string(run)
-        value = .object(object)
-        return JSONPrinter(indent: 2).string(value)
     }
 
     func printSummary(_ record: EvalRecord, run: String) {
@@ -140,23 +106,8 @@ struct EvalCommand: AsyncParsableCommand {
         Terminal.err("  scores are word overlap with the reference answers (0-100); read the samples in the report")
     }
 
-    func printDryRun(_ plan: EvalPlan, _ plans: [LaunchPlan]) {
-        if output.json {
-            Terminal.json(.object(JSONObject([
-                "dry_run": .bool(true), "run": .string(plan.runID),
-                "datasets": .array(plan.datasets.map { d in
-                    .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
-                }),
-                "configs": .array(zip(plan.configs, plans).map { config, launch in
-                    .object(JSONObject([
-                        "role": .string(config.role), "config_path": .string(config.configPath), "yaml": .string(config.yaml),
-                        "output_dir": .string(config.outputDir), "argv": .array(launch.argv.map { .string($0) }),
-                    ]))
-                }),
-                "notes": .array(plan.notes.map { .string($0) }),
-            ])))
-            return
-        }
+    func printDryRun(_ plan: EvalPlan, _ plans: [LaunchPlan]) throws {
+        if output.json { return try Terminal.json(EvalDryRun(plan: plan, launches: plans)) }
         for (config, launch) in zip(plan.configs, plans) {
             Terminal.out(Terminal.paint("# \((config.configPath as NSString).lastPathComponent) (would be written to \(config.configPath))", .dim))
             Terminal.out(config.yaml.hasSuffix("\n") ? String(config.yaml.dropLast()) : config.yaml)

@@ -3,7 +3,6 @@ import Foundation
 import LFMCore
 import LFMSystem
 import LFMTrain
-import YAML
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,78 +30,49 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let ctx: RunLaunchContext
-        do { ctx = try await RunLaunchContext.load(run: runRef, env: env, options: workspaceOptions, dryRun: dryRun) } catch { throw fail(error) }
-        guard ctx.finetuningType != "full" else {
-            throw CommandFailure("run \(ctx.info.record.id) trained the full model: \(ctx.info.record.outputDir) already is the model, there is no adapter to merge", hint: "use \(ctx.info.record.outputDir) directly")
-        }
-        guard ctx.info.adapterPath != nil || dryRun else {
-            throw CommandFailure("run \(ctx.info.record.id) has no adapter yet (\(ctx.info.record.outputDir)/adapter_model.safetensors)", hint: "`lfm status \(ctx.info.record.id)` shows how far training got")
-        }
-        let exportDir = out.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) }
-            ?? ctx.workspace.root + "/exports/" + ctx.info.record.id
+        let cwd = FileManager.default.currentDirectoryPath
+        let ctx = try await RunLaunchContext.load(run: runRef, env: env, workspace: try workspaceOptions.workspace(), dryRun: dryRun,
+                                                  currentDirectory: cwd)
+        for warning in ctx.warnings { Terminal.warning(warning) }
+        let exporter = RunExporter(context: ctx, signalForwarder: SignalForwarder.shared)
+        try exporter.checkMergeable(dryRun: dryRun)
+        let exportDir = exporter.exportDir(out: out, currentDirectory: cwd)
         if check {
             guard FileManager.default.fileExists(atPath: exportDir) else {
-                throw fail(ValidationError("no export in \(exportDir)\nhint: lfm export \(ctx.info.record.id) writes it"))
+                throw ExportError.noExport(run: ctx.info.record.id, exportDir: exportDir)
             }
-            return try verify(ctx: ctx, exportDir: exportDir)
+            return try verify(exporter, exportDir: exportDir)
         }
-        let yaml: String
-        let configPath = ctx.info.directory.path + "/export.yaml"
-        do {
-            yaml = try TrainConfigBuilder.standard(workspace: ctx.workspace)
-                .renderExport(adapterDir: ctx.info.record.outputDir, model: ctx.model, template: ctx.template, exportDir: exportDir).yaml
-        } catch { throw fail(error) }
-        let plan = LaunchPlan.make(cli: ctx.cli, subcommand: "export", config: configPath, env: ctx.environment,
-                                   workingDirectory: ctx.info.directory.path, base: ProcessInfo.processInfo.environment)
+        let plan = try exporter.plan(exportDir: exportDir)
         if dryRun && output.json {
-            Terminal.json(.object(JSONObject([
-                "dry_run": .bool(true), "run": .string(ctx.info.record.id), "config_path": .string(configPath),
-                "yaml": .string(yaml), "argv": .array(plan.argv.map { .string($0) }),
-                "export_dir": .string(exportDir),
-            ])))
-            return
+            return try Terminal.json(ExportDryRun(run: ctx.info.record.id, configPath: plan.configPath, yaml: plan.yaml,
+                                                  argv: plan.launch.argv, exportDir: exportDir))
         }
         if dryRun {
-            Terminal.out(Terminal.paint("# export.yaml (would be written to \(configPath))", .dim))
-            Terminal.out(yaml.hasSuffix("\n") ? String(yaml.dropLast()) : yaml)
+            Terminal.out(Terminal.paint("# export.yaml (would be written to \(plan.configPath))", .dim))
+            Terminal.out(plan.yaml.hasSuffix("\n") ? String(plan.yaml.dropLast()) : plan.yaml)
             Terminal.out(Terminal.paint("# command:", .dim))
-            Terminal.out(plan.shellLine())
+            Terminal.out(plan.launch.shellLine())
             return
         }
-        do { try AtomicFile.write(yaml, to: configPath) } catch { throw fail(error) }
         SignalForwarder.shared.installSignalHandlers()
-        let runner = FoundationProcessRunner(signalForwarder: SignalForwarder.shared)
-        let console = TerminalConsole(stdoutToStderr: output.json)
-        let outcome: ProcessOutcome
-        do {
-            outcome = try await runner.run(plan.spec, onStart: { _ in }, onLine: { console.childLine($0) })
-        } catch { throw fail(error) }
-        console.finish()
+        let outcome = try await exporter.run(plan, console: TerminalConsole(stdoutToStderr: output.json))
         if let code = SignalForwarder.shared.interruptionExitCode { throw ExitCode(code) }
         guard outcome.succeeded else {
             Terminal.error("llamafactory-cli export \(outcome)")
             throw ExitCode(outcome.exitCode)
         }
         if !output.json { Terminal.out("Merged model written to \(exportDir)") }
-        try verify(ctx: ctx, exportDir: exportDir)
+        try verify(exporter, exportDir: exportDir)
     }
 
     /// Checks the export, prints and records the verdict; exits 1 when a check failed.
-    func verify(ctx: RunLaunchContext, exportDir: String) throws {
-        let verdict = ExportVerifier(exportDir: exportDir, adapterDir: ctx.info.record.outputDir, baseModel: ctx.model,
-                                     template: ctx.template).verify()
-        do {
-            var record = try ctx.info.directory.readRecord()
-            record.export = verdict
-            try ctx.info.directory.write(record)
-        } catch { Terminal.warning("could not record the verdict in run.json: \(error)") }
+    func verify(_ exporter: RunExporter, exportDir: String) throws {
+        let (verdict, recordError) = exporter.verify(exportDir: exportDir)
+        if let recordError { Terminal.warning("could not record the verdict in run.json: \(recordError)") }
+        let id = exporter.context.info.record.id
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(verdict), let value = try? JSONParser.parse([UInt8](data)) {
-                Terminal.json(value)
-            }
+            try Terminal.json(verdict)
         } else {
             let verdictLine: String
             switch verdict.merged {
@@ -117,12 +87,8 @@ struct ExportCommand: AsyncParsableCommand {
             }
         }
         if ollama {
-            if let modelfile = verdict.ollamaModelfile {
-                Terminal.err("Ollama: ollama create \(RunsJSON.ollamaName(ctx.info.record.id)) -f \(modelfile)")
-            } else {
-                Terminal.error("no Ollama Modelfile in \(exportDir) (LLaMA-Factory 0.9.5 writes one on every export)\nhint: run lfm export \(ctx.info.record.id) again")
-                throw Exit.failure
-            }
+            guard let modelfile = verdict.ollamaModelfile else { throw ExportError.noModelfile(run: id, exportDir: exportDir) }
+            Terminal.err("Ollama: ollama create \(RunsFormat.ollamaName(id)) -f \(modelfile)")
         }
         if !verdict.ok { throw Exit.failure }
     }

@@ -143,13 +143,9 @@ struct GenerateCommand: AsyncParsableCommand {
         let generator = Generator(options: options, validator: CoreRecordValidator())
 
         if preview {
-            do {
-                let plan = try generator.preview()
-                if output.json { try printJSON(plan); return }
-                GenerateReport.printPreview(plan)
-            } catch {
-                throw fail(error)
-            }
+            let plan = try generator.preview()
+            if output.json { try Terminal.json(plan); return }
+            GenerateReport.printPreview(plan)
             return
         }
 
@@ -179,7 +175,7 @@ struct GenerateCommand: AsyncParsableCommand {
                 Terminal.err("interrupted: finished chunks are saved in \(options.stateDirectory); run the same command again to resume")
                 throw Exit.interrupted
             }
-            throw fail(error)
+            throw error
         }
 
         var registered: Registrar.Outcome?
@@ -189,13 +185,16 @@ struct GenerateCommand: AsyncParsableCommand {
             do {
                 registered = try Registrar(workspace: workspace).register(request)
             } catch {
-                if output.json { try printJSON(summary) }
-                Terminal.error("generated \(summary.recordsWritten) records in \(summary.outputPath), but registering failed: \(error)")
-                throw Exit.failure
+                if output.json { try Terminal.json(summary) }
+                // The records are kept: the hint is the command that registers them once the cause is fixed.
+                let reason = (error as? UserFacingError)?.errorMessage ?? "\(error)"
+                let fix = (error as? UserFacingError)?.hint.map { " (\($0))" } ?? " once that is fixed"
+                throw CommandFailure("generated \(summary.recordsWritten) records in \(summary.outputPath), but registering failed: \(reason)",
+                                     hint: "register them with: lfm register \(out)" + (name.map { " --name \($0)" } ?? "") + fix)
             }
         }
         if output.json {
-            try printJSON(summary)
+            try Terminal.json(summary)
             if summary.recordsWritten == 0 {
                 GenerateReport.printFailures(summary)
                 throw Exit.failure  // the same exit code as without --json
@@ -210,11 +209,5 @@ struct GenerateCommand: AsyncParsableCommand {
             Terminal.out("Next: lfm register \(out)")
         }
         if summary.recordsWritten == 0 { throw Exit.failure }
-    }
-
-    private func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        Terminal.out(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }

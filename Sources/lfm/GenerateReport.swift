@@ -43,8 +43,7 @@ enum GenerateReport {
             report(s.failures.isEmpty ? head : head + ":")
             for failure in s.failures { Terminal.err("  \(failure.chunks) × \(failure.cause)") }
         }
-        Terminal.err(Terminal.paint("hint:", .cyan, stderr: true)
-            + " details and raw replies are in \(s.failedDirectory); run the same command again to retry those chunks")
+        Terminal.hint("details and raw replies are in \(s.failedDirectory); run the same command again to retry those chunks")
     }
 
     static func duration(_ seconds: Double) -> String {

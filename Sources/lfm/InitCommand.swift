@@ -35,47 +35,38 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         let dir = Workspace.absolute(directory, from: FileManager.default.currentDirectoryPath)
         var check: EnvironmentCheck?
-        if let env {
-            do { check = try await EnvironmentCheck.check(env) } catch { throw fail(error) }
-        }
+        if let env { check = try await EnvironmentCheck.check(env) }
         let configPath = dir + "/" + LFMConfig.fileName
         let previousEnv = (try? LFMConfig.load(path: configPath))?.env
+        let envReport = check.map { InitReport.Env($0, previous: previousEnv) }
         if dryRun {
-            let fm = FileManager.default
-            let planned = [dir + "/data/", dir + "/data/dataset_info.json", dir + "/lfm.yaml"].filter { !fm.fileExists(atPath: $0) }
+            let planned = InitReport.planned(directory: dir)
             if output.json {
-                Terminal.json(.object(JSONObject(["directory": .string(dir), "would_create": .array(planned.map { .string($0) }), "dry_run": .bool(true),
-                                                  "env": envJSON(check, previous: previousEnv)])))
+                try Terminal.json(InitReport(directory: dir, dataDir: nil, config: nil, created: [], wouldCreate: planned,
+                                             dryRun: true, env: envReport))
             } else {
                 Terminal.out(planned.isEmpty ? "\(dir) is already a workspace; nothing to create." : "Would create:\n" + planned.map { "  \($0)" }.joined(separator: "\n"))
                 if let check { printEnv(check, previous: previousEnv, dryRun: true) }
             }
             return
         }
-        do {
-            let (workspace, created) = try Workspace.initialize(directory: dir, env: check?.stored)
-            if let check, !created.contains(configPath) {
-                try LFMConfig.setEnv(check.stored, configPath: configPath)
-            }
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "directory": .string(workspace.root), "data_dir": .string(workspace.dataDir),
-                    "config": .string(workspace.configPath ?? ""), "created": .array(created.map { .string($0) }),
-                    "env": envJSON(check, previous: previousEnv),
-                ])))
-                return
-            }
-            if created.isEmpty {
-                Terminal.out("\(workspace.root) is already an lfm workspace.")
-            } else {
-                Terminal.out("Created workspace \(workspace.root)")
-                for path in created { Terminal.out("  \(path)") }
-            }
-            if let check { printEnv(check, previous: previousEnv, dryRun: false) }
-            Terminal.out("Next: lfm register FILE --lf-dir \(workspace.root)   (or cd \(workspace.root))")
-        } catch {
-            throw fail(error)
+        let (workspace, created) = try Workspace.initialize(directory: dir, env: check?.stored)
+        if let check, !created.contains(configPath) {
+            try LFMConfig.setEnv(check.stored, configPath: configPath)
         }
+        if output.json {
+            try Terminal.json(InitReport(directory: workspace.root, dataDir: workspace.dataDir, config: workspace.configPath,
+                                         created: created, wouldCreate: [], dryRun: false, env: envReport))
+            return
+        }
+        if created.isEmpty {
+            Terminal.out("\(workspace.root) is already an lfm workspace.")
+        } else {
+            Terminal.out("Created workspace \(workspace.root)")
+            for path in created { Terminal.out("  \(path)") }
+        }
+        if let check { printEnv(check, previous: previousEnv, dryRun: false) }
+        Terminal.out("Next: lfm register FILE --lf-dir \(workspace.root)   (or cd \(workspace.root))")
     }
 
     private func printEnv(_ check: EnvironmentCheck, previous: String?, dryRun: Bool) {
@@ -92,14 +83,5 @@ struct InitCommand: AsyncParsableCommand {
         case .ready: Terminal.out("  \(check.message)")
         case .noLlamaFactory, .unchecked: Terminal.warning(check.message)
         }
-    }
-
-    private func envJSON(_ check: EnvironmentCheck?, previous: String?) -> JSONValue {
-        guard let check else { return .null }
-        return .object(JSONObject([
-            "value": .string(check.stored), "previous": previous.map { .string($0) } ?? .null,
-            "verdict": .string(check.verdict.rawValue), "prefix": check.prefix.map { .string($0) } ?? .null,
-            "llamafactory_cli": check.cli.map { .string($0) } ?? .null, "message": .string(check.message),
-        ]))
     }
 }

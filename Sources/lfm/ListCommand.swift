@@ -22,56 +22,43 @@ struct ListCommand: ParsableCommand {
     @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
-        do {
-            let workspace = try workspaceOptions.workspace()
-            let rows = try DatasetLister(workspace: workspace, check: check).summaries()
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "registry": .string(workspace.registry.path),
-                    "datasets": .array(rows.map(Self.json)),
-                    "ok": .bool(!Self.failed(rows)),
-                ])))
-                if check && Self.failed(rows) { throw Exit.failure }
-                return
-            }
-            if rows.isEmpty {
-                Terminal.out("No datasets registered in \(workspace.registry.path). Add one with: lfm register FILE")
-                return
-            }
-            let table = rows.map { row -> [String] in
-                // Names and file names come from a file anyone may edit: print escape sequences escaped.
-                // Pretraining text has no conversation format (its `formatting` key is a default nobody chose).
-                [DisplayText.escaped(row.name), DisplayText.escaped(row.source),
-                 row.kind == DatasetKind.pretrain.rawValue ? "text" : DisplayText.escaped(row.formatting), row.kind,
-                 row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
-            }
-            Terminal.out(TextTable([
-                .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 18), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
-                .init("RECORDS", rightAligned: true), .init("SIZE", rightAligned: true, dropRank: 0), .init("STATUS"),
-            ], table).fitted(tableOptions))
-            let problems = rows.filter { !$0.problems.isEmpty }
-            for row in problems {
-                for problem in row.problems.prefix(3) { Terminal.warning(DisplayText.escaped("\(row.name): \(problem)")) }
-            }
-            let local = rows.filter { $0.path != nil }.count
-            Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
-            if check && Self.failed(rows) {
-                let bad = rows.filter { Self.failing.contains($0.status) }.map(\.name)
-                Terminal.error("\(bad.count) dataset\(bad.count == 1 ? " has" : "s have") errors: \(bad.joined(separator: ", "))")
-                Terminal.note("see the details with: lfm validate \(bad[0])")
-                throw Exit.failure
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
+        let workspace = try workspaceOptions.workspace()
+        let listing = DatasetListing(registry: workspace.registry.path,
+                                     datasets: try DatasetLister(workspace: workspace, check: check).summaries())
+        let rows = listing.datasets
+        if output.json {
+            try Terminal.json(listing)
+            if check && !listing.ok { throw Exit.failure }
+            return
+        }
+        if rows.isEmpty {
+            Terminal.out("No datasets registered in \(workspace.registry.path). Add one with: lfm register FILE")
+            return
+        }
+        let table = rows.map { row -> [String] in
+            // Names and file names come from a file anyone may edit: print escape sequences escaped.
+            // Pretraining text has no conversation format (its `formatting` key is a default nobody chose).
+            [DisplayText.escaped(row.name), DisplayText.escaped(row.source),
+             row.kind == DatasetKind.pretrain.rawValue ? "text" : DisplayText.escaped(row.formatting), row.kind,
+             row.records.map { "\($0)" } ?? "-", Terminal.bytes(row.bytes), statusText(row.status)]
+        }
+        Terminal.out(TextTable([
+            .init("NAME"), .init("SOURCE", elide: .middle, minWidth: 18), .init("FORMAT", dropRank: 1), .init("KIND", dropRank: 2),
+            .init("RECORDS", rightAligned: true), .init("SIZE", rightAligned: true, dropRank: 0), .init("STATUS"),
+        ], table).fitted(tableOptions))
+        let problems = rows.filter { !$0.problems.isEmpty }
+        for row in problems {
+            for problem in row.problems.prefix(3) { Terminal.warning(DisplayText.escaped("\(row.name): \(problem)")) }
+        }
+        let local = rows.filter { $0.path != nil }.count
+        Terminal.err(Terminal.paint("\(rows.count) dataset\(rows.count == 1 ? "" : "s") (\(local) local) in \(workspace.registry.path)", .dim, stderr: true))
+        if check && !listing.ok {
+            let bad = listing.failing.map(\.name)
+            Terminal.error("\(bad.count) dataset\(bad.count == 1 ? " has" : "s have") errors: \(bad.joined(separator: ", "))")
+            Terminal.hint("see the details with: lfm validate \(bad[0])")
+            throw Exit.failure
         }
     }
-
-    static let failing: Set<DatasetSummary.Status> = [.missingFile, .invalid, .problem]
-
-    /// True when any row has an error (missing file, invalid records, dropped fields, entry problem).
-    static func failed(_ rows: [DatasetSummary]) -> Bool { rows.contains { failing.contains($0.status) } }
 
     private func statusText(_ status: DatasetSummary.Status) -> String {
         switch status {
@@ -79,19 +66,5 @@ struct ListCommand: ParsableCommand {
         case .missingFile, .invalid, .problem: return Terminal.paint(status.rawValue, .red)
         case .remote, .unchecked: return Terminal.paint(status.rawValue, .dim)
         }
-    }
-
-    static func json(_ row: DatasetSummary) -> JSONValue {
-        var object = JSONObject()
-        object["name"] = .string(row.name)
-        object["source"] = .string(row.source)
-        object["formatting"] = .string(row.formatting)
-        object["kind"] = .string(row.kind)
-        object["records"] = row.records.map { .int($0) } ?? .null
-        object["bytes"] = row.bytes.map { .int($0) } ?? .null
-        object["status"] = .string(row.status.rawValue)
-        object["path"] = row.path.map { .string($0) } ?? .null
-        object["problems"] = .array(row.problems.map { .string($0) })
-        return .object(object)
     }
 }

@@ -14,15 +14,8 @@ struct LogsCommand: AsyncParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
     func run() async throws {
-        let store: RunStore
-        let dir: RunDirectory
-        do {
-            store = try RunsJSON.store(workspaceOptions)
-            dir = try store.resolve(runRef)
-        } catch { throw fail(error) }
-        guard let handle = FileHandle(forReadingAtPath: dir.logFile) else {
-            throw fail(RunError.unreadable(dir.logFile))
-        }
+        let (store, dir) = try RunStore.resolve(runRef, in: try workspaceOptions.workspace())
+        guard let handle = FileHandle(forReadingAtPath: dir.logFile) else { throw RunError.unreadable(dir.logFile) }
         defer { try? handle.close() }
         func drain() {
             while let data = try? handle.read(upToCount: 1 << 16), !data.isEmpty {

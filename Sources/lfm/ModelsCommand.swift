@@ -18,25 +18,16 @@ struct ModelsCommand: ParsableCommand {
     @OptionGroup var tableOptions: TableOptions
 
     func run() throws {
-        do {
-            let workspace = try? workspaceOptions.workspace()
-            let catalog = try TemplateLibrary.standard(workspaceRoot: workspace?.root).modelCatalog()
-            if output.json {
-                Terminal.json(.array(catalog.entries.map { e in
-                    .object(JSONObject([
-                        "name": .string(e.name), "hf": .string(e.hfID), "template": .string(e.template),
-                        "note": e.note.map { .string($0) } ?? .null, "source": .string(e.source.label),
-                    ]))
-                }))
-                return
-            }
-            let rows = catalog.entries.map { [$0.name, $0.hfID, $0.template, $0.source.label, $0.note ?? ""] }
-            Terminal.out(TextTable([
-                .init("NAME"), .init("HUGGING FACE ID", elide: .middle, minWidth: 30), .init("TEMPLATE"),
-                .init("SOURCE", dropRank: 0), .init("NOTE", dropRank: 1, elide: .end, minWidth: 12),
-            ], rows).fitted(tableOptions))
-        } catch {
-            throw fail(error)
+        let workspace = try? workspaceOptions.workspace()
+        let catalog = try TemplateLibrary.standard(workspaceRoot: workspace?.root).modelCatalog()
+        if output.json {
+            try Terminal.json(catalog.entries.map(ModelSummary.init))
+            return
         }
+        let rows = catalog.entries.map { [$0.name, $0.hfID, $0.template, $0.source.label, $0.note ?? ""] }
+        Terminal.out(TextTable([
+            .init("NAME"), .init("HUGGING FACE ID", elide: .middle, minWidth: 30), .init("TEMPLATE"),
+            .init("SOURCE", dropRank: 0), .init("NOTE", dropRank: 1, elide: .end, minWidth: 12),
+        ], rows).fitted(tableOptions))
     }
 }

@@ -16,35 +16,13 @@ struct PlotCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        do {
-            let store = try RunsJSON.store(workspaceOptions)
-            let infos = try runs.map { try store.info(try store.resolve($0)) }
-            let series = infos.map { info in
-                LossPlot.Series(label: info.record.id,
-                                points: info.progress.losses.map { (Double($0.step), $0.loss) },
-                                evalPoints: info.progress.evalLosses.map { (Double($0.step), $0.loss) })
-            }
-            for info in infos where info.progress.losses.isEmpty {
-                Terminal.warning("run \(info.record.id) has no loss values yet (\(info.record.outputDir)/trainer_log.jsonl)")
-            }
-            let title = infos.count == 1 ? "Training loss — \(infos[0].record.id)" : "Training loss"
-            let svg = LossPlot(series: series, title: title).svg()
-            let path = out.map { Workspace.absolute($0, from: FileManager.default.currentDirectoryPath) }
-                ?? (infos.count == 1 ? infos[0].directory.path + "/loss.svg" : FileManager.default.currentDirectoryPath + "/loss.svg")
-            try AtomicFile.write(svg, to: path)
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "svg": .string(path),
-                    "runs": .array(infos.map { info in .object(JSONObject([
-                        "id": .string(info.record.id),
-                        "loss_points": .int(info.progress.losses.count),
-                        "eval_points": .int(info.progress.evalLosses.count),
-                        "last_loss": info.progress.losses.last.map { .number(String($0.loss)) } ?? .null,
-                    ])) }),
-                ])))
-            } else {
-                Terminal.out(path)
-            }
-        } catch { throw fail(error) }
+        let store = RunStore(workspace: try workspaceOptions.workspace())
+        let infos = try runs.map { try store.info($0) }
+        for info in infos where info.progress.losses.isEmpty {
+            Terminal.warning("run \(info.record.id) has no loss values yet (\(info.record.outputDir)/trainer_log.jsonl)")
+        }
+        let report = try PlotReport.write(infos, out: out, currentDirectory: FileManager.default.currentDirectoryPath)
+        if output.json { return try Terminal.json(report) }
+        Terminal.out(report.svg)
     }
 }

@@ -29,25 +29,14 @@ struct RemoveCommand: ParsableCommand {
     func run() throws {
         // Ctrl-C / SIGTERM: remove temporary copies and undo a placed data file, exit 130/143.
         if !dryRun { InterruptCleanup.install() }
-        do {
-            let workspace = try workspaceOptions.workspace()
-            let registry = workspace.registry
-            let outcome = try Remover(registry: registry).remove(name: name, deleteFile: deleteFile, dryRun: dryRun)
-            let entry = outcome.entry
-            let deleted = outcome.deleted
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "removed": .bool(!dryRun), "dry_run": .bool(dryRun), "name": .string(name), "entry": .object(entry.object),
-                    "deleted_file": deleted.map { .string($0) } ?? .null, "kept_file_reason": outcome.kept.map { .string($0) } ?? .null,
-                    "backup": .string(registry.backupPath),
-                ])))
-                return
-            }
-            if let kept = outcome.kept { Terminal.warning(kept) }
-            Terminal.out("\(dryRun ? "Would remove" : "Removed") \"\(name)\" from \(registry.path)\(dryRun ? "" : " (backup: \(registry.backupPath))")")
-            if let deleted { Terminal.out("\(dryRun ? "Would delete" : "Deleted") \(deleted)") }
-        } catch {
-            throw fail(error)
+        let registry = try workspaceOptions.workspace().registry
+        let outcome = try Remover(registry: registry).remove(name: name, deleteFile: deleteFile, dryRun: dryRun)
+        if output.json {
+            try Terminal.json(RemovalReport(name: name, outcome: outcome, registry: registry))
+            return
         }
+        if let kept = outcome.kept { Terminal.warning(kept) }
+        Terminal.out("\(dryRun ? "Would remove" : "Removed") \"\(name)\" from \(registry.path)\(dryRun ? "" : " (backup: \(registry.backupPath))")")
+        if let deleted = outcome.deleted { Terminal.out("\(dryRun ? "Would delete" : "Deleted") \(deleted)") }
     }
 }

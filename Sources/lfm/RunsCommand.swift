@@ -17,12 +17,10 @@ struct RunsCommand: AsyncParsableCommand {
     @OptionGroup var tableOptions: TableOptions
 
     func run() async throws {
-        let store: RunStore
-        do { store = RunStore(stateDir: try workspaceOptions.workspace().stateDir) } catch { throw fail(error) }
-        let runs = RunsJSON.grouped(await store.liveAll(scheduler: SlurmClient()))
+        let store = RunStore(workspace: try workspaceOptions.workspace())
+        let runs = RunStore.grouped(await store.liveAll(scheduler: SlurmClient()))
         if output.json {
-            Terminal.json(.array(runs.map(RunsJSON.summary)))
-            return
+            return try Terminal.json(runs.map(RunSummary.init))
         }
         if runs.isEmpty {
             Terminal.err("No runs yet. Start one with: lfm train --model MODEL --dataset NAME")
@@ -30,14 +28,14 @@ struct RunsCommand: AsyncParsableCommand {
         }
         let rows = runs.map { info -> [String] in
             [info.record.id, info.record.cluster?.isWorker == true
-                ? "↳ node \(info.record.cluster?.nodeRank ?? 0)/\(info.record.cluster?.nnodes ?? 0)" : RunsJSON.shortModel(info.record.model),
+                ? "↳ node \(info.record.cluster?.nodeRank ?? 0)/\(info.record.cluster?.nnodes ?? 0)" : RunsFormat.shortModel(info.record.model),
              info.record.datasets.map(\.name).joined(separator: ","),
              info.record.stage,
              // A worker node's run sits under its job's node 0 (MODEL says which node, when shown).
-             (info.record.cluster?.isWorker == true ? "↳ " : "") + RunsJSON.paintStatus(info.status),
+             (info.record.cluster?.isWorker == true ? "↳ " : "") + RunsFormat.paintStatus(info.status),
              info.progress.total > 0 ? "\(info.progress.step)/\(info.progress.total)" : "-",
              info.progress.lastLoss.map { String(format: "%.4f", $0) } ?? "-",
-             info.duration.map(RunsJSON.duration) ?? "-", RunsJSON.evalCell(info.record.eval)]
+             info.duration.map(RunsFormat.duration) ?? "-", RunsFormat.evalCell(info.record.eval)]
         }
         var columns: [TextTable.Column] = [
             .init("ID", elide: .middle, minWidth: 32), .init("MODEL", dropRank: 1, elide: .middle, minWidth: 12),
@@ -55,8 +53,8 @@ struct RunsCommand: AsyncParsableCommand {
     }
 }
 
-/// Helpers shared by runs/status/logs/plot/export/chat.
-enum RunsJSON {
+/// Text helpers shared by runs/status/logs/plot/export/chat.
+enum RunsFormat {
     static func shortModel(_ model: String) -> String {
         let last = (model as NSString).lastPathComponent
         return last.isEmpty ? model : last
@@ -78,98 +76,14 @@ enum RunsJSON {
         }
     }
 
-    static func summary(_ info: RunInfo) -> JSONValue {
-        var o = JSONObject()
-        o["id"] = .string(info.record.id)
-        o["status"] = .string(info.status.rawValue)
-        o["model"] = .string(info.record.model)
-        o["template"] = info.record.template.map { .string($0) } ?? .null
-        o["datasets"] = .array(info.record.datasets.map { .string($0.name) })
-        o["stage"] = .string(info.record.stage)
-        o["method"] = .string(info.record.method)
-        o["step"] = .int(info.progress.step)
-        o["total_steps"] = .int(info.progress.total)
-        o["last_loss"] = info.progress.lastLoss.map { .number(String($0)) } ?? .null
-        o["exit_code"] = info.record.exitCode.map { .int(Int($0)) } ?? .null
-        o["start_time"] = .string(info.record.startTime)
-        o["end_time"] = info.record.endTime.map { .string($0) } ?? .null
-        o["duration_s"] = info.duration.map { .number(String(format: "%.1f", $0)) } ?? .null
-        o["output_dir"] = .string(info.record.outputDir)
-        o["adapter"] = info.adapterPath.map { .string($0) } ?? .null
-        o["run_dir"] = .string(info.directory.path)
-        o["detached"] = .bool(info.record.detached)
-        if let c = info.record.cluster {
-            var cluster = JSONObject()
-            cluster["job"] = c.job.map { .string($0) } ?? .null
-            cluster["node_rank"] = c.nodeRank.map { .int($0) } ?? .null
-            cluster["nnodes"] = .int(c.nnodes)
-            cluster["nproc_per_node"] = .int(c.nprocPerNode)
-            cluster["role"] = .string(c.isWorker ? "worker" : "primary")
-            if let job = c.slurm {
-                cluster["slurm_job_id"] = .string(job.jobID)
-                cluster["slurm_state"] = job.state.map { .string($0) } ?? .null
-                cluster["slurm_reason"] = job.reason.map { .string($0) } ?? .null
-                cluster["script"] = .string(job.script)
-                cluster["script_sha256"] = .string(job.scriptSHA256)
-            }
-            o["cluster"] = .object(cluster)
-        } else {
-            o["cluster"] = .null
-        }
-        o["eval"] = evalSummary(info.record.eval)
-        return .object(o)
-    }
-
-    /// Runs in time order, except that the runs of one multi-node job follow its first run,
-    /// by node rank.
-    static func grouped(_ runs: [RunInfo]) -> [RunInfo] {
-        var result: [RunInfo] = []
-        var placed = Set<String>()
-        for run in runs where !placed.contains(run.record.id) {
-            guard let job = run.record.cluster?.job, run.record.cluster?.slurm == nil else {
-                result.append(run)
-                placed.insert(run.record.id)
-                continue
-            }
-            let members = runs.filter { $0.record.cluster?.job == job && $0.record.cluster?.slurm == nil }
-                .sorted { ($0.record.cluster?.nodeRank ?? 0, $0.record.id) < ($1.record.cluster?.nodeRank ?? 0, $1.record.id) }
-            for member in members where !placed.contains(member.record.id) {
-                result.append(member)
-                placed.insert(member.record.id)
-            }
-        }
-        return result
-    }
-
     /// `ROUGE-L` column of `lfm runs`: the adapter's score and its change from base.
     static func evalCell(_ eval: EvalRecord?) -> String {
         guard let eval, let rougeL = eval.adapter.metrics.rougeL else { return "-" }
         return String(format: "%.1f", rougeL) + (eval.delta?.rougeL.map { " (\(String(format: "%+.1f", $0)))" } ?? "")
     }
 
-    /// The run's latest eval for `--json`: dataset, adapter and base metrics, delta, report.
-    static func evalSummary(_ eval: EvalRecord?) -> JSONValue {
-        guard let eval else { return .null }
-        func metrics(_ m: EvalMetrics?) -> JSONValue {
-            guard let m else { return .null }
-            return .object(JSONObject(m.rows.map { JSONMember($0.key, $0.value.map { .number(String($0)) } ?? .null) }))
-        }
-        return .object(JSONObject([
-            "datasets": .array(eval.datasets.map { d in
-                .object(JSONObject(["name": .string(d.name), "sha256": d.sha256.map { .string($0) } ?? .null]))
-            }),
-            "samples": .int(eval.adapter.samples),
-            "adapter": metrics(eval.adapter.metrics), "base": metrics(eval.base?.metrics), "delta": metrics(eval.delta),
-            "report": eval.reportMarkdown.map { .string($0) } ?? .null, "time": .string(eval.time),
-        ]))
-    }
-
     /// A model name Ollama accepts: lower case letters, digits, `-`, `_`, `.`.
     static func ollamaName(_ id: String) -> String {
         String(id.lowercased().map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
-    }
-
-    static func store(_ options: WorkspaceOptions) throws -> RunStore {
-        RunStore(stateDir: try options.workspace().stateDir)
     }
 }

@@ -22,38 +22,19 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let workspace = try workspaceOptions.workspace()
-            let document = try workspace.registry.read()
-            guard let entry = document.entry(named: name) else {
-                throw RegistryError.notFound(name: name, path: workspace.registry.path, suggestion: Suggestion.closest(to: name, in: document.names))
-            }
-            var path: String?
-            var records: [JSONValue] = []
-            if case .file(let fileName) = entry.source {
-                path = workspace.registry.resolve(fileName: fileName)
-                if count > 0, let path, let file = try? DataFile(path: path), file.type.isCheckable, !file.isDirectory {
-                    records = (try? FileValidator.sample(path: path, limit: count, layoutHint: file.type == .txt ? .text : nil).records) ?? []
-                }
-            }
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "name": .string(entry.name), "entry": .object(entry.object), "kind": .string(entry.kind.rawValue),
-                    "path": path.map { .string($0) } ?? .null, "problems": .array(entry.problems.map { .string($0) }),
-                    "records": .array(records),
-                ])))
-                return
-            }
-            Terminal.out(Terminal.paint(DisplayText.escaped(entry.name), .bold) + "  (\(entry.spec.formatting.rawValue), \(entry.kind.rawValue))")
-            Terminal.out(JSONPrinter(indent: 2).string(.object(entry.object)))
-            if let path { Terminal.out("file: \(DisplayText.escaped(path))\(FileManager.default.fileExists(atPath: path) ? "" : "  (missing)")") }
-            for problem in entry.problems { Terminal.warning(problem) }
-            for (i, record) in records.enumerated() {
-                Terminal.out("\n" + Terminal.paint("record \(i)", .bold))
-                Terminal.out(RecordRenderer.render(record, spec: entry.spec))
-            }
-        } catch {
-            throw fail(error)
+        let details = try DatasetDetails.load(name: name, workspace: try workspaceOptions.workspace(), count: count)
+        if output.json {
+            try Terminal.json(details)
+            return
+        }
+        let entry = details.entry
+        Terminal.out(Terminal.paint(DisplayText.escaped(entry.name), .bold) + "  (\(entry.spec.formatting.rawValue), \(entry.kind.rawValue))")
+        Terminal.out(JSONPrinter(indent: 2).string(.object(entry.object)))
+        if let path = details.path { Terminal.out("file: \(DisplayText.escaped(path))\(FileManager.default.fileExists(atPath: path) ? "" : "  (missing)")") }
+        for problem in entry.problems { Terminal.warning(problem) }
+        for (i, record) in details.records.enumerated() {
+            Terminal.out("\n" + Terminal.paint("record \(i)", .bold))
+            Terminal.out(RecordRenderer.render(record, spec: entry.spec))
         }
     }
 }

@@ -52,26 +52,20 @@ struct StatsCommand: AsyncParsableCommand {
         var pythonPath = python
         if tokenizer != nil, pythonPath == nil {
             let configured = (try? workspaceOptions.workspace())?.config.env
-            do {
-                let resolved = try await EnvironmentResolver().resolve(flag: env, configured: configured)
-                pythonPath = resolved.prefix.map { $0 + "/bin/python" }
-            } catch {
-                throw fail(error)
-            }
+            let resolved = try await EnvironmentResolver().resolve(flag: env, configured: configured)
+            pythonPath = resolved.prefix.map { $0 + "/bin/python" }
         }
-        try ToolPrinter.guarded {
-            let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
-            let counter: TokenCounter
-            if let tokenizer {
-                counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: pythonPath, env: nil))
-            } else {
-                counter = EstimatedTokenCounter()
-            }
-            let progress = ProgressBar(label: "reading")
-            let report = try StatsCollector(counter: counter) { progress.update(done: $0, total: $1) }.collect(source, cutoffLen: cutoffLen)
-            progress.finish()
-            if output.json { Terminal.json(Self.json(report)) } else { Self.print(report, width: tableOptions.width) }
+        let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+        let counter: TokenCounter
+        if let tokenizer {
+            counter = try PythonTokenCounter(tokenizer: tokenizer, python: PythonTokenCounter.findPython(explicit: pythonPath, env: nil))
+        } else {
+            counter = EstimatedTokenCounter()
         }
+        let progress = ProgressBar(label: "reading")
+        let report = try StatsCollector(counter: counter) { progress.update(done: $0, total: $1) }.collect(source, cutoffLen: cutoffLen)
+        progress.finish()
+        if output.json { try Terminal.json(StatsDocument(report)) } else { Self.print(report, width: tableOptions.width) }
     }
 
     static let percentiles: [Double] = [50, 90, 99]
@@ -131,44 +125,5 @@ struct StatsCommand: AsyncParsableCommand {
             if let cutoff, k > 0, cutoff >= 1 << (k - 1), cutoff < 1 << k { mark = "  ← cutoff_len \(cutoff)" }
             return "\(label)  \(count)  \(bar)\(mark)"
         }
-    }
-
-    static func json(_ r: StatsCollector.Report) -> JSONValue {
-        func dist(_ d: LengthDistribution) -> JSONValue {
-            let p = d.percentiles([50, 90, 99])
-            return .object(JSONObject([
-                "count": .int(d.count), "min": .int(d.count == 0 ? 0 : d.min), "median": .int(p[0]), "p90": .int(p[1]), "p99": .int(p[2]),
-                "max": .int(d.max), "mean": .number(String(format: "%.2f", d.mean)), "exact": .bool(d.isExact),
-            ]))
-        }
-        var object = JSONObject()
-        object["path"] = .string(r.path)
-        object["format"] = .string(r.format.description)
-        object["records"] = .int(r.records)
-        object["unreadable"] = .int(r.unreadable)
-        object["token_method"] = .string(r.tokenMethod)
-        object["tokens_exact"] = .bool(r.tokensExact)
-        var fields = JSONObject()
-        for field in r.fields where field.chars.count > 0 {
-            fields[field.name] = .object(JSONObject(["chars": dist(field.chars), "tokens": dist(field.tokens)]))
-        }
-        object["fields"] = .object(fields)
-        if let total = r.field("total") {
-            object["histogram"] = .array(total.tokens.bins.enumerated().filter { $0.element > 0 }.map { k, n in
-                .object(JSONObject(["from": .int(k == 0 ? 0 : 1 << (k - 1)), "to": .int(k == 0 ? 0 : (1 << k) - 1), "count": .int(n)]))
-            })
-        }
-        if let cutoff = r.cutoffLen {
-            object["cutoff_len"] = .int(cutoff)
-            object["truncated_share"] = .number(String(format: "%.4f", r.truncatedShare(at: cutoff)))
-        }
-        object["suggested_cutoff_len"] = .int(r.suggestedCutoff)
-        object["turns"] = dist(r.turns)
-        object["empty"] = .object(JSONObject(["prompts": .int(r.emptyPrompts), "responses": .int(r.emptyResponses), "turns": .int(r.emptyTurns)]))
-        object["duplicates"] = .int(r.duplicates)
-        object["cjk_share"] = .number(String(format: "%.4f", r.cjkShare))
-        object["cjk_characters"] = .int(r.cjkCharacters)
-        object["latin_letters"] = .int(r.latinLetters)
-        return .object(object)
     }
 }

@@ -19,39 +19,16 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let info: RunInfo
-        do {
-            let store = try RunsJSON.store(workspaceOptions)
-            let dir = try store.resolve(runRef)
-            info = try await store.liveInfo(dir, scheduler: SlurmClient())
-        } catch { throw fail(error) }
+        let workspace = try workspaceOptions.workspace()
+        let info = try await RunStore(workspace: workspace).liveInfo(runRef, scheduler: SlurmClient())
         let r = info.record
         let p = info.progress
-        let checkpoints = Checkpoint.scan(outputDir: r.outputDir)
-        let resumable = info.status != .running && info.status != .finished
-        var resumeCommand = "lfm train --resume \(r.id)"
-        if let dir = workspaceOptions.lfDir { resumeCommand += " --lf-dir \(LaunchPlan.quote(dir))" }
-        if output.json {
-            guard case .object(var o) = RunsJSON.summary(info) else { return }
-            o["losses"] = .array(p.losses.map { .array([.int($0.step), .number(String($0.loss))]) })
-            o["sparkline"] = .string(p.sparkline())
-            o["log"] = .string(info.directory.logFile)
-            o["pid"] = r.pid.map { .int(Int($0)) } ?? .null
-            o["checkpoints"] = .array(checkpoints.map { c in
-                .object(JSONObject([
-                    "name": .string(c.name), "path": .string(c.path), "step": .int(c.step), "complete": .bool(c.complete),
-                    "has_optimizer": .bool(c.hasOptimizer), "global_step": c.globalStep.map { .int($0) } ?? .null,
-                    "max_steps": c.maxSteps.map { .int($0) } ?? .null, "epoch": c.epoch.map { .number(String($0)) } ?? .null,
-                ]))
-            })
-            o["resume_command"] = resumable ? .string(resumeCommand) : .null
-            o["export"] = r.export.map { e in
-                .object(JSONObject(["export_dir": .string(e.exportDir), "merged": e.merged.map { .bool($0) } ?? .null, "ok": .bool(e.ok)]))
-            } ?? .null
-            Terminal.json(.object(o))
-            return
-        }
-        var status = RunsJSON.paintStatus(info.status)
+        let report = RunStatusReport(info, workspace: workspace)
+        if output.json { return try Terminal.json(report) }
+        let checkpoints = report.checkpoints
+        let resumable = RunStatusReport.resumable(info.status)
+        let resumeCommand = TrainSession.resumeCommand(r.id, workspace: workspace)
+        var status = RunsFormat.paintStatus(info.status)
         if let code = r.exitCode { status += " (exit \(code))" }
         Terminal.out("\(Terminal.paint("run", .bold)) \(r.id)  \(status)")
         var rows: [(String, String)] = []
@@ -107,7 +84,7 @@ struct StatusCommand: AsyncParsableCommand {
             let state = export.merged == true ? "merged" : export.merged == false ? "NOT merged" : "not verified"
             rows.append(("export", "\(export.exportDir) (\(state)\(export.ok ? "" : ", a check failed"))"))
         }
-        rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsJSON.duration($0)))" } ?? "")))
+        rows.append(("started", r.startTime + (info.duration.map { "  (\(RunsFormat.duration($0)))" } ?? "")))
         if r.detached, r.cluster?.slurm == nil { rows.append(("pid", r.pid.map { "\($0) (detached)" } ?? "-")) }
         rows.append(("log", info.directory.logFile))
         rows.append(("config", r.config))

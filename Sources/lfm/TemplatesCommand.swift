@@ -36,14 +36,7 @@ struct TemplatesList: ParsableCommand {
         let (library, _) = templateLibrary(workspaceOptions)
         let all = library.all()
         if output.json {
-            Terminal.json(.array(all.map { t in
-                .object(JSONObject([
-                    "name": .string(t.name), "kind": .string(t.kind.rawValue),
-                    "stage": t.stage.map { .string($0) } ?? .null, "method": t.method.map { .string($0) } ?? .null,
-                    "source": .string(t.source.label), "path": t.source.path.map { .string($0) } ?? .null,
-                    "summary": t.summary.map { .string($0) } ?? .null,
-                ]))
-            }))
+            try Terminal.json(all.map(TemplateSummary.init))
             return
         }
         let rows = all.map { t in
@@ -63,21 +56,17 @@ struct TemplatesShow: ParsableCommand {
     var name: String
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        do {
-            let (library, _) = templateLibrary(workspaceOptions)
-            let template: TemplateLibrary.Template
-            if name == "models" || name == "models.yaml", let models = library.all().first(where: { $0.kind == .models }) {
-                template = models
-            } else {
-                template = try library.template(named: name)
-            }
-            Terminal.err(Terminal.paint("# \(template.relativePath) (\(template.source))", .dim, stderr: true))
-            Terminal.out(template.text.hasSuffix("\n") ? String(template.text.dropLast()) : template.text)
-        } catch {
-            throw fail(error)
+        let (library, _) = templateLibrary(workspaceOptions)
+        let template = try library.templateOrModels(named: name)
+        if output.json {
+            try Terminal.json(TemplateText(template))
+            return
         }
+        Terminal.err(Terminal.paint("# \(template.relativePath) (\(template.source))", .dim, stderr: true))
+        Terminal.out(template.text.hasSuffix("\n") ? String(template.text.dropLast()) : template.text)
     }
 }
 
@@ -100,22 +89,23 @@ struct TemplatesCopy: ParsableCommand {
     var dryRun = false
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        do {
-            let (library, workspace) = templateLibrary(workspaceOptions)
-            let directory: String
-            if let to {
-                directory = Workspace.absolute(to, from: FileManager.default.currentDirectoryPath)
-            } else {
-                directory = TemplateLibrary.workspaceDirectory(root: try workspace ?? workspaceOptions.workspace())
-            }
-            let result = try library.copy(name, to: directory, force: force, dryRun: dryRun)
-            let verb = dryRun ? (result.replaced ? "would replace" : "would write") : (result.replaced ? "replaced" : "wrote")
-            Terminal.out("\(verb) \(result.path)")
-        } catch {
-            throw fail(error)
+        let (library, workspace) = templateLibrary(workspaceOptions)
+        let directory: String
+        if let to {
+            directory = Workspace.absolute(to, from: FileManager.default.currentDirectoryPath)
+        } else {
+            directory = TemplateLibrary.workspaceDirectory(root: try workspace ?? workspaceOptions.workspace())
         }
+        let result = try library.copy(name, to: directory, force: force, dryRun: dryRun)
+        if output.json {
+            try Terminal.json(TemplateCopyReport(name: name, path: result.path, replaced: result.replaced, dryRun: dryRun))
+            return
+        }
+        let verb = dryRun ? (result.replaced ? "would replace" : "would write") : (result.replaced ? "replaced" : "wrote")
+        Terminal.out("\(verb) \(result.path)")
     }
 }
 

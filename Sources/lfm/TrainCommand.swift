@@ -3,7 +3,6 @@ import Foundation
 import LFMCore
 import LFMSystem
 import LFMTrain
-import YAML
 
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -142,37 +141,36 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session: TrainSession
+        let workspace = try workspaceOptions.workspace()
+        var session = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared,
+                                   currentDirectory: FileManager.default.currentDirectoryPath)
+        session.parentWatch = ParentWatch.currentExecutable  // the run ends if lfm is killed
+        if Terminal.stderrIsTTY {
+            session.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
+        }
+        // Multi-node: one job name on every node, the same master port, NPROC_PER_NODE never 0.
+        let job = cluster.slurm ? nil : cluster.multiNodeJob(nnodes: nnodes, masterAddr: masterAddr, masterPort: masterPort)
+        let distributed = DistributedOptions(
+            gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
+            masterPort: masterPort ?? (job != nil ? ClusterOptions.defaultMasterPort : nil), rayWorkers: rayWorkers,
+            nprocPerNode: cluster.processesPerNode(gpus: gpus, nnodes: nnodes, masterAddr: masterAddr, deepspeed: deepspeed != nil))
+        var options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
+        options.job = job
         var planned: TrainPlan
-        var datasetCheck: DatasetCheck?
-        do {
-            let workspace = try workspaceOptions.workspace()
-            var newSession = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared)
-            newSession.parentWatch = ParentWatch.currentExecutable  // the run ends if lfm is killed
-            if Terminal.stderrIsTTY {
-                newSession.prober.onProbe = { python in Terminal.err("lfm ▸ looking inside \(python) (once; the result is cached)") }
+        var datasetCheck: TrainDatasetCheck?
+        if let resume {
+            let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
+            planned = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
+        } else {
+            planned = try await session.plan(try request(), options: options)
+            // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
+            let check: TrainDatasetCheck
+            do { check = try await session.checkDatasets(&planned, autoCutoff: cutoffLen == "auto", dropLong: dropLong) } catch {
+                if !dryRun { planned.directory.release() }  // the reserved run directory, still empty
+                throw error
             }
-            session = newSession
-            // Multi-node: one job name on every node, the same master port, NPROC_PER_NODE never 0.
-            let job = cluster.slurm ? nil : cluster.multiNodeJob(nnodes: nnodes, masterAddr: masterAddr, masterPort: masterPort)
-            let distributed = DistributedOptions(
-                gpus: gpus, nnodes: nnodes, nodeRank: nodeRank, masterAddr: masterAddr,
-                masterPort: masterPort ?? (job != nil ? ClusterOptions.defaultMasterPort : nil), rayWorkers: rayWorkers,
-                nprocPerNode: cluster.processesPerNode(gpus: gpus, nnodes: nnodes, masterAddr: masterAddr, deepspeed: deepspeed != nil))
-            var options = TrainLaunchOptions(env: env, distributed: distributed, detach: detach, dryRun: dryRun)
-            options.job = job
-            if let resume {
-                let overrides = try sets.map { try TrainConfigBuilder.parseOverride($0) }
-                planned = try await session.planResume(ResumeRequest(run: resume, epochs: epochs, overrides: overrides), options: options)
-            } else {
-                planned = try await session.plan(try request(), options: options)
-                // Records, fields and tokens as LLaMA-Factory will see them, before anything starts.
-                datasetCheck = try await checkDatasets(&planned, session: session)
-            }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(error)
+            for warning in check.counterWarnings { Terminal.warning(warning) }
+            datasetCheck = check
         }
         // A reserved run directory that nothing was written into is given back on any stop.
         defer { if !dryRun { planned.directory.release() } }
@@ -191,7 +189,7 @@ struct TrainCommand: AsyncParsableCommand {
             let d = planned.options.distributed
             planned.launch.cluster = ClusterInfo(job: job, nodeRank: nodeRank ?? 0, nnodes: n, nprocPerNode: d.processesPerNode ?? 1,
                                               master: "\(d.masterAddr ?? "127.0.0.1"):\(d.masterPort ?? ClusterOptions.defaultMasterPort)")
-            for warning in clusterWarnings(planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
+            for warning in ClusterPreflight.warnings(for: planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
         }
         if cluster.slurm {
             try await runSlurm(planned, session: session)
@@ -203,21 +201,18 @@ struct TrainCommand: AsyncParsableCommand {
         }
         let plan = planned
         if dryRun {
-            TrainPrinter.dryRun(plan, json: output.json, extra: datasetCheck.map(Self.json) ?? [])
-            return
-        }
-        let outcome: TrainOutcome
-        do {
-            outcome = try await session.run(plan, console: TerminalConsole(stdoutToStderr: output.json)) { prepared in
-                for note in plan.notes { Terminal.note(note) }
-                guard !plan.options.detach else { return }
-                Terminal.err(Terminal.paint("lfm ▸ run \(prepared.directory.id)", .bold, stderr: true) + " (\(plan.environment.description))")
-                Terminal.err("lfm ▸ log \(prepared.directory.logFile)")
+            if output.json {
+                return try Terminal.json(TrainPlanReport(plan, datasetsCheck: datasetCheck?.preflight, droppedLong: datasetCheck?.dropped))
             }
-        } catch {
-            throw fail(error)
+            return TrainPrinter.dryRun(plan)
         }
-        TrainPrinter.outcome(outcome, json: output.json)
+        let outcome = try await session.run(plan, console: TerminalConsole(stdoutToStderr: output.json)) { prepared in
+            for note in plan.notes { Terminal.note(note) }
+            guard !plan.options.detach else { return }
+            Terminal.err(Terminal.paint("lfm ▸ run \(prepared.directory.id)", .bold, stderr: true) + " (\(plan.environment.description))")
+            Terminal.err("lfm ▸ log \(prepared.directory.logFile)")
+        }
+        if output.json { try Terminal.json(outcome.record) } else { TrainPrinter.outcome(outcome) }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }

@@ -4,53 +4,12 @@ import LFMTrain
 
 /// How `lfm train` shows a plan (`--dry-run`) and what came of a run.
 enum TrainPrinter {
-    /// `extra`: more members for the JSON (the dataset check).
-    static func dryRun(_ plan: TrainPlan, json: Bool, extra: [JSONMember] = []) {
+    /// The plan for people (`--json`: `TrainPlanReport`).
+    static func dryRun(_ plan: TrainPlan) {
         let launch = plan.launchPlan
         let rendered = plan.rendered
         let nodes: [(rank: Int, changes: [LaunchPlan.EnvChange])] = launch.perNode.isEmpty
             ? [] : launch.perNode.enumerated().map { ($0.offset, $0.element) }
-        if json {
-            var object = JSONObject()
-            object["dry_run"] = .bool(true)
-            object["run_id"] = .string(plan.id)
-            object["run_dir"] = .string(plan.directory.path)
-            object["stage"] = .string(rendered.stage)
-            object["output_dir"] = .string(rendered.outputDir)
-            object["yaml"] = .string(rendered.yaml)
-            object["argv"] = .array(launch.argv.map { .string($0) })
-            object["cwd"] = launch.workingDirectory.map { .string($0) } ?? .null
-            object["environment"] = .object(JSONObject(launch.changes.map { JSONMember($0.key, $0.value.map { .string($0) } ?? .null) }))
-            if let ds = rendered.deepspeedConfig {
-                object["deepspeed_config"] = .object(JSONObject(["file": .string(ds.fileName), "json": .string(ds.json)]))
-            }
-            if !nodes.isEmpty {
-                object["nodes"] = .array(nodes.map { node in
-                    .object(JSONObject([
-                        "node_rank": .int(node.rank),
-                        "environment": .object(JSONObject(node.changes.map { JSONMember($0.key, $0.value.map { .string($0) } ?? .null) })),
-                        "command": .string(launch.shellLine(changes: node.changes)),
-                    ]))
-                })
-            }
-            object["llamafactory_installed"] = .bool(plan.cliInstalled)
-            object["notes"] = .array(plan.notes.map { .string($0) })
-            object["warnings"] = .array(plan.warnings.map { .string($0) })
-            for member in extra { object[member.key] = member.value }
-            object["defaults"] = .array(plan.defaults.map { choice in
-                .object(JSONObject(["key": .string(choice.key), "value": .string(choice.value.scalarText ?? ""), "reason": .string(choice.reason)]))
-            })
-            object["total_steps"] = plan.totalSteps.map { .int($0) } ?? .null
-            object["target"] = plan.target.map { t in
-                .object(JSONObject([
-                    "llamafactory": t.llamaFactoryVersion.map { .string($0) } ?? .null, "torch": t.torchVersion.map { .string($0) } ?? .null,
-                    "accelerator": .string(t.accelerator), "devices": .int(t.devices.count),
-                ]))
-            } ?? .null
-            object["resume_from"] = plan.resume.map { $0.checkpoint.map { .string($0.path) } ?? .null } ?? .null
-            Terminal.json(.object(object))
-            return
-        }
         for note in plan.notes { Terminal.note(note) }
         let where_ = plan.resume != nil ? "the run's own, \(plan.directory.configFile)" : "would be written to \(plan.directory.configFile)"
         Terminal.out(Terminal.paint("# train.yaml (\(where_))", .dim))
@@ -72,13 +31,10 @@ enum TrainPrinter {
         }
     }
 
-    static func outcome(_ outcome: TrainOutcome, json: Bool) {
+    /// What came of a run, for people (`--json`: the run record).
+    static func outcome(_ outcome: TrainOutcome) {
         let id = outcome.directory.id
         let record = outcome.record
-        if json {
-            if let data = try? record.encoded() { Terminal.out(String(decoding: data, as: UTF8.self)) }
-            return
-        }
         if record.detached {
             let pid = record.pid.map(String.init)
             Terminal.out("Started run \(id) in the background (pid \(pid ?? "?"))")

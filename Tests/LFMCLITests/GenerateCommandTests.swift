@@ -164,7 +164,7 @@ struct GenerateCommandTests {
                              cwd: dir.path, environment: ["OPENAI_API_KEY": Self.secret])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.json as? [String: Any], "\(result.stdout)")
-        let written = try #require(summary["recordsWritten"] as? Int)
+        let written = try #require(summary["records_written"] as? Int)
         #expect(written > 0)
         let lines = String(decoding: try dir.bytes("qa.jsonl"), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == written)

@@ -163,7 +163,7 @@ struct GenerateSafetyTests {
         #expect(plain.status == 1)
         #expect(json.status == plain.status, "\(json.stderr)")
         let summary = try #require(json.json as? [String: Any], "\(json.stdout)")
-        #expect(summary["recordsWritten"] as? Int == 0)
+        #expect(summary["records_written"] as? Int == 0)
         #expect(json.stderr.contains("error: 2 of 2 chunks gave no records"), "\(json.stderr)")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import LFMSystem
 
 /// One row of `lfm list`.
+/// One `lfm list` row (and one element of `lfm list --json`'s `datasets`).
 public struct DatasetSummary: Sendable, Codable {
     public enum Status: String, Sendable, Codable {
         case ok
@@ -19,9 +20,9 @@ public struct DatasetSummary: Sendable, Codable {
     public var records: Int?
     public var bytes: Int?
     public var status: Status
+    public var path: String?
     /// Entry problems and validation errors, short.
     public var problems: [String]
-    public var path: String?
 }
 
 /// Builds `lfm list` rows. Record counts come from a cache keyed by path, size and modification
@@ -44,7 +45,7 @@ public struct DatasetLister {
 
     public func summary(of entry: DatasetEntry, cache: inout RecordCountCache) -> DatasetSummary {
         var row = DatasetSummary(name: entry.name, source: entry.source.label, formatting: entry.spec.formatting.rawValue,
-                                 kind: entry.kind.rawValue, records: nil, bytes: nil, status: .ok, problems: entry.problems, path: nil)
+                                 kind: entry.kind.rawValue, records: nil, bytes: nil, status: .ok, path: nil, problems: entry.problems)
         guard case .file(let fileName) = entry.source else {
             row.status = entry.source.isLocal ? .unchecked : .remote
             if case .none = entry.source { row.status = .problem }

@@ -1,4 +1,5 @@
 import Foundation
+import LFMCore
 import YAML
 
 /// What `lfm train --slurm` asks Slurm for. Flags win over the `slurm:` block of lfm.yaml (site
@@ -23,6 +24,19 @@ public struct SlurmSettings: Sendable, Equatable {
     /// The keys of the `slurm:` block in lfm.yaml.
     public static let configKeys = ["nnodes", "nproc_per_node", "partition", "time", "account", "gpus_per_node",
                                     "cpus_per_task", "sbatch_args", "requeue_before"]
+
+    /// The site defaults of `workspace`: its lfm.yaml's `slurm:` block (flags are applied
+    /// afterwards).
+    public static func configured(in workspace: Workspace) throws -> SlurmSettings {
+        var settings = SlurmSettings()
+        if let block = workspace.config.extra["slurm"] {
+            guard let mapping = block.mapping else {
+                throw SlurmError.badConfig(file: workspace.configPath ?? "lfm.yaml", key: "", message: "expected a mapping")
+            }
+            try settings.apply(config: mapping, file: workspace.configPath ?? "lfm.yaml")
+        }
+        return settings
+    }
 
     /// Fills in what the `slurm:` block of lfm.yaml sets (flags are applied afterwards).
     public mutating func apply(config mapping: YAMLMapping, file: String) throws {

@@ -204,6 +204,15 @@ public struct TemplateLibrary: Sendable {
         return catalog
     }
 
+    /// Template `name`, or the model catalogue for `models` / `models.yaml` (what `lfm templates
+    /// show` and `copy` accept).
+    public func templateOrModels(named name: String) throws -> Template {
+        if name == "models" || name == "models.yaml", let models = all().first(where: { $0.kind == .models }) {
+            return models
+        }
+        return try template(named: name)
+    }
+
     // MARK: copy
 
     /// Writes an editable copy of template `name` into `directory` (default: the workspace's
@@ -212,12 +221,7 @@ public struct TemplateLibrary: Sendable {
     /// - Returns: the destination path and whether a file was (or would be) replaced.
     @discardableResult
     public func copy(_ name: String, to directory: String, force: Bool = false, dryRun: Bool = false) throws -> (path: String, replaced: Bool) {
-        let template: Template
-        if name == "models" || name == "models.yaml", let models = all().first(where: { $0.kind == .models }) {
-            template = models
-        } else {
-            template = try self.template(named: name)
-        }
+        let template = try templateOrModels(named: name)
         let destination = directory + "/" + template.relativePath
         let exists = FileManager.default.fileExists(atPath: destination)
         if exists && !force {

@@ -51,6 +51,25 @@ public struct EvalRunner: Sendable {
                         outputDir: config.outputDir, predictions: predictions)
     }
 
+    /// The eval entry from the scored sides (adapter first), with eval.md/eval.html written (the
+    /// first `shown` questions with both answers) and saved into the run's run.json.
+    public static func save(_ plan: EvalPlan, context: RunLaunchContext, sides: [EvalSide], maxSamples: Int?,
+                            shown: Int) throws -> EvalRecord {
+        let record = EvalRecord(datasets: plan.datasets, maxSamples: maxSamples, usesTrainingData: plan.usesTrainingData,
+                                adapter: sides[0], base: sides.count > 1 ? sides[1] : nil)
+        let questions = EvalQuestions(datasets: plan.datasets.map(\.name), workspace: context.workspace)
+        let adapterConfig = plan.configs[0].mapping
+        let report = EvalReport(
+            runID: plan.runID, model: context.model, template: context.template, record: record,
+            samples: EvalReport.samples(adapter: Prediction.read(sides[0].predictions),
+                                        base: sides.count > 1 ? Prediction.read(sides[1].predictions) : nil,
+                                        count: shown, question: questions.question(for:)),
+            settings: [("decoding", adapterConfig["do_sample"]?.scalarText == "true" ? "sampling" : "greedy"),
+                       ("max_new_tokens", adapterConfig["max_new_tokens"]?.scalarText ?? "-"),
+                       ("cutoff_len", adapterConfig["cutoff_len"]?.scalarText ?? "-")])
+        return try Self.record(record, report: report, in: context.info.directory)
+    }
+
     /// Writes eval.md and eval.html into the run directory and the `eval` entry into run.json.
     public static func record(_ record: EvalRecord, report: EvalReport, in directory: RunDirectory) throws -> EvalRecord {
         var record = record

@@ -113,11 +113,15 @@ public enum EnvironmentError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct EnvironmentResolver: Sendable {
     public var environment: [String: String]
     public var runner: any ProcessRunner
+    /// Where a relative `--env ./venv` is resolved from (the command's working directory).
+    public var currentDirectory: String
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                runner: any ProcessRunner = FoundationProcessRunner()) {
+                runner: any ProcessRunner = FoundationProcessRunner(),
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
         self.environment = environment
         self.runner = runner
+        self.currentDirectory = currentDirectory
     }
 
     /// The conda-like tool: `CONDA_EXE`, `MAMBA_EXE`, then conda, mamba, micromamba on PATH.
@@ -164,7 +168,7 @@ public struct EnvironmentResolver: Sendable {
     func resolvePrefix(_ raw: String, origin: String, name: String?) throws -> CondaEnvironment {
         var path = raw
         if path.hasPrefix("~") { path = NSString(string: path).expandingTildeInPath }
-        path = Workspace.absolute(path, from: FileManager.default.currentDirectoryPath)
+        path = Workspace.absolute(path, from: currentDirectory)
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         let fm = FileManager.default
         guard ExecutableLocator.isExecutableFile(path + "/bin/python") || fm.fileExists(atPath: path + "/bin/python") else {

@@ -2,7 +2,7 @@ import Foundation
 import LFMCore
 import LFMSystem
 
-/// Where a launched run's output and progress go (the terminal in `lfm`, a buffer in tests).
+/// Where a launched run's output and progress go (`TerminalConsole` in `lfm`, a buffer in tests).
 public protocol LaunchConsole: Sendable {
     /// A line from the child, as it arrives.
     func childLine(_ line: OutputLine)
@@ -10,70 +10,6 @@ public protocol LaunchConsole: Sendable {
     func progress(_ summary: ProgressSummary)
     /// The child ended; clear any progress line.
     func finish()
-}
-
-/// The terminal: child stdout → stdout, child stderr → stderr. When stderr is a terminal it also
-/// keeps a one-line progress display at the bottom and hides the child's tqdm `\r` redraws there
-/// (they still go to train.log). Colour only on a terminal and never with NO_COLOR.
-public final class TerminalConsole: LaunchConsole, @unchecked Sendable {
-    private let lock = NSLock()
-    private let stderrIsTTY: Bool
-    private let color: Bool
-    private var progressShown = false
-    private var lastProgress: String?
-    private let stdoutToStderr: Bool
-    private let outFD: Int32
-    private let errFD: Int32
-
-    /// - Parameters:
-    ///   - stdoutToStderr: send the child's stdout to stderr too (`--json` keeps stdout for JSON).
-    ///   - stdoutFD, stderrFD: where to write (lfm's own stdout/stderr; tests pass files).
-    public init(stderrIsTTY: Bool = isatty(STDERR_FILENO) == 1, stdoutToStderr: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                stdoutFD: Int32 = STDOUT_FILENO, stderrFD: Int32 = STDERR_FILENO) {
-        self.outFD = stdoutFD
-        self.errFD = stderrFD
-        self.stderrIsTTY = stderrIsTTY
-        self.stdoutToStderr = stdoutToStderr
-        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        self.color = stderrIsTTY && !noColor && environment["TERM"] != "dumb"
-    }
-
-    private func write(_ fd: Int32, _ text: String) {
-        FileDescriptorIO.writeAll(fd, Array(text.utf8))
-    }
-
-    private func clearProgress() {
-        if progressShown { write(errFD, "\r\u{1B}[K"); progressShown = false }
-    }
-
-    private func drawProgress() {
-        guard stderrIsTTY, let lastProgress else { return }
-        let text = color ? "\u{1B}[36m" + lastProgress + "\u{1B}[0m" : lastProgress
-        write(errFD, "\r\u{1B}[K" + text)
-        progressShown = true
-    }
-
-    public func childLine(_ line: OutputLine) {
-        lock.lock(); defer { lock.unlock() }
-        if stderrIsTTY && line.terminator == .carriageReturn { return }
-        clearProgress()
-        write(line.stream == .stdout && !stdoutToStderr ? outFD : errFD, line.text + "\n")
-        drawProgress()
-    }
-
-    public func progress(_ summary: ProgressSummary) {
-        lock.lock(); defer { lock.unlock() }
-        guard stderrIsTTY else { return }
-        lastProgress = "lfm ▸ " + summary.line
-        drawProgress()
-    }
-
-    public func finish() {
-        lock.lock(); defer { lock.unlock() }
-        clearProgress()
-        lastProgress = nil
-    }
 }
 
 /// Appends lines to train.log as they arrive (each line ends with `\n`, tqdm's `\r` redraws too).

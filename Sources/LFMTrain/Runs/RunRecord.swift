@@ -114,6 +114,36 @@ public struct RunRecord: Codable, Sendable, Equatable {
         case envPrefix = "env_prefix", startTime = "start_time", endTime = "end_time", exitCode = "exit_code"
     }
 
+    /// Keys in declaration order and the environment sorted by name (run.json sorts all keys; a
+    /// `--json` document keeps this order, so it must not depend on dictionary order).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(lfmVersion, forKey: .lfmVersion)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(template, forKey: .template)
+        try c.encode(datasets, forKey: .datasets)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(method, forKey: .method)
+        try c.encode(outputDir, forKey: .outputDir)
+        try c.encode(config, forKey: .config)
+        try c.encode(argv, forKey: .argv)
+        try c.encode(JSONObject(environment.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value.map { .string($0) } ?? .null) }),
+                     forKey: .environment)
+        try c.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
+        try c.encodeIfPresent(envPrefix, forKey: .envPrefix)
+        try c.encode(startTime, forKey: .startTime)
+        try c.encodeIfPresent(endTime, forKey: .endTime)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(exitCode, forKey: .exitCode)
+        try c.encodeIfPresent(pid, forKey: .pid)
+        try c.encode(detached, forKey: .detached)
+        try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(eval, forKey: .eval)
+        try c.encodeIfPresent(export, forKey: .export)
+        try c.encodeIfPresent(cluster, forKey: .cluster)
+    }
+
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

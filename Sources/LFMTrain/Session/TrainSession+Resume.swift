@@ -23,6 +23,12 @@ public struct ResumeRequest: Sendable {
 extension TrainSession {
     /// The command that continues `id` from this workspace (what lfm prints after Ctrl-C).
     public func resumeCommand(_ id: String) -> String {
+        Self.resumeCommand(id, workspace: workspace)
+    }
+
+    /// The command that continues run `id` of `workspace`: `--lf-dir` (absolute) when the
+    /// workspace was given with it, so the command works from any directory.
+    public static func resumeCommand(_ id: String, workspace: Workspace) -> String {
         var command = "lfm train --resume \(id)"
         if workspace.origin == .flag { command += " --lf-dir \(LaunchPlan.quote(workspace.root))" }
         return command

@@ -19,12 +19,15 @@ public struct TrainSession: Sendable {
     /// lfm's own binary: attached runs start through its `ParentWatch` (see `TrainLauncher`).
     public var parentWatch: URL?
 
+    /// - Parameter currentDirectory: the command's working directory (a relative `--env` is
+    ///   resolved from it); ignored when `resolver` is given.
     public init(workspace: Workspace, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-                signalForwarder: SignalForwarder? = nil, resolver: EnvironmentResolver? = nil) {
+                signalForwarder: SignalForwarder? = nil, resolver: EnvironmentResolver? = nil,
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
         self.workspace = workspace
         self.store = RunStore(stateDir: workspace.stateDir)
         self.baseEnvironment = baseEnvironment
-        self.resolver = resolver ?? EnvironmentResolver(environment: baseEnvironment)
+        self.resolver = resolver ?? EnvironmentResolver(environment: baseEnvironment, currentDirectory: currentDirectory)
         self.signalForwarder = signalForwarder
         self.prober = TargetProber(environment: baseEnvironment)
     }

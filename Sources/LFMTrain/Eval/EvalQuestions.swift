@@ -1,14 +1,13 @@
 import Foundation
 import LFMCore
 import LFMTools
-import LFMTrain
 
 /// Finds the question of a prediction in the evaluated datasets, by its reference answer
 /// (LLaMA-Factory's generated_predictions.jsonl only has the templated prompt).
-struct EvalQuestions {
+public struct EvalQuestions: Sendable {
     private var byAnswer: [String: String] = [:]
 
-    init(datasets: [String], workspace: Workspace) {
+    public init(datasets: [String], workspace: Workspace) {
         for name in datasets {
             guard let input = try? DatasetInput.resolve(name, workspace: { workspace }) else { continue }
             let codec = RecordCodec(spec: input.spec)
@@ -25,7 +24,7 @@ struct EvalQuestions {
         text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
-    func question(for prediction: Prediction) -> String? {
+    public func question(for prediction: Prediction) -> String? {
         byAnswer[Self.key(prediction.label)]
     }
 }
