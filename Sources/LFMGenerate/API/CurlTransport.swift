@@ -15,27 +15,22 @@ import Foundation
 public final class CurlTransport: HTTPTransport, Sendable {
     public init() {}
 
-    /// Loads libcurl, or says what to install.
-    public static func load() throws(HTTPTransportError) {
+    /// Loads libcurl (once); nil when it is usable, otherwise why not (dlopen's message).
+    static func loadFailure() -> String? {
         var message = [CChar](repeating: 0, count: 512)
         guard lfm_http_load(&message, message.count) == 1 else {
-            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw .connection("lfm needs libcurl for HTTP (\(reason)); install it: apt-get install libcurl4")
+            return String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
+        return nil
     }
 
-    /// `load()` for a run about to talk HTTP: fails before anything is written.
-    static func require() throws(GenerateError) {
-        do {
-            try load()
-        } catch {
-            guard case .connection(let message) = error else { throw .fatalAPI("libcurl could not be loaded") }
-            throw .fatalAPI(message)
-        }
+    /// Loads libcurl for a run about to talk HTTP: fails before anything is written, with what to install.
+    public static func require() throws(GenerateError) {
+        if let reason = loadFailure() { throw .httpUnavailable(reason) }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try Self.load()
+        if let reason = Self.loadFailure() { throw HTTPTransportError.connection("libcurl could not be loaded (\(reason))") }
         // One "Name: value" line each; a line break inside a value cannot start another header.
         let headers = request.headers.map { "\($0.key): \($0.value)".filter { $0 != "\n" && $0 != "\r" && $0 != "\r\n" } }
             .joined(separator: "\n")
