@@ -96,7 +96,7 @@ public struct Converter {
         try writer.commit()
         report.spec = RecordCodec.spec(for: format, fields: fields)
         if options.validate && !options.dryRun {
-            report.validation = try FileValidator(spec: report.spec).validate(path: output)
+            report.validation = try DatasetCheck().validate(path: output, spec: report.spec)
         }
         return report
     }
@@ -122,24 +122,16 @@ public enum OutputRegistrar {
             let outcome = try register(path: path, name: name, spec: spec, format: format, workspace: workspace, force: force)
             return Registration(name: outcome.name, destination: outcome.destination, entry: outcome.entry, replaced: outcome.replaced, dryRun: false)
         }
-        // The same name and placement rules as Registrar.register.
-        let resolvedName = name ?? DatasetName.from(fileName: path)
-        if let problem = DatasetName.problem(with: resolvedName) {
-            throw RegisterError.badName(problem + (name == nil ? "; pass --name NAME" : ""))
-        }
         let registry = workspace.registry
-        let exists = try registry.read().entry(named: resolvedName) != nil
-        if exists && !force { throw RegistryError.nameTaken(name: resolvedName, path: registry.path) }
-        let dataDir = workspace.dataDir
-        let fileName = path.hasPrefix(dataDir + "/")
-            ? String(path.dropFirst(dataDir.count + 1))
-            : (name.map { $0 + "." + (path as NSString).pathExtension } ?? (path as NSString).lastPathComponent)
-        return Registration(name: resolvedName, destination: dataDir + "/" + fileName,
-                            entry: DatasetEntry.makeObject(fileName: fileName, spec: spec), replaced: exists, dryRun: true)
+        let plan = try Registrar.plan(source: path, name: name, placement: .copy, isDirectory: false, force: force, dataDir: workspace.dataDir,
+                                      registered: Set(try registry.read().names), registryPath: registry.path)
+        return Registration(name: plan.name, destination: plan.destination,
+                            entry: DatasetEntry.makeObject(fileName: plan.fileName, spec: spec), replaced: plan.replaces, dryRun: true)
     }
 
     public static func register(path: String, name: String?, spec: DatasetSpec, format: OutputFormat, workspace: Workspace, force: Bool) throws -> Registrar.Outcome {
-        var request = Registrar.Request(source: path)
+        // `path` is absolute: lfm resolved it when it wrote the file.
+        var request = Registrar.Request(source: path, currentDirectory: "/")
         request.name = name
         request.family = format.family
         request.kind = format.kind

@@ -18,10 +18,11 @@ public struct DatasetInput: Sendable {
     public var family: DataFormat.Family { OutputFormat.family(of: spec) }
     public var kind: DatasetKind { spec.kind }
 
-    /// Resolves `target`: an existing file is read with a detected (or `format`-forced) spec; any
-    /// other text is looked up in the workspace's registry (`workspace` is only called then).
-    public static func resolve(_ target: String, format: String? = nil, workspace: () throws -> Workspace) throws -> DatasetInput {
-        let path = Workspace.absolute(target, from: FileManager.default.currentDirectoryPath)
+    /// Resolves `target`: an existing file (relative to `currentDirectory`, the command's) is read
+    /// with a detected (or `format`-forced) spec; any other text is looked up in the workspace's
+    /// registry (`workspace` is only called then).
+    public static func resolve(_ target: String, format: String? = nil, currentDirectory: String, workspace: () throws -> Workspace) throws -> DatasetInput {
+        let path = Workspace.absolute(target, from: currentDirectory)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw ToolError.unreadable("\(target) is a folder; lfm reads .json, .jsonl and .txt files") }
@@ -30,22 +31,26 @@ public struct DatasetInput: Sendable {
         if target.contains("/") || target.hasSuffix(".json") || target.hasSuffix(".jsonl") || target.hasSuffix(".txt") {
             throw FileError.notFound(path: target)
         }
-        let ws = try workspace()
-        let document = try ws.registry.read()
-        guard let entry = document.entry(named: target) else {
-            throw RegistryError.notFound(name: target, path: ws.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
+        return try registered(target, in: try workspace())
+    }
+
+    /// The registered dataset `name` of `workspace`, read with its entry's columns and tags.
+    public static func registered(_ name: String, in workspace: Workspace) throws -> DatasetInput {
+        let document = try workspace.registry.read()
+        guard let entry = document.entry(named: name) else {
+            throw RegistryError.notFound(name: name, path: workspace.registry.path, suggestion: Suggestion.closest(to: name, in: document.names))
         }
         guard case .file(let fileName) = entry.source else {
-            throw ToolError.unreadable("\(target) is \(entry.source.label): lfm reads only local files")
+            throw ToolError.unreadable("\(name) is \(entry.source.label): lfm reads only local files")
         }
-        let resolved = ws.registry.resolve(fileName: fileName)
+        let resolved = workspace.registry.resolve(fileName: fileName)
         let ext = (resolved as NSString).pathExtension.lowercased()
         guard ["json", "jsonl", "txt"].contains(ext) else {
             throw ToolError.unreadable("\(resolved): lfm reads .json, .jsonl and .txt files, not .\(ext)")
         }
         let family = OutputFormat.family(of: entry.spec)
-        return DatasetInput(path: resolved, name: target, spec: entry.spec, format: DataFormat(family: family, kind: entry.spec.kind),
-                            layoutHint: ext == "txt" ? .text : nil, notes: ["registered dataset \(target) → \(resolved)"], registered: true)
+        return DatasetInput(path: resolved, name: name, spec: entry.spec, format: DataFormat(family: family, kind: entry.spec.kind),
+                            layoutHint: DatasetCheck.layoutHint(forPath: resolved), notes: ["registered dataset \(name) → \(resolved)"], registered: true)
     }
 
     /// A file with a detected spec.
@@ -54,23 +59,14 @@ public struct DatasetInput: Sendable {
         guard ["json", "jsonl", "txt"].contains(ext) else {
             throw ToolError.unreadable("\(path): lfm reads .json, .jsonl and .txt files, not .\(ext.isEmpty ? "(no extension)" : ext)")
         }
-        let hint: RecordLayout? = ext == "txt" ? .text : nil
-        var family: DataFormat.Family?
-        var kind: DatasetKind?
+        var request = DatasetCheck.Request()
         if let format {
             guard let parsed = DataFormat.parse(format) else { throw ToolError.usage("unknown format \"\(format)\"; use one of: \(DataFormat.names.joined(separator: ", "))") }
-            family = parsed.family
-            kind = parsed.kind
+            request = DatasetCheck.Request(family: parsed.family, kind: parsed.kind)
         }
-        let sample = try FileValidator.sample(path: path, layoutHint: hint)
-        let detected: FormatDetector.Result
-        do {
-            detected = try FormatDetector(family: family, kind: kind).detect(sample: sample.records, layout: sample.layout)
-        } catch {
-            throw ToolError.unreadable("\(path): \(error.message)")
-        }
+        let detected = try DatasetCheck(request).detect(path: path)
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return DatasetInput(path: path, name: name, spec: detected.spec, format: detected.format, layoutHint: hint,
+        return DatasetInput(path: path, name: name, spec: detected.spec, format: detected.format, layoutHint: detected.layoutHint,
                             notes: detected.notes, registered: false)
     }
 

@@ -268,26 +268,16 @@ public struct RecordCodec: Sendable {
     /// The spec LLaMA-Factory needs for records lfm wrote in `format`, given which optional
     /// fields (system, tools, history, media) appear in the output.
     public static func spec(for format: OutputFormat, fields: Set<String>) -> DatasetSpec {
-        var spec = DatasetSpec()
-        var columns = ColumnMap()
+        var spec = DatasetSpec.defaults(family: format.family == .pretrain ? .alpaca : format.family, kind: format.kind)
         switch format.family {
         case .alpaca, .pretrain:
-            columns.prompt = "instruction"
-            columns.query = "input"
-            if format.kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" } else { columns.response = "output" }
-            if fields.contains("history") { columns.history = "history" }
-            if fields.contains("system") { columns.system = "system" }
-        case .sharegpt, .openai:
-            spec.formatting = .sharegpt
-            columns.messages = format.family == .openai ? "messages" : "conversations"
-            spec.tags = format.family == .openai ? .openAI : .sharegpt
-            if format.kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" }
-            if format.family == .sharegpt, fields.contains("system") { columns.system = "system" }
+            if fields.contains("history") { spec.columns.history = "history" }
+            if fields.contains("system") { spec.columns.system = "system" }
+        case .sharegpt:
+            if fields.contains("system") { spec.columns.system = "system" }
+        case .openai: break
         }
-        if format.kind == .kto { columns.ktoTag = "kto_tag" }
-        for role in ["tools", "images", "videos", "audios"] where fields.contains(role) { columns[role: role] = role }
-        spec.columns = columns
-        spec.ranking = format.kind == .preference
+        for role in ["tools", "images", "videos", "audios"] where fields.contains(role) { spec.columns[role: role] = role }
         return spec
     }
 }

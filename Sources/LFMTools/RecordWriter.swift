@@ -113,7 +113,7 @@ public final class RecordWriter {
 
 /// Counts what a conversion could not keep, with the first few record numbers of each kind.
 public struct LossLedger: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Encodable {
         public var message: String
         public var count: Int
         /// 0-based record indexes of the first occurrences.

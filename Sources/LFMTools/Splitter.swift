@@ -121,7 +121,7 @@ public struct Splitter {
         // All or nothing: each part against its own columns, before any is moved into place.
         for (i, writer) in writers.enumerated() where writer.count > 0 && !options.dryRun {
             guard let temp = try writer.finish() else { continue }
-            var validation = try FileValidator(spec: report.parts[i].spec).validate(path: temp)
+            var validation = try DatasetCheck().validate(path: temp, spec: report.parts[i].spec)
             validation.path = targets[i].path
             report.validation.append(validation)
         }

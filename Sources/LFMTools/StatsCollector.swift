@@ -210,7 +210,7 @@ public struct StatsCollector {
             let v = scalar.value
             if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) || (v >= 0xC0 && v <= 0x24F && v != 0xD7 && v != 0xF7) {
                 latin += 1
-            } else if v >= 0x1100, EstimatedTokenCounter.isCJK(v), !(0x3000...0x303F).contains(v), !(0xFF00...0xFF60).contains(v) {
+            } else if CJK.isLetter(v) {
                 cjk += 1
             }
         }

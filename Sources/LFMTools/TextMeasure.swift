@@ -73,7 +73,7 @@ struct TextMeasure: Equatable {
                 i += 4
             }
             // perf: CJK Unified Ideographs, most of a Chinese text: a CJK character for both counts.
-            if v &- 0x4E00 < 0x5200 {
+            if CJK.isUnifiedIdeograph(v) {
                 cjkScript += 1
                 cjkTokens += 1
                 inWord = false
@@ -83,7 +83,7 @@ struct TextMeasure: Equatable {
             // Scripts (StatsCollector.countScripts).
             if v >= 0xC0 && v <= 0x24F && v != 0xD7 && v != 0xF7 {
                 latin += 1
-            } else if v >= 0x1100, cjk, !(0x3000...0x303F).contains(v), !(0xFF00...0xFF60).contains(v) {
+            } else if cjk, CJK.isLetter(v) {
                 cjkScript += 1
             }
             // Tokens (EstimatedTokenCounter.estimate).

@@ -18,11 +18,8 @@ public final class EstimatedTokenCounter: TokenCounter {
 
     public func count(_ texts: [String]) throws -> [Int] { texts.map(Self.estimate) }
 
-    public static func isCJK(_ v: UInt32) -> Bool {
-        (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x3040...0x30FF).contains(v)
-            || (0xAC00...0xD7AF).contains(v) || (0x1100...0x11FF).contains(v) || (0xF900...0xFAFF).contains(v)
-            || (0x20000...0x2FA1F).contains(v) || (0x3000...0x303F).contains(v) || (0xFF00...0xFFEF).contains(v)
-    }
+    /// One token a character: the CJK table of LFMCore (``CJK/contains(_:)``).
+    public static func isCJK(_ v: UInt32) -> Bool { CJK.contains(v) }
 
     public static func estimate(_ text: String) -> Int {
         if let ascii = estimateASCII(text) { return ascii }

@@ -87,7 +87,7 @@ public struct DatasetPreflight: Sendable, Encodable {
                 }
             }
             if options.truncation, dataset.errors.isEmpty, dataset.records ?? 0 > 0,
-               let input = try? DatasetInput.resolve(name, workspace: { workspace }) {
+               let input = try? DatasetInput.registered(name, in: workspace) {
                 if tokens == nil { tokens = counter() }
                 var measuredInput = input
                 var sample: String?

@@ -31,7 +31,7 @@ public struct LongRecordFilter {
     /// Writes and registers the filtered copy of registered dataset `name` (replacing an earlier
     /// copy of the same name); with `dryRun` only counts.
     public func filter(_ name: String, workspace: Workspace, dryRun: Bool) throws -> Outcome {
-        let input = try DatasetInput.resolve(name, workspace: { workspace })
+        let input = try DatasetInput.registered(name, in: workspace)
         let ext = input.layoutHint == .text ? "jsonl" : ((input.path as NSString).pathExtension.isEmpty ? "json" : (input.path as NSString).pathExtension)
         let newName = filteredName(name)
         let path = workspace.dataDir + "/" + newName + "." + ext

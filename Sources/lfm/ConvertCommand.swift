@@ -49,34 +49,23 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let family = DataFormat.Family(rawValue: to.lowercased())!
-        let progress = ProgressBar(label: "converting")
-        do {
-            let source = try DatasetInput.resolve(input, format: format, workspace: workspaceOptions.workspace)
-            let path = Workspace.absolute(out ?? "\(source.name)_\(family.rawValue).json", from: FileManager.default.currentDirectoryPath)
-            var options = Converter.Options()
-            options.keepHistory = !noHistory
-            options.force = writeOptions.force
-            options.dryRun = writeOptions.dryRun
-            let report = try Converter(options: options) { progress.update(done: $0, total: $1) }.convert(source, to: family, output: path)
-            progress.finish()
-            // An output that fails its own validation is never registered.
-            let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
-            if output.json {
-                var object = ToolPrinter.json(report, dryRun: writeOptions.dryRun)
-                object["input"] = .string(source.path)
-                object["from"] = .string(source.format.description)
-                object["registered"] = outcome.map { .string($0.name) } ?? .null
-                Terminal.json(.object(object))
-            } else {
-                ToolPrinter.printConversion(report, from: source, dryRun: writeOptions.dryRun)
-                if let outcome { ToolPrinter.printRegistration(outcome) }
-            }
-            if report.validation?.hasErrors == true { throw Exit.failure }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            progress.finish()
-            throw fail(error)
+        let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+        let path = Workspace.absolute(out ?? "\(source.name)_\(family.rawValue).json", from: FileManager.default.currentDirectoryPath)
+        var options = Converter.Options()
+        options.keepHistory = !noHistory
+        options.force = writeOptions.force
+        options.dryRun = writeOptions.dryRun
+        let report = try ProgressBar(label: "converting").run { progress in
+            try Converter(options: options) { progress.update(done: $0, total: $1) }.convert(source, to: family, output: path)
         }
+        // An output that fails its own validation is never registered.
+        let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
+        if output.json {
+            try Terminal.json(ConvertResult(ConversionResult(report, dryRun: writeOptions.dryRun), input: source, registered: outcome?.name))
+        } else {
+            ToolPrinter.printConversion(report, from: source, dryRun: writeOptions.dryRun)
+            if let outcome { ToolPrinter.printRegistration(outcome) }
+        }
+        if report.validation?.hasErrors == true { throw Exit.failure }
     }
 }

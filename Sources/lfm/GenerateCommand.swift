@@ -180,7 +180,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
         var registered: Registrar.Outcome?
         if let workspace, summary.recordsWritten > 0 {
-            var request = Registrar.Request(source: options.outputPath)
+            var request = Registrar.Request(source: options.outputPath, currentDirectory: FileManager.default.currentDirectoryPath)
             request.name = name
             do {
                 registered = try Registrar(workspace: workspace).register(request)

@@ -31,28 +31,23 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ToolPrinter.guarded {
-            let sources = try inputs.map { try ToolPrinter.resolve($0, workspace: workspaceOptions) }
-            let first = sources[0]
-            guard first.kind != .pretrain else { throw ToolError.failed("merging pretraining text is not supported; concatenate the files instead") }
-            var options = Converter.Options()
-            options.force = writeOptions.force
-            options.dryRun = writeOptions.dryRun
-            let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
-            let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
-            // An output that fails its own validation is never registered.
-            let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
-            if output.json {
-                var object = ToolPrinter.json(report, dryRun: writeOptions.dryRun)
-                object["inputs"] = .array(sources.map { .string($0.path) })
-                object["registered"] = outcome.map { .string($0.name) } ?? .null
-                Terminal.json(.object(object))
-            } else {
-                for source in sources { Terminal.out("  \(source.path) (\(source.format))") }
-                ToolPrinter.printConversion(report, from: nil, dryRun: writeOptions.dryRun)
-                if let outcome { ToolPrinter.printRegistration(outcome) }
-            }
-            if report.validation?.hasErrors == true { throw Exit.failure }
+        let sources = try inputs.map { try ToolPrinter.resolve($0, workspace: workspaceOptions) }
+        let first = sources[0]
+        guard first.kind != .pretrain else { throw ToolError.failed("merging pretraining text is not supported; concatenate the files instead") }
+        var options = Converter.Options()
+        options.force = writeOptions.force
+        options.dryRun = writeOptions.dryRun
+        let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
+        let report = try Converter(options: options).transcode(sources, to: OutputFormat(family: first.family, kind: first.kind), output: path)
+        // An output that fails its own validation is never registered.
+        let outcome = report.validation?.hasErrors == true ? nil : try writeOptions.registration(path: path, spec: report.spec, format: report.format, workspace: workspaceOptions)
+        if output.json {
+            try Terminal.json(MergeResult(ConversionResult(report, dryRun: writeOptions.dryRun), inputs: sources, registered: outcome?.name))
+        } else {
+            for source in sources { Terminal.out("  \(source.path) (\(source.format))") }
+            ToolPrinter.printConversion(report, from: nil, dryRun: writeOptions.dryRun)
+            if let outcome { ToolPrinter.printRegistration(outcome) }
         }
+        if report.validation?.hasErrors == true { throw Exit.failure }
     }
 }

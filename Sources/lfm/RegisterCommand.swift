@@ -63,7 +63,7 @@ struct RegisterCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = Registrar.Request(source: file)
+        var request = Registrar.Request(source: file, currentDirectory: FileManager.default.currentDirectoryPath)
         request.name = name
         request.family = formatOptions.parsed?.family
         request.kind = formatOptions.parsed?.kind
@@ -75,33 +75,31 @@ struct RegisterCommand: ParsableCommand {
         request.dryRun = dryRun
         request.dropInvalid = dropInvalid
 
-        let progress = ProgressBar(label: "validating")
         // Ctrl-C / SIGTERM: remove temporary copies and undo a placed data file, exit 130/143.
         if !dryRun { InterruptCleanup.install() }
+        let workspace = try workspaceOptions.workspace()
+        let outcome: Registrar.Outcome
         do {
-            let workspace = try workspaceOptions.workspace()
-            let registrar = Registrar(workspace: workspace) { done, total in progress.update(done: done, total: total) }
-            let outcome = try registrar.register(request)
-            progress.finish()
-            if output.json { Terminal.json(Self.json(outcome)); return }
-            printOutcome(outcome, workspace: workspace)
-        } catch RegisterError.invalid(let report) {
-            progress.finish()
-            if output.json {
-                Terminal.json(.object(JSONObject(["registered": .bool(false), "report": ReportPrinter.json(report)])))
-            } else {
-                ReportPrinter.printIssues(report, file: file)
-                Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered.")
-                if report.counts["field-dropped"] != nil {
-                    Terminal.note("map the fields with --columns ROLE=FIELD, or accept the loss with --allow-unmapped FIELD")
-                } else if report.validRecords > 0 && report.counts["syntax"] == nil {
-                    Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
-                }
+            outcome = try ProgressBar(label: "validating").run { progress in
+                try Registrar(workspace: workspace) { done, total in progress.update(done: done, total: total) }.register(request)
             }
+        } catch RegisterError.invalid(let report) {
+            // The report is the result: printed (or its document), then exit 1.
+            try printRefusal(report)
             throw Exit.failure
-        } catch {
-            progress.finish()
-            throw fail(error)
+        }
+        if output.json { return try Terminal.json(RegisterResult(outcome)) }
+        printOutcome(outcome, workspace: workspace)
+    }
+
+    private func printRefusal(_ report: ValidationReport) throws {
+        if output.json { return try Terminal.json(RegisterRefusal(report)) }
+        ReportPrinter.printIssues(report, file: file)
+        Terminal.error("\(file): \(report.errorCount) error\(report.errorCount == 1 ? "" : "s") in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered.")
+        if report.counts["field-dropped"] != nil {
+            Terminal.note("map the fields with --columns ROLE=FIELD, or accept the loss with --allow-unmapped FIELD")
+        } else if report.validRecords > 0 && report.counts["syntax"] == nil {
+            Terminal.note("fix the records, or pass --drop-invalid to register the \(report.validRecords) valid ones")
         }
     }
 
@@ -128,24 +126,5 @@ struct RegisterCommand: ParsableCommand {
         } else {
             Terminal.out("Next: lfm train --dataset \(outcome.name) --model MODEL")
         }
-    }
-
-    static func json(_ outcome: Registrar.Outcome) -> JSONValue {
-        var object = JSONObject()
-        object["registered"] = .bool(!outcome.dryRun)
-        object["dry_run"] = .bool(outcome.dryRun)
-        object["name"] = .string(outcome.name)
-        object["file_name"] = .string(outcome.fileName)
-        object["destination"] = .string(outcome.destination)
-        object["placement"] = .string(outcome.placement.rawValue)
-        object["replaced"] = .bool(outcome.replaced)
-        object["format"] = outcome.format.map { .string($0.description) } ?? .null
-        object["checked"] = .bool(outcome.checked)
-        object["records"] = outcome.report.map { .int($0.records - outcome.dropped) } ?? .null
-        object["dropped"] = .int(outcome.dropped)
-        object["entry"] = .object(outcome.entry)
-        object["notes"] = .array(outcome.notes.map { .string($0) })
-        object["report"] = outcome.report.map(ReportPrinter.json) ?? .null
-        return .object(object)
     }
 }

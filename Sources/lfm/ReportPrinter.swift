@@ -1,6 +1,6 @@
 import LFMCore
 
-/// Human and JSON renderings of validation reports.
+/// The human rendering of validation reports (`ValidationDocument` is the `--json` one).
 enum ReportPrinter {
     /// Prints issues grouped by rule, `perGroup` examples each, to stderr.
     static func printIssues(_ report: ValidationReport, perGroup: Int = 5, file: String? = nil) {
@@ -23,38 +23,5 @@ enum ReportPrinter {
             if group.total > perGroup { Terminal.err("  … and \(group.total - perGroup) more (--json lists them all)") }
             if let hint = group.issues.first?.hint { Terminal.err("  " + Terminal.paint("fix:", .cyan, stderr: true) + " \(hint)") }
         }
-    }
-
-    static func json(_ report: ValidationReport) -> JSONValue {
-        var object = JSONObject()
-        object["path"] = .string(report.path)
-        object["layout"] = report.layout.map { .string($0.rawValue) } ?? .null
-        object["records"] = .int(report.records)
-        object["valid_records"] = .int(report.validRecords)
-        object["errors"] = .int(report.errorCount)
-        object["warnings"] = .int(report.warningCount)
-        object["counts"] = .object(JSONObject(report.counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int($0.value)) }))
-        object["issues"] = .array(report.issues.map(json))
-        if let fields = report.coverage {
-            // Which record fields LLaMA-Factory reads and drops for this entry (FieldCoverage).
-            object["fields"] = .object(JSONObject([
-                "read": .array(fields.read.map { .string($0) }),
-                "dropped": .array(fields.dropped.map { .string($0) }),
-                "allowed": .array(fields.allowed.map { .string($0) }),
-            ]))
-        }
-        return .object(object)
-    }
-
-    static func json(_ issue: ValidationIssue) -> JSONValue {
-        var object = JSONObject()
-        object["severity"] = .string(issue.severity.rawValue)
-        object["code"] = .string(issue.code)
-        object["record"] = issue.record.map { .int($0) } ?? .null
-        object["line"] = issue.line.map { .int($0) } ?? .null
-        object["path"] = issue.path.map { .string($0) } ?? .null
-        object["message"] = .string(issue.message)
-        object["hint"] = issue.hint.map { .string($0) } ?? .null
-        return .object(object)
     }
 }

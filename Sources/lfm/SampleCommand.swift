@@ -45,31 +45,25 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ToolPrinter.guarded {
-            let source = try ToolPrinter.resolve(input, workspace: workspaceOptions)
-            let result = try Sampler(count: n, seed: seed).sample(source)
-            guard let out else {
-                let printer = JSONPrinter(indent: nil)
-                for record in result.records { Terminal.out(printer.string(record)) }
-                return
-            }
-            let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
-            let written = try Sampler(count: n, seed: seed).write(result.records, to: path, force: force, protecting: [source.path], dryRun: dryRun)
-            // Like every file lfm writes, the sample is checked with LLaMA-Factory's rules.
-            let validation = dryRun ? nil : try FileValidator(spec: source.spec).validate(path: path)
-            if json {
-                Terminal.json(.object(JSONObject([
-                    "output": .string(path), "written": .int(written), "total": .int(result.total),
-                    "seed": .string(String(seed)), "dry_run": .bool(dryRun),
-                    "valid": validation.map { .bool(!$0.hasErrors) } ?? .null,
-                    "validation": validation.map(ReportPrinter.json) ?? .null,
-                ])))
-            } else {
-                Terminal.err("\(written) of \(Plural.count(result.total, "record")) \(dryRun ? "would be written" : "written") to \(out)")
-                ToolPrinter.validation(validation, file: path)
-                if dryRun { ToolPrinter.dryRunNote() }
-            }
-            if validation?.hasErrors == true { throw Exit.failure }
+        let source = try ToolPrinter.resolve(input, workspace: workspaceOptions)
+        let sampler = Sampler(count: n, seed: seed)
+        let sample = try sampler.sample(source)
+        guard let out else {
+            let printer = JSONPrinter(indent: nil)
+            for record in sample.records { Terminal.out(printer.string(record)) }
+            return
         }
+        let path = Workspace.absolute(out, from: FileManager.default.currentDirectoryPath)
+        let written = try sampler.write(sample.records, to: path, force: force, protecting: [source.path], dryRun: dryRun)
+        // Like every file lfm writes, the sample is checked with LLaMA-Factory's rules.
+        let validation = dryRun ? nil : try DatasetCheck().validate(path: path, spec: source.spec)
+        if json {
+            try Terminal.json(SampleResult(output: path, written: written, total: sample.total, seed: seed, dryRun: dryRun, validation: validation))
+        } else {
+            Terminal.err("\(written) of \(Plural.count(sample.total, "record")) \(dryRun ? "would be written" : "written") to \(out)")
+            ToolPrinter.validation(validation, file: path)
+            if dryRun { ToolPrinter.dryRunNote() }
+        }
+        if validation?.hasErrors == true { throw Exit.failure }
     }
 }

@@ -58,65 +58,41 @@ struct SplitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try ToolPrinter.guarded {
-            let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
-            let cwd = FileManager.default.currentDirectoryPath
-            let directory = try outDir.map { Workspace.absolute($0, from: cwd) } ?? (register ? workspaceOptions.workspace().dataDir : cwd)
-            var options = Splitter.Options(val: val)
-            options.test = test
-            options.seed = seed
-            options.stratify = stratify
-            options.force = force
-            options.dryRun = dryRun
-            let splitter = Splitter(options: options)
-            let format = OutputFormat(family: source.family, kind: source.kind)
-            // All or nothing: every registration is checked (names, existing entries) before any
-            // file is written, every part is validated before any is moved into place, and a
-            // registration that still fails takes back the ones before it.
-            if register && !dryRun {
-                let workspace = try workspaceOptions.workspace()
-                for target in splitter.paths(for: source, directory: directory) {
-                    _ = try OutputRegistrar.registration(path: target.path, name: target.name, spec: source.spec, format: format,
-                                                         workspace: workspace, force: force, dryRun: true)
-                }
+        let source = try ToolPrinter.resolve(input, format: format, workspace: workspaceOptions)
+        let cwd = FileManager.default.currentDirectoryPath
+        let directory = try outDir.map { Workspace.absolute($0, from: cwd) } ?? (register ? workspaceOptions.workspace().dataDir : cwd)
+        var options = Splitter.Options(val: val)
+        options.test = test
+        options.seed = seed
+        options.stratify = stratify
+        options.force = force
+        options.dryRun = dryRun
+        let splitter = Splitter(options: options)
+        let (report, registered) = try register
+            ? splitter.split(source, directory: directory, registeringIn: workspaceOptions.workspace())
+            : (splitter.split(source, directory: directory), [])
+        if output.json {
+            try Terminal.json(SplitResult(report, seed: seed, registered: registered, dryRun: dryRun))
+        } else {
+            Terminal.out("\(source.path): \(Plural.count(report.records, "record")), seed \(seed)")
+            Terminal.out(Terminal.table(["part", "records", "file"], report.parts.map { [$0.name, "\($0.records)", $0.path] }, rightAligned: [1]))
+            if !report.strata.isEmpty {
+                Terminal.out("stratified by \(stratify!):")
+                Terminal.out(Terminal.table(["value", "train", "val", "test"], report.strata.prefix(20).map { [$0.value, "\($0.counts[0])", "\($0.counts[1])", "\($0.counts[2])"] }, rightAligned: [1, 2, 3]))
             }
-            let report = try splitter.split(source, directory: directory)
-            var registered: [String] = []
-            if register && (report.written || dryRun) {
-                let workspace = try workspaceOptions.workspace()
-                try PartRegistration.registerAll(report.parts.map { ($0.path, $0.name, $0.spec) }, format: format,
-                                                 workspace: workspace, force: force, dryRun: dryRun, into: &registered)
-            }
-            if output.json {
-                Terminal.json(.object(JSONObject([
-                    "records": .int(report.records), "seed": .string(String(seed)),
-                    "parts": .array(report.parts.map { .object(JSONObject(["name": .string($0.name), "path": .string($0.path), "records": .int($0.records)])) }),
-                    "registered": .array(registered.map { .string($0) }),
-                    "valid": dryRun ? .null : .bool(!report.validation.contains { $0.hasErrors }),
-                    "written": .bool(report.written),
-                    "dry_run": .bool(dryRun),
-                ])))
+            for v in report.validation { ToolPrinter.validation(v, file: v.path) }
+            if dryRun {
+                if register { Terminal.out("Would register: \(registered.joined(separator: ", "))") }
+                ToolPrinter.dryRunNote()
+            } else if !report.written {
+                Terminal.error("a part failed validation; no part was written\(register ? " or registered" : "")")
+            } else if register {
+                Terminal.out("Registered: \(registered.joined(separator: ", "))")
+                Terminal.out("In the training YAML: dataset: \(report.parts[0].name) and eval_dataset: \(report.parts[1].name)")
             } else {
-                Terminal.out("\(source.path): \(Plural.count(report.records, "record")), seed \(seed)")
-                Terminal.out(Terminal.table(["part", "records", "file"], report.parts.map { [$0.name, "\($0.records)", $0.path] }, rightAligned: [1]))
-                if !report.strata.isEmpty {
-                    Terminal.out("stratified by \(stratify!):")
-                    Terminal.out(Terminal.table(["value", "train", "val", "test"], report.strata.prefix(20).map { [$0.value, "\($0.counts[0])", "\($0.counts[1])", "\($0.counts[2])"] }, rightAligned: [1, 2, 3]))
-                }
-                for v in report.validation { ToolPrinter.validation(v, file: v.path) }
-                if dryRun {
-                    if register { Terminal.out("Would register: \(registered.joined(separator: ", "))") }
-                    ToolPrinter.dryRunNote()
-                } else if !report.written {
-                    Terminal.error("a part failed validation; no part was written\(register ? " or registered" : "")")
-                } else if register {
-                    Terminal.out("Registered: \(registered.joined(separator: ", "))")
-                    Terminal.out("In the training YAML: dataset: \(report.parts[0].name) and eval_dataset: \(report.parts[1].name)")
-                } else {
-                    Terminal.note("register the parts with --register, or skip the files and set `val_size: \(val)` in the training YAML (LLaMA-Factory then splits at load time)")
-                }
+                Terminal.note("register the parts with --register, or skip the files and set `val_size: \(val)` in the training YAML (LLaMA-Factory then splits at load time)")
             }
-            if report.validation.contains(where: { $0.hasErrors }) { throw Exit.failure }
         }
+        if report.validation.contains(where: { $0.hasErrors }) { throw Exit.failure }
     }
 }

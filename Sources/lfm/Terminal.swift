@@ -79,10 +79,7 @@ enum Terminal {
                 return width
             }
             if v < 0x300 { return width + 1 }  // Latin, no combining marks: skips the Unicode property lookup (lfm list)
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
-                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
-            return width + (wide ? 2 : (scalar.properties.generalCategory == .nonspacingMark ? 0 : 1))
+            return width + (CJK.isWide(v) ? 2 : (scalar.properties.generalCategory == .nonspacingMark ? 0 : 1))
         }
     }
 

@@ -49,31 +49,8 @@ enum ToolPrinter {
         return ", \(Plural.count(report.warningCount, "warning")) (\(codes.joined(separator: ", ")))"
     }
 
-    static func ledgerJSON(_ ledger: LossLedger) -> JSONValue {
-        .array(ledger.entries.map {
-            .object(JSONObject(["message": .string($0.message), "count": .int($0.count), "examples": .array($0.examples.map { .int($0) })]))
-        })
-    }
-
-    /// A dry run has the same keys; `valid` and `validation` are null (nothing was written to check).
-    static func json(_ report: Converter.Report, dryRun: Bool = false) -> JSONObject {
-        var object = JSONObject()
-        object["output"] = .string(report.output)
-        object["format"] = .string(report.format.description)
-        object["read"] = .int(report.read)
-        object["written"] = .int(report.written)
-        object["skipped"] = ledgerJSON(report.skipped)
-        object["lossy"] = ledgerJSON(report.lossy)
-        object["entry"] = .object(DatasetEntry.makeObject(fileName: (report.output as NSString).lastPathComponent, spec: report.spec))
-        object["valid"] = .bool(report.validation.map { !$0.hasErrors } ?? true)
-        object["validation"] = report.validation.map(ReportPrinter.json) ?? .null
-        if dryRun { object["valid"] = .null }
-        object["dry_run"] = .bool(dryRun)
-        return object
-    }
-
     static func resolve(_ input: String, format: String? = nil, workspace: WorkspaceOptions) throws -> DatasetInput {
-        try DatasetInput.resolve(input, format: format, workspace: workspace.workspace)
+        try DatasetInput.resolve(input, format: format, currentDirectory: FileManager.default.currentDirectoryPath, workspace: workspace.workspace)
     }
 
     /// Runs `body`; its errors are reported by the root like any other (usage 64, others 1).

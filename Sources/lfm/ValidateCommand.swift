@@ -31,79 +31,53 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let cwd = FileManager.default.currentDirectoryPath
-        let path = Workspace.absolute(target, from: cwd)
-        do {
-            // Anything at the path (a symlink loop or a FIFO included) is a file to check, not a name.
-            if FileStatus.occupied(path) {
-                try validateFile(path)
-            } else {
-                try validateEntry()
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
-        }
+        let path = Workspace.absolute(target, from: FileManager.default.currentDirectoryPath)
+        // Anything at the path (a symlink loop or a FIFO included) is a file to check, not a name.
+        let result = FileStatus.occupied(path) ? try validateFile(path) : try validateEntry()
+        try print(result)
+        if !result.valid { throw Exit.failure }
     }
 
-    private func validateFile(_ path: String) throws {
+    private func validateFile(_ path: String) throws -> ValidateResult {
         let file = try DataFile(path: path)
         guard file.type.isCheckable, !file.isDirectory else {
             throw CommandFailure("lfm cannot read the records of \(file.isDirectory ? "a folder" : ".\(file.type.rawValue) files"); they are registered unchecked")
         }
-        let layout: RecordLayout? = file.type == .txt ? .text : nil
-        let detector = try formatOptions.detector()
-        let sample = try FileValidator.sample(path: path, layoutHint: layout)
-        var detected: FormatDetector.Result
-        do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
-            throw RegisterError.undetectable(path: path, message: error.message)
+        var request = DatasetCheck.Request(family: formatOptions.parsed?.family, kind: formatOptions.parsed?.kind)
+        request.columns = try formatOptions.columnPairs()
+        request.tags = try formatOptions.tagPairs()
+        request.allowUnmapped = formatOptions.allowedUnmapped
+        return try ProgressBar(label: "validating").run { progress in
+            try DatasetCheck(request) { progress.update(done: $0, total: $1) }.validateFile(path: path)
         }
-        detected.spec.allowUnmapped = formatOptions.allowedUnmapped
-        let progress = ProgressBar(label: "validating")
-        let report = try FileValidator(spec: detected.spec) { progress.update(done: $0, total: $1) }.validate(path: path, layoutHint: layout)
-        progress.finish()
-        try finish(report, format: detected.format.description, entry: DatasetEntry.makeObject(fileName: (path as NSString).lastPathComponent, spec: detected.spec), problems: [])
     }
 
-    private func validateEntry() throws {
+    private func validateEntry() throws -> ValidateResult {
+        // A mistyped file name is reported as a missing file, not as a missing workspace or name.
         let looksLikeAFile = target.contains(".") || target.contains("/")
         let workspace: Workspace
+        do { workspace = try workspaceOptions.workspace() } catch where looksLikeAFile { throw FileError.notFound(path: target) }
         do {
-            workspace = try workspaceOptions.workspace()
-        } catch where looksLikeAFile {
-            throw FileError.notFound(path: target)  // a mistyped file name, not a missing workspace
+            return try DatasetCheck.validateRegistered(target, in: workspace, allowUnmapped: formatOptions.allowedUnmapped)
+        } catch RegistryError.notFound where looksLikeAFile {
+            throw FileError.notFound(path: target)
         }
-        let document = try workspace.registry.read()
-        guard var entry = document.entry(named: target) else {
-            if looksLikeAFile { throw FileError.notFound(path: target) }
-            throw RegistryError.notFound(name: target, path: workspace.registry.path, suggestion: Suggestion.closest(to: target, in: document.names))
-        }
-        entry.spec.allowUnmapped.formUnion(formatOptions.allowedUnmapped)
-        let (report, path) = try EntryValidator(registry: workspace.registry).validate(entry)
-        try finish(report, format: "\(entry.spec.formatting.rawValue) \(entry.kind.rawValue)", entry: entry.object, problems: entry.problems,
-                   unchecked: path == nil ? "\(entry.source.label): lfm checks only local files" : nil)
     }
 
-    /// `unchecked`: why the records were not read (a hub or cloud dataset): no check mark then.
-    private func finish(_ report: ValidationReport, format: String, entry: JSONObject, problems: [String], unchecked: String? = nil) throws {
-        if output.json {
-            Terminal.json(.object(JSONObject([
-                "valid": .bool(!report.hasErrors), "format": .string(format), "entry": .object(entry), "report": ReportPrinter.json(report),
-                "checked": .bool(unchecked == nil),
-            ])))
-        } else if let unchecked, !report.hasErrors {
-            ReportPrinter.printIssues(report, file: target)
+    private func print(_ result: ValidateResult) throws {
+        let report = result.validation
+        if output.json { return try Terminal.json(result) }
+        ReportPrinter.printIssues(report, file: target)
+        let format = result.format ?? "format unknown"
+        if let unchecked = result.unchecked, result.valid {
             Terminal.out("- \(target): \(format), records not checked (\(unchecked)); the entry itself is fine")
-        } else {
-            ReportPrinter.printIssues(report, file: target)
-            let summary = "\(target): \(format), \(Plural.count(report.records, "record")), \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
-            if report.hasErrors {
-                Terminal.error(summary)
-            } else {
-                Terminal.out(Terminal.paint("✔ ", .green) + summary)
-            }
+            return
         }
-        if report.hasErrors { throw Exit.failure }
+        let summary = "\(target): \(format), \(Plural.count(report.records, "record")), \(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
+        if result.valid {
+            Terminal.out(Terminal.paint("✔ ", .green) + summary)
+        } else {
+            Terminal.error(summary)
+        }
     }
 }

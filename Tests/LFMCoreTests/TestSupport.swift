@@ -100,7 +100,7 @@ struct TestWorkspace {
     }
 
     func register(_ source: String, name: String? = nil, force: Bool = false, configure: (inout Registrar.Request) -> Void = { _ in }) throws -> Registrar.Outcome {
-        var request = Registrar.Request(source: source)
+        var request = Registrar.Request(source: source, currentDirectory: FileManager.default.currentDirectoryPath)
         request.name = name
         request.force = force
         configure(&request)

@@ -88,7 +88,7 @@ final class ProgressLog: @unchecked Sendable {
         let records = lines(dir.file("out.jsonl")).map { try! JSONParser.parse($0) }
         #expect(records.count == 4)
         for record in records {
-            #expect(BuiltinRecordValidator().problems(in: record, format: format) == [])
+            #expect(CoreRecordValidator().problems(in: record, format: format) == [])
         }
         if format.preference {
             #expect(summary.requests == 4)

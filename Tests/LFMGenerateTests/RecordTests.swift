@@ -22,19 +22,28 @@ import LFMTools
 
     @Test(arguments: [GenerateFormat.alpaca, .sharegpt, .openai, GenerateFormat(style: .alpaca, preference: true),
                       GenerateFormat(style: .sharegpt, preference: true), GenerateFormat(style: .openai, preference: true)])
-    func formatterOutputPassesBuiltinValidator(format: GenerateFormat) {
+    func formatterOutputPassesTheValidator(format: GenerateFormat) {
         let record = RecordFormatter(format: format, systemPrompt: "S").record(example)
-        #expect(BuiltinRecordValidator().problems(in: record, format: format) == [])
+        #expect(CoreRecordValidator().problems(in: record, format: format) == [])
     }
 
+    /// LFMCore's rules (the one record validator), plus the warnings that make a generated record
+    /// worthless although LLaMA-Factory would accept it.
     @Test func validatorFindsProblems() throws {
-        let v = BuiltinRecordValidator()
-        #expect(v.problems(in: try JSONParser.parse(#"{"instruction": " ", "input": "", "output": "A"}"#), format: .alpaca) == ["instruction is empty"])
-        #expect(v.problems(in: try JSONParser.parse(#"{"instruction": "Q", "output": 3}"#), format: .alpaca) == ["missing input", "output is a number, not a string"])
-        let badRoles = try JSONParser.parse(#"{"messages": [{"role": "user", "content": "Q"}, {"role": "user", "content": "Q2"}]}"#)
-        #expect(v.problems(in: badRoles, format: .openai) == ["messages[1] is user, expected assistant", "messages must end with an assistant message"])
-        let same = try JSONParser.parse(#"{"instruction": "Q", "input": "", "chosen": "A", "rejected": "A"}"#)
-        #expect(v.problems(in: same, format: GenerateFormat(style: .alpaca, preference: true)) == ["chosen and rejected are identical"])
+        let v = CoreRecordValidator()
+        func problems(_ text: String, _ format: GenerateFormat) throws -> [String] { v.problems(in: try JSONParser.parse(text), format: format) }
+        #expect(try problems(#"{"instruction": " ", "input": "", "output": "A"}"#, .alpaca) == [#"instruction: the user turn is empty ("instruction" and "input" are empty)"#])
+        // A missing "input" is fine (LLaMA-Factory reads it only when present); a number is not an answer.
+        #expect(try problems(#"{"instruction": "Q", "output": 3}"#, .alpaca) == [#"output: "output" must be a string, found a number"#])
+        #expect(try problems(#"{"instruction": "Q", "input": "", "output": " "}"#, .alpaca).count == 1)
+        let badRoles = #"{"messages": [{"role": "user", "content": "Q"}, {"role": "user", "content": "Q2"}]}"#
+        #expect(try problems(badRoles, .openai).first?.hasPrefix("messages[1].role: turns must alternate") == true)
+        let emptyTurn = #"{"conversations": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": ""}]}"#
+        #expect(try problems(emptyTurn, .sharegpt) == [#"conversations[1].value: "gpt" message is empty"#])
+        let same = #"{"instruction": "Q", "input": "", "chosen": "A", "rejected": "A"}"#
+        #expect(try problems(same, GenerateFormat(style: .alpaca, preference: true)) == ["chosen: chosen and rejected are identical"])
+        let sameMessages = #"{"messages": [{"role": "user", "content": "Q"}], "chosen": {"role": "assistant", "content": "A"}, "rejected": {"role": "assistant", "content": "A"}}"#
+        #expect(try problems(sameMessages, GenerateFormat(style: .openai, preference: true)) == ["chosen: chosen and rejected are identical"])
     }
 
     @Test func formatNames() {

@@ -158,8 +158,8 @@ import Testing
         let file = try dir.records("data/chats.json", [
             json(#"{"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}], "system": "s"}"#),
         ])
-        _ = try Registrar(workspace: workspace).register(Registrar.Request(source: file))
-        let input = try DatasetInput.resolve("chats") { workspace }
+        _ = try Registrar(workspace: workspace).register(Registrar.Request(source: file, currentDirectory: "/"))
+        let input = try DatasetInput.resolve("chats", currentDirectory: "/") { workspace }
         #expect(input.registered && input.family == .sharegpt)
         let report = try Converter().convert(input, to: .alpaca, output: dir.path("chats_alpaca.json"))
         let outcome = try OutputRegistrar.register(path: report.output, name: "chats_alpaca", spec: report.spec, format: report.format, workspace: workspace, force: false)
@@ -167,7 +167,7 @@ import Testing
         let entry = try workspace.registry.read().entry(named: "chats_alpaca")
         #expect(entry?.spec.columns.system == "system")
         #expect(entry?.spec.formatting == .alpaca)
-        #expect(throws: (any Error).self) { try DatasetInput.resolve("chatz") { workspace } }
+        #expect(throws: (any Error).self) { try DatasetInput.resolve("chatz", currentDirectory: "/") { workspace } }
     }
 
     @Test func mergeConvertsToTheFirstFormat() throws {

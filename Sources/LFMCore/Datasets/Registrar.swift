@@ -27,7 +27,26 @@ public struct Registrar {
         /// Record fields whose drop is accepted (stored in the entry as `lfm_allow_unmapped`).
         public var allowUnmapped: Set<String> = []
 
-        public init(source: String) { self.source = source }
+        /// The directory a relative `source` is resolved from (the command's current directory).
+        public var currentDirectory: String
+
+        public init(source: String, currentDirectory: String) {
+            self.source = source
+            self.currentDirectory = currentDirectory
+        }
+    }
+
+    /// Name and placement of a registration, worked out from values only (``plan(source:name:placement:isDirectory:force:dataDir:registered:registryPath:)``).
+    public struct Plan: Sendable, Equatable {
+        public var name: String
+        /// The entry's `file_name`: relative to the data directory.
+        public var fileName: String
+        /// Where the data will live.
+        public var destination: String
+        /// `.inPlace` for a file already in the data directory, whatever was asked.
+        public var placement: Placement
+        /// Whether an entry of that name exists (and is replaced: `force` was given).
+        public var replaces: Bool
     }
 
     public struct Outcome: Sendable {
@@ -56,36 +75,14 @@ public struct Registrar {
 
     public func register(_ request: Request) throws -> Outcome {
         let registry = workspace.registry
-        let source = Workspace.absolute(request.source, from: FileManager.default.currentDirectoryPath)
+        let source = Workspace.absolute(request.source, from: request.currentDirectory)
         let file: DataFile
         do { file = try DataFile(path: source) } catch let error as DataFileError { throw RegisterError.badFile(error) }
-        let name = request.name ?? DatasetName.from(fileName: source)
-        if let problem = DatasetName.problem(with: name) {
-            throw RegisterError.badName(problem + (request.name == nil ? "; pass --name NAME" : ""))
-        }
         let document = try registry.read()
-        let exists = document.entry(named: name) != nil
-        if exists && !request.force { throw RegistryError.nameTaken(name: name, path: registry.path) }
-
-        // Where the data will live and what file_name says.
         let dataDir = workspace.dataDir
-        let insideDataDir = source.hasPrefix(dataDir + "/")
-        var placement = request.placement
-        // A file already in the data directory is registered where it is: copying or linking it
-        // onto its own path would replace it with a self-referential symlink.
-        if insideDataDir && placement != .inPlace { placement = .inPlace }
-        let fileName: String
-        switch placement {
-        case .inPlace:
-            guard insideDataDir else {
-                throw RegisterError.badPlacement("\(source) is not inside the data directory \(dataDir); drop --in-place to copy it there, or use --link")
-            }
-            fileName = String(source.dropFirst(dataDir.count + 1))
-        case .copy, .link:
-            let ext = file.isDirectory ? "" : "." + (source as NSString).pathExtension
-            fileName = request.name.map { $0 + ext } ?? (source as NSString).lastPathComponent
-        }
-        let destination = dataDir + "/" + fileName
+        let plan = try Self.plan(source: source, name: request.name, placement: request.placement, isDirectory: file.isDirectory,
+                                 force: request.force, dataDir: dataDir, registered: Set(document.names), registryPath: registry.path)
+        let (name, fileName, destination, placement, exists) = (plan.name, plan.fileName, plan.destination, plan.placement, plan.replaces)
         let dataDirectory = DataDirectory(registry: registry)
         let location = dataDirectory.locate(fileName: fileName)
         if dataDirectory.isRegistryFile(location.entryPath) || location.target.map(dataDirectory.isRegistryFile) == true
@@ -100,28 +97,15 @@ public struct Registrar {
         var spec: DatasetSpec
         let checked = file.type.isCheckable && !file.isDirectory
         if checked {
-            let layoutHint: RecordLayout? = file.type == .txt ? .text : nil
-            let sample: (records: [JSONValue], layout: RecordLayout)
+            let result: ValidationReport
             do {
-                sample = try FileValidator.sample(path: source, layoutHint: layoutHint)
-            } catch let error as RecordReadError {
-                var failed = ValidationReport(path: source)
-                failed.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line,
-                    message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column), byte \(error.syntax.offset))", hint: "fix the JSON syntax"))
-                throw RegisterError.invalid(failed)
+                let check = try DatasetCheck(request.check, onProgress: onProgress).run(path: source)
+                (spec, format, notes, result) = (check.detection.spec, check.detection.format, check.detection.notes, check.report)
+            } catch DatasetCheckError.invalid(let report) {
+                throw RegisterError.invalid(report)
+            } catch DatasetCheckError.undetectable(let path, let message) {
+                throw RegisterError.undetectable(path: path, message: message)
             }
-            let detector = FormatDetector(columnOverrides: request.columns, tagOverrides: request.tags, family: request.family, kind: request.kind)
-            let detected: FormatDetector.Result
-            do { detected = try detector.detect(sample: sample.records, layout: sample.layout) } catch {
-                throw RegisterError.undetectable(path: source, message: error.message)
-            }
-            spec = detected.spec
-            spec.allowUnmapped = request.allowUnmapped
-            format = detected.format
-            notes = detected.notes
-            var validator = FileValidator(spec: spec)
-            validator.onProgress = onProgress
-            let result = try validator.validate(path: source, layoutHint: layoutHint)
             report = result
             // Dropped fields are lost from every record, valid or not: --drop-invalid cannot help.
             let fieldsDropped = result.counts["field-dropped"] != nil
@@ -227,6 +211,36 @@ public struct Registrar {
         return outcome
     }
 
+    /// Name and placement of registering `source` (absolute): the name (from `name` or the file
+    /// name), whether it is free (`registered`: the names in the registry), the entry's
+    /// `file_name` and the data's destination. No I/O: `register` and every dry run that says
+    /// what would be registered take their answer from here.
+    public static func plan(source: String, name requested: String?, placement: Placement, isDirectory: Bool, force: Bool,
+                            dataDir: String, registered: Set<String>, registryPath: String) throws -> Plan {
+        let name = requested ?? DatasetName.from(fileName: source)
+        if let problem = DatasetName.problem(with: name) {
+            throw RegisterError.badName(problem + (requested == nil ? "; pass --name NAME" : ""))
+        }
+        let exists = registered.contains(name)
+        if exists && !force { throw RegistryError.nameTaken(name: name, path: registryPath) }
+        let insideDataDir = source.hasPrefix(dataDir + "/")
+        // A file already in the data directory is registered where it is: copying or linking it
+        // onto its own path would replace it with a self-referential symlink.
+        let placement = insideDataDir ? .inPlace : placement
+        let fileName: String
+        switch placement {
+        case .inPlace:
+            guard insideDataDir else {
+                throw RegisterError.badPlacement("\(source) is not inside the data directory \(dataDir); drop --in-place to copy it there, or use --link")
+            }
+            fileName = String(source.dropFirst(dataDir.count + 1))
+        case .copy, .link:
+            let ext = isDirectory ? "" : "." + (source as NSString).pathExtension
+            fileName = requested.map { $0 + ext } ?? (source as NSString).lastPathComponent
+        }
+        return Plan(name: name, fileName: fileName, destination: dataDir + "/" + fileName, placement: placement, replaces: exists)
+    }
+
     /// Makes `destination` with `make` under a temporary name (removed on a signal), then
     /// renames it into place.
     static func placeTemporary(at destination: String, _ make: (String) throws -> Void) throws {
@@ -246,29 +260,12 @@ public struct Registrar {
 
     /// Columns for files lfm cannot read: the documented defaults of the requested format.
     static func uncheckedSpec(_ request: Request) throws -> DatasetSpec {
-        var spec = DatasetSpec()
-        var columns = ColumnMap()
         let family = request.family ?? .alpaca
-        let kind = request.kind ?? (family == .pretrain ? .pretrain : .sft)
-        switch family {
-        case .pretrain:
-            columns.prompt = "text"
-        case .alpaca:
-            columns.prompt = "instruction"
-            columns.query = "input"
-            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" } else { columns.response = "output" }
-            if kind == .kto { columns.ktoTag = "kto_tag" }
-        case .sharegpt, .openai:
-            spec.formatting = .sharegpt
-            columns.messages = family == .openai ? "messages" : "conversations"
-            spec.tags = family == .openai ? .openAI : .sharegpt
-            if kind == .preference { columns.chosen = "chosen"; columns.rejected = "rejected" }
-            if kind == .kto { columns.ktoTag = "kto_tag" }
-        }
+        var spec = DatasetSpec.defaults(family: family, kind: request.kind ?? (family == .pretrain ? .pretrain : .sft))
+        var columns = spec.columns
         for (role, field) in request.columns { columns[role: role] = field }
         for (key, value) in request.tags { spec.tags[key: key] = value }
         spec.columns = columns
-        spec.ranking = kind == .preference
         return spec
     }
 }
@@ -293,5 +290,16 @@ public enum RegisterError: Error, Sendable, CustomStringConvertible {
         case .undetectable(let path, let message): return "\(path): \(message)"
         case .invalid(let report): return "\(report.path): \(Plural.count(report.errorCount, "error")) in \(report.invalidRecords.count) of \(Plural.count(report.records, "record")); nothing was registered"
         }
+    }
+}
+
+extension Registrar.Request {
+    /// The format, columns and tags asked for, as the dataset check takes them.
+    public var check: DatasetCheck.Request {
+        var check = DatasetCheck.Request(family: family, kind: kind)
+        check.columns = columns
+        check.tags = tags
+        check.allowUnmapped = allowUnmapped
+        return check
     }
 }

@@ -23,7 +23,7 @@ public struct EntryValidator {
         } else {
             let file = try DataFile(path: path)
             if file.type.isCheckable && !file.isDirectory {
-                report = try FileValidator(spec: entry.spec).validate(path: path, layoutHint: file.type == .txt ? .text : nil)
+                report = try DatasetCheck().validate(path: path, spec: entry.spec)
             }
         }
         for problem in entry.problems {

@@ -91,6 +91,9 @@ public struct RecordValidator: Sendable {
             for field in [columns.chosen, columns.rejected].compactMap({ $0 }) {
                 checkResponseString(object, field, &context, kind: "preference answers (chosen/rejected) must be strings in the Alpaca format")
             }
+            if let chosen = columns.chosen, let rejected = columns.rejected {
+                checkSameAnswers(object[chosen]?.stringValue, object[rejected]?.stringValue, path: chosen, &context)
+            }
         case .kto:
             checkResponseString(object, columns.response, &context, kind: "the response must be a string")
             checkKTOTag(object, &context)
@@ -152,7 +155,12 @@ public struct RecordValidator: Sendable {
                 return
             }
             switch m[tags.contentTag] {
-            case .string(let s)?: context.text.append(s)
+            case .string(let s)?:
+                context.text.append(s)
+                if s.isBlankForTrimming && role != tags.systemTag {
+                    context.warning("empty-message", "\(path).\(tags.contentTag)", "\"\(role)\" message is empty",
+                                    hint: "LLaMA-Factory trains on it as it is; an empty turn teaches nothing (or to answer with nothing)")
+                }
             case nil:
                 context.error("message-missing-content", "\(path).\(tags.contentTag)", "message has no \"\(tags.contentTag)\"", hint: "LLaMA-Factory raises KeyError: '\(tags.contentTag)'")
             case let v?:
@@ -186,6 +194,10 @@ public struct RecordValidator: Sendable {
             for column in [spec.columns.chosen, spec.columns.rejected].compactMap({ $0 }) {
                 checkAnswerMessage(object, column, &context)
             }
+            if let chosen = spec.columns.chosen, let rejected = spec.columns.rejected {
+                checkSameAnswers(object[chosen]?[tags.contentTag]?.stringValue, object[rejected]?[tags.contentTag]?.stringValue,
+                                 path: chosen, &context)
+            }
         default:
             if turns == 0 {
                 context.error("turn-count", field, "the conversation has no turns")
@@ -218,6 +230,13 @@ public struct RecordValidator: Sendable {
             context.warning("empty-response", "\(field).\(tags.contentTag)", "\"\(field)\" answer is empty")
         }
         context.text.append(content)
+    }
+
+    /// Identical preference answers: LLaMA-Factory trains on the pair, but it carries no preference.
+    private func checkSameAnswers(_ chosen: String?, _ rejected: String?, path: String, _ context: inout Context) {
+        guard let chosen, let rejected, chosen == rejected, !chosen.isBlankForTrimming else { return }
+        context.warning("same-answers", path, "chosen and rejected are identical",
+                        hint: "the pair teaches no preference; write a worse rejected answer or remove the record")
     }
 
     // MARK: Shared columns

@@ -1,4 +1,5 @@
 import Foundation
+import LFMCore
 import LFMTools
 
 /// Small text helpers shared by the extractors and the chunker.
@@ -37,8 +38,8 @@ enum TextNormalizer {
         return isCJK(scalar)
     }
 
-    /// CJK by the one table lfm keeps (`EstimatedTokenCounter.isCJK`, LFMTools).
-    static func isCJK(_ s: Unicode.Scalar) -> Bool { EstimatedTokenCounter.isCJK(s.value) }
+    /// CJK by the one table lfm keeps (``CJK`` in LFMCore).
+    static func isCJK(_ s: Unicode.Scalar) -> Bool { CJK.contains(s.value) }
 
     /// Share of CJK characters among non-space, non-ASCII-punctuation characters.
     static func cjkShare(_ text: String) -> Double {

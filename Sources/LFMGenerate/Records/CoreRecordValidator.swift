@@ -1,50 +1,33 @@
 import LFMCore
 
-/// Runs every generated record through the same rules `lfm register` applies (LLaMA-Factory's
-/// converters and processors), on top of the built-in shape checks, so what `generate` writes
-/// registers and trains without surprises.
+/// Checks every generated record with LFMCore's ``RecordValidator``, the rules `lfm register`
+/// applies (LLaMA-Factory's converters and processors), so what `generate` writes registers and
+/// trains without surprises. A record is dropped for an error, and for the warnings that make a
+/// generated example worthless although LLaMA-Factory would accept it (an empty answer or turn,
+/// identical chosen and rejected answers).
 public struct CoreRecordValidator: RecordValidating {
-    private let builtin = BuiltinRecordValidator()
+    /// Warning codes that drop a generated record.
+    public static let rejectedWarnings: Set<String> = ["empty-response", "empty-message", "empty-text", "same-answers"]
 
     public init() {}
 
     public func problems(in record: JSONValue, format: GenerateFormat) -> [String] {
-        var problems = builtin.problems(in: record, format: format)
         var issues: [ValidationIssue] = []
-        RecordValidator(spec: Self.spec(for: format))
-            .validate(record, at: RecordLocation(record: 0), into: &issues)
-        for issue in issues where issue.severity == .error && !problems.contains(issue.message) {
-            problems.append(issue.message)
-        }
-        return problems
+        RecordValidator(spec: Self.spec(for: format)).validate(record, at: RecordLocation(record: 0), into: &issues)
+        return issues.filter { $0.severity == .error || Self.rejectedWarnings.contains($0.code) }
+            .map { issue in issue.path.map { "\($0): \(issue.message)" } ?? issue.message }
     }
 
     /// The dataset spec `lfm register` would write for records of `format`.
     public static func spec(for format: GenerateFormat) -> DatasetSpec {
-        var columns = ColumnMap()
-        var spec = DatasetSpec()
+        let family: DataFormat.Family
         switch format.style {
-        case .alpaca:
-            columns.prompt = "instruction"
-            columns.query = "input"
-            if format.preference {
-                columns.chosen = "chosen"
-                columns.rejected = "rejected"
-            } else {
-                columns.response = "output"
-            }
-        case .sharegpt, .openai:
-            spec.formatting = .sharegpt
-            columns.messages = format.style == .openai ? "messages" : "conversations"
-            spec.tags = format.style == .openai ? .openAI : .sharegpt
-            if format.preference {
-                columns.chosen = "chosen"
-                columns.rejected = "rejected"
-            }
+        case .alpaca: family = .alpaca
+        case .sharegpt: family = .sharegpt
+        case .openai: family = .openai
         }
-        columns.system = "system"
-        spec.columns = columns
-        spec.ranking = format.preference
+        var spec = DatasetSpec.defaults(family: family, kind: format.preference ? .preference : .sft)
+        spec.columns.system = "system"
         return spec
     }
 }

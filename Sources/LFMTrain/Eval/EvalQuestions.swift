@@ -9,7 +9,7 @@ public struct EvalQuestions: Sendable {
 
     public init(datasets: [String], workspace: Workspace) {
         for name in datasets {
-            guard let input = try? DatasetInput.resolve(name, workspace: { workspace }) else { continue }
+            guard let input = try? DatasetInput.registered(name, in: workspace) else { continue }
             let codec = RecordCodec(spec: input.spec)
             try? input.forEach { _, value in
                 guard let conversation = try? codec.decode(value), let answer = conversation.responses.first,
