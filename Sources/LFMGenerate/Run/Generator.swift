@@ -9,13 +9,8 @@ public final class Generator: Sendable {
     private let validator: any RecordValidating
     private let transport: (any HTTPTransport)?
 
-<<<<<<< HEAD
-    /// `transport` nil = libcurl (`CurlTransport`). `validator` defaults to the built-in shape checks.
-    public init(options: GenerateOptions, validator: any RecordValidating = BuiltinRecordValidator(), transport: (any HTTPTransport)? = nil) {
-=======
-    /// `transport` nil = URLSession. `validator` defaults to LFMCore's rules (CoreRecordValidator).
+    /// `transport` nil = libcurl (`CurlTransport`). `validator` defaults to LFMCore's rules (CoreRecordValidator).
     public init(options: GenerateOptions, validator: any RecordValidating = CoreRecordValidator(), transport: (any HTTPTransport)? = nil) {
->>>>>>> main
         self.options = options
         self.validator = validator
         self.transport = transport
