@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "lfm",
-    platforms: [.macOS(.v13)],
+    // Linux only (glibc): see README.md, "Install".
     products: [
         .executable(name: "lfm", targets: ["lfm"]),
         .library(name: "LFMCore", targets: ["LFMCore"]),
@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+            providers: [.apt(["libyaml-dev"])]
         ),
         // The one wrapper that owns every unsafe libyaml call.
         .target(name: "YAML", dependencies: ["CYAML"]),
@@ -56,8 +56,9 @@ let package = Package(
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
         .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
-        // Helpers shared by every test target (temporary folders, awaiting child processes).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by every test target (temporary folders, awaiting child processes, the mock
+        // OpenAI server).
+        .target(name: "TestSupport", dependencies: ["LFMCore", "LFMSystem"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"]),
         .testTarget(name: "LFMSystemTests", dependencies: ["TestSupport", "LFMSystem"]),
         .testTarget(name: "LFMCoreTests", dependencies: ["TestSupport", "LFMCore"], exclude: ["Fixtures"]),

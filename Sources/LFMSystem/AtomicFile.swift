@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Replaces files so that a crash at any instant leaves either the old or the new content:
 /// write a temporary file in the same directory, fsync it, rename it over the target, fsync
@@ -12,6 +8,18 @@ public enum AtomicFile {
     /// Writes `bytes` to `path` atomically. The new file gets the old file's permissions
     /// (or 0644 for a new file).
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        var info = stat()
+        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        try replace(path, mode: mode) { fd, temp in
+            let failed = FileDescriptorIO.writeAll(fd, bytes)
+            if failed != 0 { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(failed))) }
+        }
+    }
+
+    /// The one atomic replacement: a temporary file beside `path` (removed on failure or a
+    /// signal) with `mode`, filled by `fill(fd, temporaryPath)`, fsynced, renamed over `path`,
+    /// and the directory fsynced.
+    private static func replace(_ path: String, mode: mode_t, fill: (Int32, String) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let dirForTemp = directory.isEmpty ? "." : directory
         let (fd, tempPath, cleanup) = try makeTemp(for: path, in: dirForTemp)
@@ -22,12 +30,8 @@ public enum AtomicFile {
         }
         do {
             defer { close(fd) }
-            var mode: mode_t = 0o644
-            var info = stat()
-            if stat(path, &info) == 0 { mode = info.st_mode & 0o7777 }
             fchmod(fd, mode)
-            let failed = FileDescriptorIO.writeAll(fd, bytes)
-            if failed != 0 { throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(failed))) }
+            try fill(fd, tempPath)
             guard fsync(fd) == 0 else {
                 throw FileError.cannotWrite(path: tempPath, reason: String(cString: strerror(errno)))
             }
@@ -70,16 +74,7 @@ public enum AtomicFile {
         let input = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard input >= 0 else { throw FileError.cannotOpen(path: source, reason: String(cString: strerror(errno))) }
         defer { close(input) }
-        let directory = (destination as NSString).deletingLastPathComponent
-        let (fd, temp, cleanup) = try makeTemp(for: destination, in: directory.isEmpty ? "." : directory)
-        var committed = false
-        defer {
-            if !committed { unlink(temp) }
-            InterruptCleanup.remove(cleanup)
-        }
-        do {
-            defer { close(fd) }
-            fchmod(fd, 0o644)
+        try replace(destination, mode: 0o644) { fd, temp in
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
@@ -91,11 +86,6 @@ public enum AtomicFile {
                 let failed = buffer.withUnsafeBytes { FileDescriptorIO.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 if failed != 0 { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(failed))) }
             }
-            guard fsync(fd) == 0 else { throw FileError.cannotWrite(path: temp, reason: String(cString: strerror(errno))) }
         }
-        guard InterruptCleanup.critical({ rename(temp, destination) }) == 0 else {  // a signal waits for the rename
-            throw FileError.cannotWrite(path: destination, reason: String(cString: strerror(errno)))
-        }
-        committed = true
     }
 }

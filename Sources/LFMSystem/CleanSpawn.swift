@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `posix_spawn` with an empty signal mask and default dispositions for the signals lfm handles.
 /// Threads started by libdispatch block signals and lfm ignores some while a child runs; a child

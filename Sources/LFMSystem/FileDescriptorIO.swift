@@ -1,12 +1,7 @@
-#if canImport(Glibc)
 import Glibc
+
 private let systemWrite = Glibc.write
 private let systemClose = Glibc.close
-#elseif canImport(Darwin)
-import Darwin
-private let systemWrite = Darwin.write
-private let systemClose = Darwin.close
-#endif
 
 /// The one write-everything loop over a raw file descriptor (short writes and `EINTR` retried),
 /// and `close` under a name that a type's own `write`/`close` methods do not shadow.

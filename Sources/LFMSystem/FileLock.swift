@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An advisory, exclusive lock on a lock file (flock(2)), held for a read-modify-write of a
 /// file that other processes may edit at the same time. The lock file is separate from the data

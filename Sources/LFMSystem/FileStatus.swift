@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What is at a path, found with stat(2) (symlinks followed) without opening it, so that a FIFO,
 /// a device or a socket is recognised before anything blocks on it.

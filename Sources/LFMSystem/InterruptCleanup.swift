@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Undo actions for work in flight (temporary copies, a data file placed before its registry
 /// entry), run when SIGINT, SIGTERM or SIGHUP ends lfm, so that an interrupted command leaves the

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A value guarded by a lock (usable on macOS 13, unlike `Synchronization.Mutex`): the one
+/// A value guarded by a lock (an NSLock, like every lock in lfm): the one
 /// lock-protected box of every module (counters and state shared across tasks).
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Keeps an attached child from running on unobserved when lfm itself dies (`kill -9`, OOM
@@ -90,12 +86,6 @@ public enum ParentWatch {
     private static func passOn(_ status: Int32) -> Int32 {
         let low = status & 0x7f
         if low == 0 { return (status >> 8) & 0xff }
-        signal(low, SIG_DFL)
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, low)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        raise(low)
-        return 128 + low
+        SignalForwarder.dieOfSignal(low)
     }
 }

@@ -16,6 +16,8 @@ public enum ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertib
     case launchFailed(path: String, reason: String)
     /// A detached launch did not report the pid of its session.
     case detachFailed(reason: String)
+    /// The child's standard input no longer takes bytes (it closed it, or exited).
+    case inputClosed(reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertib
         case .pipeFailed(let errno): return "cannot create a pipe (errno \(errno))"
         case .launchFailed(let path, let reason): return "cannot launch \(path): \(reason)"
         case .detachFailed(let reason): return "detached launch failed: \(reason)"
+        case .inputClosed(let reason): return "cannot write to the child's standard input: \(reason)"
         }
     }
 }

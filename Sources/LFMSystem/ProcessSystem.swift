@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Small wrappers over process-level system calls shared by the runner, forwarder and detacher.
@@ -26,22 +22,17 @@ public enum ProcessSystem {
     public static func isAlive(_ pid: pid_t) -> Bool {
         guard pid > 0 else { return false }
         if kill(pid, 0) != 0 && errno == ESRCH { return false }
-        #if os(Linux)
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let fields = statFields(stat)
         {
             return fields.state != "Z" && fields.state != "X"
         }
         return false
-        #else
-        return true
-        #endif
     }
 
     /// Pids of live (non-zombie) members of process group `pgid`.
     public static func liveMembers(ofProcessGroup pgid: pid_t) -> [pid_t] {
         guard pgid > 1 else { return [] }
-        #if os(Linux)
         guard kill(-pgid, 0) == 0 || errno == EPERM else { return [] }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
             return []
@@ -56,9 +47,6 @@ public enum ProcessSystem {
             members.append(pid)
         }
         return members
-        #else
-        return kill(-pgid, 0) == 0 ? [pgid] : []
-        #endif
     }
 
     /// Ends every live member of `pgid`: SIGTERM, up to `grace` for them to leave, then SIGKILL.
@@ -113,11 +101,7 @@ extension ProcessSystem {
             if errno == EINTR { continue }
             return nil
         }
-        #if os(Linux)
         let status = info._sifields._sigchld.si_status
-        #else
-        let status = info.si_status
-        #endif
         switch info.si_code {
         case Int32(CLD_EXITED): return .exited(status)
         case Int32(CLD_KILLED), Int32(CLD_DUMPED): return .signaled(status)

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The names of lfm's temporary files (`.NAME.lfm-PID-XXXXXX`, next to the file they will
 /// replace) and the removal of those left by processes that no longer exist (killed with -9).

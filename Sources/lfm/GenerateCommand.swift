@@ -143,7 +143,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let generator = Generator(options: options, validator: CoreRecordValidator())
 
         if preview {
-            let plan = try generator.preview()
+            let plan = try await generator.preview()
             if output.json { try Terminal.json(plan); return }
             GenerateReport.printPreview(plan)
             return

@@ -168,24 +168,10 @@ struct CLICommandTests {
     }
 }
 
-/// Runs `script` (a pseudo-terminal) instead of lfm directly.
+/// Runs `script` (a pseudo-terminal, TERM=xterm) instead of lfm directly; what lfm printed is
+/// on the terminal, so in `stdout`.
 func lfm(_ arguments: [String], cwd: String, environment: [String: String?], viaScript: Bool) async throws -> CLIResult {
-    let process = Process()
-    let dir = try TempDir("lfm-tty")
-    let out = dir.path + "/out"
-    try #require(FileManager.default.createFile(atPath: out, contents: nil))
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = nil
-    env["TERM"] = "xterm"
-    env["HOME"] = dir.path
-    for (key, value) in environment { env[key] = value }
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = arguments
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    process.standardOutput = FileHandle(forWritingAtPath: out)
-    process.standardError = FileHandle(forWritingAtPath: out)
-    process.standardInput = FileHandle.nullDevice
-    try await process.runToExit()
-    return CLIResult(status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", stderr: "")
+    var env: [String: String?] = ["TERM": "xterm"]
+    env.merge(environment) { $1 }
+    return try await RunningLFM(arguments, cwd: cwd, environment: env, executable: "/usr/bin/script").wait()
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+@_exported import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,34 +27,7 @@ let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 func fixturePath(_ name: String) -> String { fixturesURL.appendingPathComponent(name).path }
 
-/// A fresh directory under the system temporary directory, removed on deinit.
-final class TempDir: @unchecked Sendable {
-    let path: String
-
-    init(_ label: String = "lfm-cli") throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        path = (base.path as NSString).resolvingSymlinksInPath
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
-        let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
-        return full
-    }
-
-    func mkdir(_ relative: String) throws -> String {
-        let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
-        return full
-    }
-
-    func bytes(_ relative: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path + "/" + relative)) }
-
+extension TempDir {
     /// A LLaMA-Factory checkout at `relative` with the real registry and demo slices in data/.
     @discardableResult
     func checkout(_ relative: String = "lf") throws -> String {
@@ -65,17 +38,6 @@ final class TempDir: @unchecked Sendable {
             try fm.copyItem(atPath: fixturePath(item), toPath: root + "/data/" + item)
         }
         return root
-    }
-
-    /// Every file under `relative` with its bytes (the registry lock file left out).
-    func snapshot(_ relative: String) -> [String: Data] {
-        var result: [String: Data] = [:]
-        let root = path + "/" + relative
-        for case let item as String in FileManager.default.enumerator(atPath: root) ?? FileManager.default.enumerator(atPath: "/nonexistent")! {
-            if item.hasSuffix(".dataset_info.json.lock") { continue }
-            result[item] = (try? Data(contentsOf: URL(fileURLWithPath: root + "/" + item))) ?? Data()
-        }
-        return result
     }
 }
 
@@ -95,8 +57,9 @@ final class RunningLFM {
     /// HOME and the output files of this run.
     let scratch: TempDir
 
-    init(_ arguments: [String], cwd: String, environment: [String: String?] = [:]) throws {
-        let binary = try #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
+    /// `executable` runs instead of lfm (`script`, to give lfm a terminal).
+    init(_ arguments: [String], cwd: String, environment: [String: String?] = [:], executable: String? = nil) throws {
+        let binary = try executable ?? #require(lfmBinary, "the lfm binary was not built (run `swift build`)")
         scratch = try TempDir("lfm-out")
         outPath = scratch.path + "/stdout"
         errPath = scratch.path + "/stderr"

@@ -12,68 +12,27 @@ let python3Available: Bool = {
 /// `python3 mock_openai.py --dir DIR` on 127.0.0.1: a local OpenAI-compatible server that logs
 /// requests (with their headers) under DIR, so DIR must not be inside a directory checked for the key.
 final class MockServer: @unchecked Sendable {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("LFMGenerateTests/Fixtures/mock_openai.py").path
-
     let dir: TempDir
-    private(set) var port = 0
-    private let process = Process()
+    private let server: MockOpenAIServer
 
-    /// Starts the server and awaits its port without blocking a test thread.
+    private init(dir: TempDir, server: MockOpenAIServer) {
+        self.dir = dir
+        self.server = server
+    }
+
+    /// Starts the server (through the ProcessRunner seam) and awaits its port without blocking a test thread.
     static func start() async throws -> MockServer {
-        let server = try MockServer()
-        try await server.awaitPort()
-        return server
+        let dir = try TempDir("lfm-mock")
+        return MockServer(dir: dir, server: try await MockOpenAIServer.start(directory: dir.path))
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    var port: Int { server.port }
+    var baseURL: String { server.baseURL }
 
-    private init() throws {
-        dir = try TempDir("lfm-mock")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--dir", dir.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    private func awaitPort() async throws {
-        // The server writes DIR/port once it listens; wait for it (or for the server to die).
-        var found: Int?
-        let giveUp = Date().addingTimeInterval(120)  // a bound on start-up, not an assertion
-        while found == nil && process.isRunning && Date() < giveUp {
-            if let data = FileManager.default.contents(atPath: dir.path + "/port") {
-                found = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            if found == nil { try await Task.sleep(nanoseconds: 20_000_000) }
-        }
-        guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "mock server did not start"])
-        }
-        port = found
-    }
-
-    deinit { stop() }
-
-    func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    func stop() { server.stop() }
 
     /// Requests the server has seen (0 when it has written no stats).
-    var requests: Int {
-        guard let data = FileManager.default.contents(atPath: dir.path + "/stats.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return 0 }
-        return object["requests"] as? Int ?? 0
-    }
+    var requests: Int { server.stats()["requests"] ?? 0 }
 }
 
 /// `lfm generate` end to end against the mock server: records written and registered, the API

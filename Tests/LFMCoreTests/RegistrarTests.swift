@@ -47,7 +47,7 @@ struct RegistrarTests {
         let outcome = try ws.register(path, name: "identity", force: true) { $0.placement = .link }
         #expect(outcome.placement == .inPlace)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) == nil)
-        #expect(try ws.dir.read("data/identity.json") == original)
+        #expect(try ws.dir.readBytes("data/identity.json") == original)
         #expect(!FileManager.default.fileExists(atPath: path + ".bak"))
         #expect(try ws.registry.read().entry(named: "identity")?.source == .file("identity.json"))
     }
@@ -59,7 +59,7 @@ struct RegistrarTests {
         let source = try ws.source("mine.json", Self.records)
         #expect { try ws.register(source) } throws: { "\($0)".contains("already exists") }
         _ = try ws.register(source, force: true)
-        #expect(try ws.dir.read("data/mine.json") == Array(Self.records.utf8))
+        #expect(try ws.dir.readBytes("data/mine.json") == Array(Self.records.utf8))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: ws.dataDir + "/mine.json.bak") == ws.root + "/gone.json")
     }
 
@@ -99,6 +99,6 @@ struct RegistrarTests {
         try reader.forEach { kept.append($1) }
         #expect(kept == [try json(good1), try json(good2)])
         #expect(reader.layout == (ext == "json" ? .jsonArray : .jsonLines))
-        #expect(try ws.dir.read("incoming/mixed.\(ext)") == Array(text.utf8))
+        #expect(try ws.dir.readBytes("incoming/mixed.\(ext)") == Array(text.utf8))
     }
 }

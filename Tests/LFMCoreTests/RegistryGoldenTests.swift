@@ -22,8 +22,8 @@ struct RegistryGoldenTests {
         #expect(originalText.hasSuffix("  }\n}\n"))
         let expected = String(originalText.dropLast(3)) + ",\n  \"mine\": " + Self.alpacaEntry + "\n}\n"
         #expect(String(decoding: after, as: UTF8.self) == expected)
-        #expect(try ws.dir.read("data/dataset_info.json.bak") == original)
-        #expect(try ws.dir.read("data/mine.json") == fixtureBytes("alpaca_en_demo.json"))
+        #expect(try ws.dir.readBytes("data/dataset_info.json.bak") == original)
+        #expect(try ws.dir.readBytes("data/mine.json") == fixtureBytes("alpaca_en_demo.json"))
 
         let keys = try #require(try JSONParser.parse(after).objectValue).keys
         #expect(keys.count == 105)
@@ -44,7 +44,7 @@ struct RegistryGoldenTests {
         let removed = try ws.registry.unregister(name: name)
         #expect(removed.name == name)
         #expect(try ws.registryBytes() == original)
-        #expect(try ws.dir.read("data/dataset_info.json.bak") == added)
+        #expect(try ws.dir.readBytes("data/dataset_info.json.bak") == added)
     }
 
     @Test("removing an entry at the start, middle or end cuts exactly its text", arguments: ["identity", "kto_en_demo", "alpaca_en_demo", "magpie_ultra", "starcoder_python"])
@@ -86,10 +86,10 @@ struct RegistryGoldenTests {
         var expected = originalText
         expected.replaceSubrange(member, with: "\"alpaca_en_demo\": " + newValue)
         #expect(String(decoding: try ws.registryBytes(), as: UTF8.self) == expected)
-        #expect(try ws.dir.read("data/dataset_info.json.bak") == original)
+        #expect(try ws.dir.readBytes("data/dataset_info.json.bak") == original)
         // The old data file is kept as .bak, the new one is in place.
-        #expect(try ws.dir.read("data/alpaca_en_demo.json.bak") == fixtureBytes("alpaca_en_demo.json"))
-        #expect(try ws.dir.read("data/alpaca_en_demo.json") == Array(try Data(contentsOf: URL(fileURLWithPath: source))))
+        #expect(try ws.dir.readBytes("data/alpaca_en_demo.json.bak") == fixtureBytes("alpaca_en_demo.json"))
+        #expect(try ws.dir.readBytes("data/alpaca_en_demo.json") == Array(try Data(contentsOf: URL(fileURLWithPath: source))))
         let keys = try JSONParser.parse(try ws.registryBytes()).objectValue?.keys
         #expect(keys == (try JSONParser.parse(original).objectValue?.keys))
     }
@@ -165,7 +165,7 @@ struct RegistryEdgeTests {
         let source = try ws.source("t.jsonl", "{\"text\": \"doc\"}\n")
         _ = try ws.register(source, name: "t")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: ws.registryPath) == real)
-        #expect(try RegistryDocument(bytes: ws.dir.read("shared/dataset_info.json")).names == ["x", "t"])
+        #expect(try RegistryDocument(bytes: ws.dir.readBytes("shared/dataset_info.json")).names == ["x", "t"])
     }
 
     @Test("registering over a registry without a trailing newline adds one; the entry is still spliced")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TestSupport
+@_exported import TestSupport
 @testable import LFMCore
 
 /// The fixtures folder next to this file (no SwiftPM resources needed).
@@ -10,39 +10,6 @@ func fixturePath(_ name: String) -> String { fixturesURL.appendingPathComponent(
 
 func fixtureBytes(_ name: String) throws -> [UInt8] {
     Array(try Data(contentsOf: fixturesURL.appendingPathComponent(name)))
-}
-
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-final class TempDir {
-    let path: String
-
-    init(_ label: String = "lfm-test") throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        // Resolve symlinks (/tmp on macOS) so paths compare equal to what lfm computes.
-        path = (base.path as NSString).resolvingSymlinksInPath
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func url(_ relative: String) -> URL { URL(fileURLWithPath: path + "/" + relative) }
-
-    @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
-        try write(relative, Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ relative: String, _ bytes: [UInt8]) throws -> String {
-        let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: full))
-        return full
-    }
-
-    func read(_ relative: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: url(relative)))
-    }
 }
 
 /// A LLaMA-Factory-like checkout: `root/data/` with the real 104-entry registry (or `registry`)
@@ -71,7 +38,7 @@ struct TestWorkspace {
         }
     }
 
-    func registryBytes() throws -> [UInt8] { try dir.read("data/dataset_info.json") }
+    func registryBytes() throws -> [UInt8] { try dir.readBytes("data/dataset_info.json") }
 
     /// Everything in the data directory with its bytes (the lock file, which lfm keeps on
     /// purpose, is left out).
@@ -127,7 +94,7 @@ func runPython(_ script: String, _ arguments: [String]) async throws -> (status:
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle.nullDevice
     try await process.runToExit()
-    return (process.terminationStatus, try dir.read("out"))
+    return (process.terminationStatus, try dir.readBytes("out"))
 }
 
 let python3Available: Bool = {

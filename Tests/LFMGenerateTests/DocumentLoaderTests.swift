@@ -3,8 +3,8 @@ import Testing
 @testable import LFMGenerate
 
 @Suite struct DocumentLoaderTests {
-    @Test func docxHeadingsParagraphsTableTabBreak() throws {
-        let dir = TempDir()
+    @Test func docxHeadingsParagraphsTableTabBreak() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let body = Fixtures.p("Manual", style: "Title")
             + Fixtures.p("Install", style: "Heading1")
@@ -17,7 +17,7 @@ import Testing
             + Fixtures.p("After &amp; table")
             + "<w:sectPr/>"
         try Fixtures.docx(at: dir.file("m.docx"), body: body)
-        let doc = try DocumentLoader().loadFile(dir.file("m.docx"))
+        let doc = try await DocumentLoader().loadFile(dir.file("m.docx"))
         #expect(doc.blocks == [
             .heading(level: 0, text: "Manual"),
             .heading(level: 1, text: "Install"),
@@ -31,20 +31,20 @@ import Testing
         ])
     }
 
-    @Test func docxLocalizedStyleIdsResolvedThroughStylesXML() throws {
-        let dir = TempDir()
+    @Test func docxLocalizedStyleIdsResolvedThroughStylesXML() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let styles = "<w:style w:type=\"paragraph\" w:styleId=\"berschrift1\"><w:name w:val=\"heading 1\"/></w:style>"
             + "<w:style w:type=\"paragraph\" w:styleId=\"a3\"><w:name w:val=\"heading 3\"/></w:style>"
         try Fixtures.docx(at: dir.file("de.docx"), body: Fixtures.p("Kapitel", style: "berschrift1") + Fixtures.p("Sub", style: "a3") + Fixtures.p("Text"), styles: styles)
-        let doc = try DocumentLoader().loadFile(dir.file("de.docx"))
+        let doc = try await DocumentLoader().loadFile(dir.file("de.docx"))
         #expect(doc.blocks == [.heading(level: 1, text: "Kapitel"), .heading(level: 3, text: "Sub"), .paragraph("Text")])
     }
 
-    @Test func markdownHeadingsListsFences() throws {
-        let dir = TempDir()
+    @Test func markdownHeadingsListsFences() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.write("a.md", """
+        let path = try dir.write("a.md", """
         # Title
 
         Intro line one
@@ -62,7 +62,7 @@ import Testing
         ------
         Tail #
         """)
-        let doc = try DocumentLoader().loadFile(path)
+        let doc = try await DocumentLoader().loadFile(path)
         #expect(doc.blocks == [
             .heading(level: 1, text: "Title"),
             .paragraph("Intro line one continues here."),
@@ -74,10 +74,10 @@ import Testing
         ])
     }
 
-    @Test func htmlStripsScriptsStylesAndDecodesEntities() throws {
-        let dir = TempDir()
+    @Test func htmlStripsScriptsStylesAndDecodesEntities() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.write("p.html", """
+        let path = try dir.write("p.html", """
         <!DOCTYPE html><html><head><title>T</title><style>p { color: red }</style></head>
         <body><script>var x = "<p>no</p>";</script><!-- comment <p>no</p> -->
         <h1>Guide &amp; Notes</h1><p>Hello&nbsp;<b>world</b> &lt;tag&gt; &#233;&#x4E2D;</p>
@@ -86,7 +86,7 @@ import Testing
         <pre>  keep
           this</pre></body></html>
         """)
-        let doc = try DocumentLoader().loadFile(path)
+        let doc = try await DocumentLoader().loadFile(path)
         #expect(doc.blocks == [
             .heading(level: 1, text: "Guide & Notes"),
             .paragraph("Hello world <tag> é中"),
@@ -98,25 +98,25 @@ import Testing
         ])
     }
 
-    @Test func plainTextParagraphsAndCJKLineJoin() throws {
-        let dir = TempDir()
+    @Test func plainTextParagraphsAndCJKLineJoin() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.write("t.txt", "\u{FEFF}First line\nsecond line.\n\n\n中文第一行\n第二行。\r\n\r\nLast")
-        #expect(try DocumentLoader().loadFile(path).blocks == [.paragraph("First line second line."), .paragraph("中文第一行第二行。"), .paragraph("Last")])
+        let path = try dir.write("t.txt", "\u{FEFF}First line\nsecond line.\n\n\n中文第一行\n第二行。\r\n\r\nLast")
+        #expect(try await DocumentLoader().loadFile(path).blocks == [.paragraph("First line second line."), .paragraph("中文第一行第二行。"), .paragraph("Last")])
     }
 
-    @Test func directoriesSortedHiddenSkippedAndProblemsReported() throws {
-        let dir = TempDir()
+    @Test func directoriesSortedHiddenSkippedAndProblemsReported() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        dir.write("docs/b.md", "# B\n\nbee")
-        dir.write("docs/a.txt", "ay")
-        dir.write("docs/sub/c.txt", "see")
-        dir.write("docs/.hidden.txt", "no")
-        dir.write("docs/.git/x.txt", "no")
-        dir.write("docs/image.png", "png")
-        dir.write("docs/broken.docx", "not a zip")
-        dir.write("docs/empty.txt", "  \n")
-        let result = DocumentLoader().load([dir.file("docs"), dir.file("missing.md")])
+        try dir.write("docs/b.md", "# B\n\nbee")
+        try dir.write("docs/a.txt", "ay")
+        try dir.write("docs/sub/c.txt", "see")
+        try dir.write("docs/.hidden.txt", "no")
+        try dir.write("docs/.git/x.txt", "no")
+        try dir.write("docs/image.png", "png")
+        try dir.write("docs/broken.docx", "not a zip")
+        try dir.write("docs/empty.txt", "  \n")
+        let result = await DocumentLoader().load([dir.file("docs"), dir.file("missing.md")])
         #expect(result.documents.map { ($0.path as NSString).lastPathComponent } == ["a.txt", "b.md", "c.txt"])
         let skipped = Dictionary(uniqueKeysWithValues: result.skipped.map { (($0.path as NSString).lastPathComponent, $0.reason) })
         #expect(skipped["image.png"] == "unsupported file type")
@@ -126,30 +126,40 @@ import Testing
         #expect(skipped[".hidden.txt"] == nil)
     }
 
-    @Test func pdfWithoutPdftotextExplainsInstall() throws {
-        let dir = TempDir()
+    @Test func pdfWithoutPdftotextExplainsInstall() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let path = dir.write("x.pdf", "%PDF-1.4")
-        let result = DocumentLoader(searchPath: dir.file("nothing")).load([path])
+        let path = try dir.write("x.pdf", "%PDF-1.4")
+        let result = await DocumentLoader(searchPath: dir.file("nothing")).load([path])
         #expect(result.documents.isEmpty)
         #expect(result.skipped.first?.reason.contains("apt-get install poppler-utils") == true)
     }
 
-    @Test func pdfThroughPdftotextOnPath() throws {
-        // A stand-in pdftotext proves the call (`-layout`, output file) without poppler installed.
-        let dir = TempDir()
+    @Test func pdfThroughPdftotextOnPath() async throws {
+        // A stand-in pdftotext proves the call (`-layout`, text on stdout) without poppler installed.
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let tool = dir.write("bin/pdftotext", "#!/bin/sh\n[ \"$1\" = -layout ] || exit 9\nprintf 'Page one   text\\n\\n\\fPage two' > \"$5\"\n")
+        let tool = try dir.write("bin/pdftotext", "#!/bin/sh\n[ \"$1\" = -layout ] || exit 9\n[ \"$5\" = - ] || exit 8\nprintf 'Page one   text\\n\\n\\fPage two'\n")
         chmod(tool, 0o755)
-        let path = dir.write("x.pdf", "%PDF-1.4")
-        let doc = try DocumentLoader(searchPath: dir.file("bin")).loadFile(path)
+        let path = try dir.write("x.pdf", "%PDF-1.4")
+        let doc = try await DocumentLoader(searchPath: dir.file("bin")).loadFile(path)
         #expect(doc.blocks == [.paragraph("Page one text"), .paragraph("Page two")])
+    }
+
+    @Test func aFailingPdftotextSkipsTheFileWithItsExitStatus() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        try dir.write("bin/pdftotext", "#!/bin/sh\necho 'Syntax Error: encrypted' >&2\nexit 1\n", executable: true)
+        let path = try dir.write("x.pdf", "%PDF-1.4")
+        let result = await DocumentLoader(searchPath: dir.file("bin")).load([path])
+        #expect(result.documents.isEmpty)
+        #expect(result.skipped.first?.reason == "pdftotext failed (exit 1); the PDF may be encrypted or damaged")
     }
 }
 
 @Suite struct DocxTextBoxTests {
-    @Test func textBoxParagraphsAreKeptOnceAndDoNotBreakTheOuterParagraph() throws {
-        let dir = TempDir()
+    @Test func textBoxParagraphsAreKeptOnceAndDoNotBreakTheOuterParagraph() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let textBox = "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>"
             + Fixtures.p("Boxed note") + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>"
@@ -157,7 +167,7 @@ import Testing
         let body = "<w:p><w:r><w:t xml:space=\"preserve\">Before </w:t></w:r>\(textBox)<w:r><w:t>after.</w:t></w:r></w:p>"
         let xml = body.replacingOccurrences(of: "<mc:AlternateContent>", with: "<mc:AlternateContent xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\">")
         try Fixtures.docx(at: dir.file("box.docx"), body: xml)
-        let doc = try DocumentLoader().loadFile(dir.file("box.docx"))
+        let doc = try await DocumentLoader().loadFile(dir.file("box.docx"))
         #expect(doc.blocks == [.paragraph("Boxed note"), .paragraph("Before after.")])
     }
 }

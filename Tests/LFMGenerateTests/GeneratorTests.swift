@@ -14,7 +14,7 @@ final class ProgressLog: @unchecked Sendable {
 @Suite struct GeneratorTests {
     /// A markdown file with `count` sections, one chunk each (chunk size 1200).
     @discardableResult
-    func sections(_ dir: TempDir, _ name: String, count: Int, markers: [Int: String] = [:]) -> String {
+    func sections(_ dir: TempDir, _ name: String, count: Int, markers: [Int: String] = [:]) throws -> String {
         var text = ""
         for i in 0..<count {
             text += "# Section \(i) of \(name)\n\n"
@@ -22,7 +22,7 @@ final class ProgressLog: @unchecked Sendable {
             if let marker = markers[i] { text += marker }
             text += "\n\n"
         }
-        return dir.write("docs/\(name).md", text)
+        return try dir.write("docs/\(name).md", text)
     }
 
     func lines(_ path: String) -> [String] {
@@ -30,13 +30,13 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func endToEndAlpacaWithDocxAndKeyNeverOnDisk() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "guide", count: 3)
+        try sections(dir, "guide", count: 3)
         try Fixtures.docx(at: dir.file("docs/manual.docx"), body: Fixtures.p("Manual", style: "Title") + Fixtures.p("Install", style: "Heading1") + Fixtures.p("Run the installer."))
-        dir.write("docs/notes.bin", "?")
+        try dir.write("docs/notes.bin", "?")
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         options.recordSystemPrompt = "You are the manual."
@@ -73,11 +73,11 @@ final class ProgressLog: @unchecked Sendable {
 
     @Test(arguments: ["sharegpt", "openai", "alpaca-preference", "sharegpt-preference", "openai-preference"])
     func formatsAndPreferencePairs(name: String) async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "guide", count: 2)
+        try sections(dir, "guide", count: 2)
         let format = try #require(GenerateFormat(name: name))
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")], out: "out.jsonl")
         options.chunkSize = 1200
@@ -106,11 +106,11 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func replyQuirksEndToEndAndFailedFolder() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "quirks", count: 8, markers: [0: "MOCK_THINK", 1: "MOCK_FENCE", 2: "MOCK_NESTED", 3: "MOCK_MALFORMED_ONCE",
+        try sections(dir, "quirks", count: 8, markers: [0: "MOCK_THINK", 1: "MOCK_FENCE", 2: "MOCK_NESTED", 3: "MOCK_MALFORMED_ONCE",
                                                    4: "MOCK_PROSE", 5: "MOCK_THINK_UNCLOSED", 6: "MOCK_429", 7: "MOCK_TRUNCATED"])
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
@@ -139,12 +139,12 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func resumeAfterCancellationHasNoDuplicatesAndNoLosses() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         // Slow enough that cancelling after 12 chunks surely lands before all 40 are done.
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600)]))
         defer { server.stop() }
-        sections(dir, "big", count: 40)
+        try sections(dir, "big", count: 40)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         options.concurrency = 4
@@ -175,11 +175,11 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func tornJournalLineIsIgnoredAndRepaired() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "t", count: 3)
+        try sections(dir, "t", count: 3)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         _ = try await Generator(options: options).run()
@@ -202,15 +202,15 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func freshStartsOverAndChangedOptionsWarn() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "f", count: 2)
+        try sections(dir, "f", count: 2)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         _ = try await Generator(options: options).run()
-        #expect(try Generator(options: options).preview().chunksAlreadyDone == 2)
+        #expect(try await Generator(options: options).preview().chunksAlreadyDone == 2)
         options.temperature = 0.2
         let changed = try await Generator(options: options).run()
         #expect(changed.chunksResumed == 2)
@@ -222,11 +222,11 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func concurrencyLimitHoldsThroughGenerator() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(150)]))
         defer { server.stop() }
-        sections(dir, "c", count: 16)
+        try sections(dir, "c", count: 16)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         options.concurrency = 5
@@ -236,11 +236,11 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func duplicatesRemovedAcrossChunks() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["instructions": .array([.string("What is LoRA?"), .string("what is  LoRA"), .string("Ｗhat is LoRA？"), .string("Why?")])]))
         defer { server.stop() }
-        sections(dir, "d", count: 3)
+        try sections(dir, "d", count: 3)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         let summary = try await Generator(options: options).run()
@@ -255,11 +255,11 @@ final class ProgressLog: @unchecked Sendable {
                 (record["instruction"]?.stringValue ?? "").contains("Question 1") ? ["no question 1"] : []
             }
         }
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "v", count: 2)
+        try sections(dir, "v", count: 2)
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         let summary = try await Generator(options: options, validator: NoDigitOne()).run()
@@ -268,11 +268,11 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func unauthorizedStopsTheRunWithoutLeakingTheKey() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        sections(dir, "u", count: 6, markers: [0: "MOCK_401", 1: "MOCK_401", 2: "MOCK_401", 3: "MOCK_401", 4: "MOCK_401", 5: "MOCK_401"])
+        try sections(dir, "u", count: 6, markers: [0: "MOCK_401", 1: "MOCK_401", 2: "MOCK_401", 3: "MOCK_401", 4: "MOCK_401", 5: "MOCK_401"])
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.chunkSize = 1200
         options.concurrency = 1
@@ -286,16 +286,16 @@ final class ProgressLog: @unchecked Sendable {
         #expect((server.stats()["requests"] ?? 0) == 1)
     }
 
-    @Test func previewMakesNoRequests() throws {
-        let dir = TempDir()
+    @Test func previewMakesNoRequests() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        sections(dir, "p", count: 5)
-        dir.write("docs/zh.txt", String(repeating: "这是中文内容。", count: 100))
+        try sections(dir, "p", count: 5)
+        try dir.write("docs/zh.txt", String(repeating: "这是中文内容。", count: 100))
         var options = GenerateOptions(inputs: [dir.file("docs")], outputPath: dir.file("out.json"))
         options.chunkSize = 1200
         options.baseURL = "http://127.0.0.1:9/v1"
         options.format = GenerateFormat(style: .alpaca, preference: true)
-        let preview = try Generator(options: options).preview()
+        let preview = try await Generator(options: options).preview()
         #expect(preview.files.count == 2)
         #expect(preview.chunks == 6)
         #expect(preview.requests == 12)
@@ -306,9 +306,9 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func missingKeyForOpenAIIsAnError() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        sections(dir, "k", count: 1)
+        try sections(dir, "k", count: 1)
         var options = GenerateOptions(inputs: [dir.file("docs")], outputPath: dir.file("out.json"))
         options.model = "gpt-4o-mini"
         options.environment = [:]
@@ -333,11 +333,11 @@ final class ProgressLog: @unchecked Sendable {
 
 @Suite struct KeyHygieneTests {
     @Test func echoedKeyIsRedactedInFailedReplies() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
-        dir.write("docs/a.md", "# A\n\nSome text MOCK_ECHO_KEY here.")
+        try dir.write("docs/a.md", "# A\n\nSome text MOCK_ECHO_KEY here.")
         var options = Fixtures.options(dir, server: server, inputs: [dir.file("docs")])
         options.baseURL = "http://user:pw@127.0.0.1:\(server.port)/v1?token=abc"
         let summary = try await Generator(options: options).run()

@@ -23,7 +23,7 @@ import LFMCore
     }
 
     @Test func killedProcessResumes() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         // Slow replies while the child runs, so it is surely killed mid-run even on a loaded machine.
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(1500)]))
@@ -32,7 +32,7 @@ import LFMCore
         for i in 0..<40 {
             text += "# Part \(i)\n\n" + String(repeating: "Text of part \(i) that the model reads carefully. ", count: 16) + "\n\n"
         }
-        dir.write("docs/k.md", text)
+        try dir.write("docs/k.md", text)
 
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

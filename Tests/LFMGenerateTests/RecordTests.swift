@@ -91,10 +91,10 @@ import LFMTools
         #expect(filled[0].content.hasSuffix(": literal {n} stays {unknown}"))
     }
 
-    @Test func promptTemplateNeedsTextPlaceholder() {
-        let dir = TempDir()
+    @Test func promptTemplateNeedsTextPlaceholder() throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
-        let bad = dir.write("bad.txt", "no placeholder")
+        let bad = try dir.write("bad.txt", "no placeholder")
         #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: bad) }
         #expect(throws: GenerateError.self) { try PromptBuilder.loadTemplate(path: dir.file("missing.txt")) }
     }

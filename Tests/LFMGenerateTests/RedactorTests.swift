@@ -23,7 +23,7 @@ import LFMCore
     @Test func redactsBeforeTruncating() async throws {
         // A 400 whose message has the key across the 300th character, and a 200 that is not JSON
         // with the key across the 200th: the start of the key must not survive the cut.
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir)
         defer { server.stop() }
@@ -48,7 +48,7 @@ import LFMCore
     /// Cancelling many requests in flight returns at once (URLSession's own async API deadlocked
     /// here on Linux when it was the transport: `URLSessionTask.cancel()` from the cancellation handler).
     @Test func cancellingRequestsInFlightReturnsPromptly() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
         defer { server.stop() }
@@ -76,7 +76,7 @@ import LFMCore
     }
 
     @Test func wholeRequestDeadline() async throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
         defer { server.stop() }

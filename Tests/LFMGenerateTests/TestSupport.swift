@@ -2,30 +2,7 @@ import Foundation
 import LFMCore
 @testable import LFMGenerate
 import ZIPFoundation
-
-/// A fresh temporary directory, removed by `cleanup()`.
-struct TempDir {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "lfm-gen-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let p = file(name)
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-
-    func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
-
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-}
+@_exported import TestSupport
 
 enum Fixtures {
     static let mockScript: String = {

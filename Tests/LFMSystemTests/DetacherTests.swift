@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct DetacherTests {
     @Test func detachedCommandRunsInItsOwnSessionAndRecordsItsExit() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let script = try scratch.script("job.sh", """
             #!/bin/sh
             while [ ! -e "$1" ]; do sleep 0.01; done
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func detachedCommandSurvivesItsLauncher() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let launch = DetachedLaunch(
             command: ProcessSpec(path: "/bin/sleep", arguments: ["30"], environment: testEnvironment()),
             logFile: scratch.url.appendingPathComponent("run.log"),
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func missingExecutableIsReportedBeforeDetaching() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let launch = DetachedLaunch(
             command: ProcessSpec(path: "/nonexistent/llamafactory-cli"),
             logFile: scratch.url.appendingPathComponent("run.log"),
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func unwritableLogFailsTheLaunch() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let launch = DetachedLaunch(
             command: ProcessSpec(path: "/bin/true"),
             logFile: URL(fileURLWithPath: "/nonexistent/dir/run.log"),

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ExecutableLocatorTests {
     @Test func findsFirstExecutableInPathOrderSkippingNonExecutables() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         for dir in ["a", "b", "c"] {
             try FileManager.default.createDirectory(
                 atPath: scratch.path(dir), withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func linesArriveWhileTheChildStillRuns() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let log = LineLog()
         let pid = Locked<pid_t>(0)
         let go = scratch.path("go")
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func tenMegabytesOnBothPipesDoNotDeadlock() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let file = try scratch.script("flood.py", """
             import sys
             chunk = ("x" * 1023 + "\\n") * 64          # 64 KiB, 64 lines
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func missingOrNonExecutableProgramThrowsTypedError() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let plain = try scratch.script("plain.sh", "#!/bin/sh\n", mode: 0o644)
         await #expect(throws: ProcessRunnerError.noSuchFile(path: "/nonexistent/lfm-nope")) {
             _ = try await runner.run(ProcessSpec(path: "/nonexistent/lfm-nope")) { _ in }

@@ -39,7 +39,7 @@ import Testing
         """
 
     @Test func sigintReachesChildAndGrandchildAndNothingSurvives() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         try scratch.script("grandchild.py", Self.grandchildScript)
         let child = try scratch.script("child.py", Self.childScript)
         let forwarder = SignalForwarder()
@@ -77,7 +77,7 @@ import Testing
         """
 
     @Test func repeatedInterruptsEscalateToTermThenKill() async throws {
-        let scratch = try Scratch()
+        let scratch = try TempDir()
         let file = try scratch.script("stubborn.py", Self.stubbornScript)
         let forwarder = SignalForwarder()
         let runner = FoundationProcessRunner(signalForwarder: forwarder, orphanGracePeriod: .milliseconds(500))

@@ -6,33 +6,8 @@ import Testing
 @_exported import TestSupport
 @testable import LFMSystem
 
-/// A scratch directory for one test, with helpers to write child scripts into it.
-final class Scratch: @unchecked Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lfm-system-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Writes an executable script with the given shebang body.
-    @discardableResult
-    func script(_ name: String, _ body: String, mode: Int = 0o755) throws -> String {
-        let file = path(name)
-        try body.write(toFile: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
-        return file
-    }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
-
-    func touch(_ name: String) { _ = FileManager.default.createFile(atPath: path(name), contents: Data()) }
-}
+@available(*, deprecated, renamed: "TempDir")
+typealias Scratch = TempDir
 
 /// Collects lines handed to `onLine` and lets a test wait for one.
 final class LineLog: @unchecked Sendable {

@@ -1,23 +1,9 @@
 import Foundation
 import LFMCore
 @testable import LFMTools
+@_exported import TestSupport
 
-/// A temporary directory removed when the value goes away.
-final class TempDir {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "lfm-tools-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let full = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: full, atomically: true, encoding: .utf8)
-        return full
-    }
-
+extension TempDir {
     func records(_ name: String, _ records: [JSONValue], jsonl: Bool = false) throws -> String {
         if jsonl {
             return try file(name, records.map { JSONPrinter(indent: nil).string($0) }.joined(separator: "\n") + "\n")
@@ -25,7 +11,6 @@ final class TempDir {
         return try file(name, JSONPrinter(indent: 2).string(.array(records)) + "\n")
     }
 
-    func path(_ name: String) -> String { path + "/" + name }
 }
 
 func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }

@@ -8,7 +8,7 @@ import Testing
 /// the way the real tools do; prefixes are fake directories with `bin/python`.
 @Suite struct CondaEnvironmentTests {
     /// A fake conda installed at <root>/miniconda/bin/conda listing base and two envs.
-    func fakeConda(_ s: TrainScratch, name: String = "conda", extraEnvs: [String] = []) throws -> (tool: String, root: String) {
+    func fakeConda(_ s: TempDir, name: String = "conda", extraEnvs: [String] = []) throws -> (tool: String, root: String) {
         let root = s.path("miniconda")
         try s.fakePrefix("miniconda", conda: true)
         try s.fakePrefix("miniconda/envs/lf", conda: true)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func resolvesANameThroughCondaEnvList() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let (tool, root) = try fakeConda(s)
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin:/bin", "CONDA_EXE": tool])
         let env = try await resolver.resolve(flag: "lf", configured: nil)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func unknownNameListsTheKnownOnes() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let (tool, _) = try fakeConda(s)
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin:/bin", "CONDA_EXE": tool])
         await #expect(throws: EnvironmentError.self) { try await resolver.resolve(flag: "nope", configured: nil) }
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func micromambaFoundOnPath() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let (_, root) = try fakeConda(s, name: "micromamba")
         let resolver = EnvironmentResolver(environment: ["PATH": root + "/bin:/usr/bin:/bin"])
         #expect(resolver.condaTool()?.lastPathComponent == "micromamba")
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func pathsAreVenvsOrCondaPrefixes() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let venv = try s.fakePrefix("venv")
         let conda = try s.fakePrefix("condaenv", conda: true)
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin"])
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func precedenceFlagThenConfigThenActiveEnvThenPath() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let a = try s.fakePrefix("a"), b = try s.fakePrefix("b"), active = try s.fakePrefix("active", conda: true)
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin", "CONDA_PREFIX": active, "CONDA_DEFAULT_ENV": "active"])
         #expect(try await resolver.resolve(flag: a, configured: b).prefix == a)
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func missingLlamaFactoryNamesThePrefixAndTheInstallCommand() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let prefix = try s.fakePrefix("empty", withCLI: false)
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin:/bin"])
         let env = try await resolver.resolve(flag: prefix, configured: nil)

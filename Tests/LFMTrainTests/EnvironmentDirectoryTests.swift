@@ -6,7 +6,7 @@ import Testing
 /// process's working directory.
 @Suite struct EnvironmentDirectoryTests {
     @Test func aRelativeEnvIsResolvedFromTheGivenDirectory() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let prefix = try s.fakePrefix("project/venv")
         let resolver = EnvironmentResolver(environment: ["PATH": "/usr/bin:/bin"], currentDirectory: s.path("project"))
         let env = try await resolver.resolve(flag: "./venv", configured: nil)

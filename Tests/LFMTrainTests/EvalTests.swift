@@ -9,8 +9,8 @@ import YAML
 /// in Tests/Conformance/lfm_eval_e2e.sh).
 @Suite struct EvalTests {
     /// Removed when the suite's tests are done (the fixtures live under it).
-    let scratch: TrainScratch
-    init() throws { scratch = try TrainScratch() }
+    let scratch: TempDir
+    init() throws { scratch = try TempDir() }
     static let alpacaTrain = #"[{"instruction": "Reset?", "input": "", "output": "Hold RESET for 10 s."}]"#
     static let alpacaVal = #"[{"instruction": "Guest Wi-Fi?", "input": "", "output": "Wireless > Guest."}]"#
 
@@ -149,7 +149,7 @@ import YAML
     }
 
     @Test func metricPackagesAreFoundInSitePackagesWithTheInstallCommand() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let prefix = s.path("env")
         try s.write("env/lib/python3.11/site-packages/jieba/__init__.py", "")
         #expect(MetricPackages.missing(prefix: prefix) == ["nltk", "rouge_chinese"])
@@ -170,7 +170,7 @@ import YAML
     }
 
     @Test func readsLlamaFactoryResultsAndComputesDeltas() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let file = try s.write("predict_results.json", """
             {"predict_bleu-4": 8.519175, "predict_rouge-1": 2.409975, "predict_rouge-2": 0.0, "predict_rouge-l": 2.08335, "predict_runtime": 9.1505}
             """)

@@ -52,8 +52,8 @@ import Testing
         return withExtendedLifetime(s) { verifier.verify() }
     }
 
-    static func fixture(export: [Double], dtype: String = "F32", chatTemplate: String? = nil, modelfile: String? = nil) throws -> (TrainScratch, ExportVerifier) {
-        let s = try TrainScratch()
+    static func fixture(export: [Double], dtype: String = "F32", chatTemplate: String? = nil, modelfile: String? = nil) throws -> (TempDir, ExportVerifier) {
+        let s = try TempDir()
         try writeSafetensors(s.path("base/model.safetensors"), [(name, [4, 3], w, "F32"), ("lm_head.weight", [1, 3], [1, 2, 3], "F32")])
         try writeSafetensors(s.path("adapter/adapter_model.safetensors"), [
             ("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", [1, 3], a, "F32"),
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func readsHeadersAndFindsHubSnapshots() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         try Self.writeSafetensors(s.path("x/model-00001-of-00002.safetensors"), [("a", [2], [1, 2], "F32")])
         try Self.writeSafetensors(s.path("x/model-00002-of-00002.safetensors"), [("b", [1, 2], [3, -4], "BF16")])
         let index = try SafetensorsIndex.directory(s.path("x"))

@@ -90,7 +90,7 @@ import YAML
     }
 
     @Test func setAlwaysWins() async throws {
-        let scratch = try TrainScratch()
+        let scratch = try TempDir()
         let workspace = try ConfigFixture.workspace()
         let session = TrainSession(workspace: workspace, baseEnvironment: testBaseEnvironment())
         var request = TrainRequest(model: "Qwen/Qwen2.5-0.5B-Instruct", datasets: ["chat_sft"])
@@ -116,7 +116,7 @@ import YAML
     }
 
     @Test func allowExtraArgsTurnsUnknownKeysIntoAWarning() async throws {
-        let scratch = try TrainScratch()
+        let scratch = try TempDir()
         let env = try scratch.fakePrefix("env", withCLI: false)
         var request = TrainRequest(model: "Qwen/Qwen2.5-0.5B-Instruct", datasets: ["chat_sft"])
         request.overrides = [("my_own_key", "1")]

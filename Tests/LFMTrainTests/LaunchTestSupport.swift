@@ -2,34 +2,14 @@ import Foundation
 import LFMSystem
 import Testing
 import YAML
+@_exported import TestSupport
 @testable import LFMTrain
 
-/// A scratch directory for one test (no spaces in the path: lfm refuses those).
-final class TrainScratch: @unchecked Sendable {
-    let root: String
+@available(*, deprecated, renamed: "TempDir")
+typealias TrainScratch = TempDir
 
-    init() throws {
-        root = FileManager.default.temporaryDirectory.path + "/lfm-train-tests-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: root) }
-
-    func path(_ name: String) -> String { root + "/" + name }
-
-    @discardableResult
-    func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
-        let file = path(name)
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
-        return file
-    }
-
-    func read(_ file: String) -> String {
-        (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-    }
-
+/// Fakes for launch tests, in a test's scratch folder.
+extension TempDir {
     /// A FAKE Python environment (venv layout, or conda layout with `conda-meta/`) holding a FAKE
     /// `llamafactory-cli`. Fakes because CI has no GPU, and these tests must run in seconds: the
     /// real LLaMA-Factory is exercised by Tests/Conformance/lfm_train_e2e.sh instead.

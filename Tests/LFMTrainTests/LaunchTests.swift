@@ -11,7 +11,7 @@ import Testing
 /// step, adapter file, exit code). Fake because a real training run needs LLaMA-Factory and
 /// minutes; the real one runs in Tests/Conformance/lfm_train_e2e.sh.
 @Suite struct LaunchTests {
-    func launch(_ s: TrainScratch, out: String, extra: [String: String] = [:], resume: Bool = false,
+    func launch(_ s: TempDir, out: String, extra: [String: String] = [:], resume: Bool = false,
                 fresh: Bool = false, distributed: DistributedOptions = DistributedOptions()) throws -> TrainLaunch {
         let prefix = try s.fakePrefix("venv")
         let env = CondaEnvironment(kind: .venv, prefix: prefix, name: "venv", origin: "test")
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func attachedRunStreamsLogsRecordsAndReportsProgress() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let out = s.path("out")
         var launcher = TrainLauncher(store: RunStore(stateDir: s.path(".lfm")))
         launcher.pollInterval = .milliseconds(20)
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func childExitCodeIsPropagatedAndRecorded() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let launcher = TrainLauncher(store: RunStore(stateDir: s.path(".lfm")))
         let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_EXIT": "3", "FAKE_STEPS": "1"]), detached: false)
         let record = try await launcher.runAttached(prepared, console: RecordingConsole())
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func interruptIsForwardedToTheChildGroup() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let forwarder = SignalForwarder(idleHandler: { _ in })
         let launcher = TrainLauncher(store: RunStore(stateDir: s.path(".lfm")), signalForwarder: forwarder)
         let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_STEPS": "200", "FAKE_SLEEP": "0.05"]), detached: false)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func detachedRunThenStatusAndLog() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let launcher = TrainLauncher(store: store)
         // Long enough (~10 s) to still be running when runDetached returns on a loaded machine.
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func deadRunWithoutExitStatusIsKilled() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let dir = try store.create(id: "20260101-000000-sft-x")
         let plan = LaunchPlan(executable: "/bin/true", arguments: [], workingDirectory: nil, changes: [], base: [:])
@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func resumeAndClobberRules() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let out = s.path("out")
         #expect(try ResumeDecision.decide(dir: out, resume: false, fresh: false).overrides == [])
         try s.write("out/checkpoint-5/adapter_config.json", "{}")
@@ -176,7 +176,7 @@ import Testing
     }
 
     @Test func prepareRefusesFinishedOutputAndWritesNothing() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         try s.write("out/adapter_model.safetensors", "")
         let launcher = TrainLauncher(store: RunStore(stateDir: s.path(".lfm")))
         #expect(throws: OutputDirError.self) { try launcher.prepare(try launch(s, out: s.path("out")), detached: false) }
@@ -190,7 +190,7 @@ import Testing
     }
 
     @Test func pathsWithSpacesAreRefused() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let launcher = TrainLauncher(store: RunStore(stateDir: s.path("my ws/.lfm")))
         do {
             _ = try launcher.plan(try launch(s, out: s.path("out")), runID: "x")
@@ -237,7 +237,7 @@ import Testing
     }
 
     @Test func deepspeedJSONIsWrittenNextToTrainYAML() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         var l = try launch(s, out: s.path("out"))
         l.rendered.deepspeedConfig = ("ds_z2_config.json", "{\"zero_optimization\": {\"stage\": 2}}\n")
         let prepared = try TrainLauncher(store: RunStore(stateDir: s.path(".lfm"))).prepare(l, detached: false)

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func tailReadsOnlyCompleteAppendedLines() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let file = s.path("trainer_log.jsonl")
         let tail = TrainerLogTail(path: file)
         #expect(tail.poll().isEmpty)  // no file yet

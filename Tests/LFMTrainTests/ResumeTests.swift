@@ -7,7 +7,7 @@ import Testing
 @Suite struct ResumeTests {
     /// A checkpoint folder as the HF trainer writes it.
     @discardableResult
-    static func checkpoint(_ s: TrainScratch, out: String, step: Int, of total: Int, epochs: Double = 3,
+    static func checkpoint(_ s: TempDir, out: String, step: Int, of total: Int, epochs: Double = 3,
                            optimizer: Bool = true, complete: Bool = true) throws -> String {
         let dir = "\(out)/checkpoint-\(step)"
         try s.write(String(dir.dropFirst(s.root.count + 1)) + "/adapter_config.json", "{}")
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func resumesFromTheNewestCompleteCheckpoint() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let out = s.path("out")
         try Self.checkpoint(s, out: out, step: 500, of: 3000)
         let newest = try Self.checkpoint(s, out: out, step: 1500, of: 3000)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func allEpochsDoneAsksForMore() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let out = s.path("out")
         try Self.checkpoint(s, out: out, step: 3000, of: 3000)
         #expect(throws: ResumeError.complete(run: "r1", message: "all 3.0 epochs are done (step 3000 of 3000 in checkpoint-3000)",
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func noOptimizerStateIsExplained() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let out = s.path("out")
         try Self.checkpoint(s, out: out, step: 1500, of: 3000, optimizer: false)
         let point = try decide(out)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func noCheckpointStartsAgain() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let point = try decide(s.path("out"))
         #expect(point.checkpoint == nil)
         #expect(point.overrides == ["overwrite_output_dir=true"])
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func trainerLogLosesTheStepsThatRunAgain() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let lines = (1...7).map { #"{"current_steps": \#($0), "total_steps": 10, "loss": 1.0}"# } + [#"{"current_st"#]
         let log = try s.write("out/trainer_log.jsonl", lines.joined(separator: "\n"))
         #expect(try TrainerLogTail.truncate(path: log, after: 5) == 3)
@@ -90,7 +90,7 @@ import Testing
     /// An interrupted run (fake CLI) is planned for resume in its own directory, and the hint after
     /// the interruption is that exact command.
     @Test func interruptedRunContinuesInItsOwnDirectory() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let prefix = try s.fakePrefix("env")
         let workspace = try ConfigFixture.workspace()
         let session = TrainSession(workspace: workspace, baseEnvironment: testBaseEnvironment(["FAKE_EXIT": "130"]))

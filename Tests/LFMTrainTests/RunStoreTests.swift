@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func idsAreTimeStageAndModel() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let date = Date(timeIntervalSince1970: 1_795_900_000)
         let id = store.newID(stage: "sft", model: "/models/Llama-3.2-1B-Instruct", date: date)
@@ -32,7 +32,7 @@ import Testing
     /// Two launches in the same second (two nodes on one host, a script) used to get one id and
     /// share a directory: reserving claims the directory itself, so every caller gets its own.
     @Test func reservingInTheSameSecondGivesDistinctRunDirectories() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let date = Date(timeIntervalSince1970: 1_795_900_000)
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func resolvesIdsPrefixesInfixesAndLast() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         #expect(throws: RunError.self) { try store.resolve("last") }
         _ = try makeRun(store, id: "20261124-100000-sft-tiny", out: s.path("o1"))
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func allRunsWithProgressForTheTable() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         try s.write("o1/trainer_log.jsonl", ProgressTests.step1 + "\n" + ProgressTests.summary + "\n")
         try s.write("o1/adapter_model.safetensors", "")
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func runJSONRoundTrips() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let dir = try makeRun(store, id: "20261124-100000-sft-tiny", out: s.path("o1"))
         let text = s.read(dir.recordFile)

@@ -79,7 +79,7 @@ import YAML
 
     /// The script is valid bash, and its checkpoint picker takes the newest complete checkpoint.
     @Test func scriptParsesAndPicksTheNewestCompleteCheckpoint() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let script = try s.write("job.sbatch", Self.script().text)
         let syntax = try await capture("/bin/bash", ["-n", script])
         #expect(syntax.status == 0, "\(syntax.err)")
@@ -145,7 +145,7 @@ import YAML
     }
 
     @Test func gpuCountNeverMakesZeroProcesses() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         #expect(LocalGPUs.count(environment: [:], procDirectory: s.path("none")) == 0)
         try s.write("gpus/0000:01:00.0/information", "")
         try s.write("gpus/0000:02:00.0/information", "")

@@ -35,7 +35,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
 }
 
 @Suite struct SlurmRunTests {
-    func submit(_ s: TrainScratch, scheduler: FakeScheduler) async throws -> (store: RunStore, dir: RunDirectory) {
+    func submit(_ s: TempDir, scheduler: FakeScheduler) async throws -> (store: RunStore, dir: RunDirectory) {
         let store = RunStore(stateDir: s.path(".lfm"))
         let env = CondaEnvironment(kind: .venv, prefix: try s.fakePrefix("venv"), name: "venv", origin: "test")
         let launch = TrainLaunch(rendered: try s.rendered(outputDir: s.path("out"), dataset: "qa"), model: "/models/tiny",
@@ -51,7 +51,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func submissionRecordsTheJobAndTheScriptChecksum() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let scheduler = FakeScheduler(states: [SlurmJobState(state: "PENDING", reason: "Priority")])
         let (store, dir) = try await submit(s, scheduler: scheduler)
         let record = try dir.readRecord()
@@ -69,7 +69,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func refusedSubmissionIsRecordedAsFailedWithSbatchsMessage() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let scheduler = FakeScheduler(states: [nil])
         scheduler.submitError = .submitFailed(status: "exit 1", stderr: "sbatch: error: invalid partition specified: gpux")
         await #expect(throws: SlurmError.self) { try await submit(s, scheduler: scheduler) }
@@ -80,7 +80,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func stateFollowsSlurmThenTheExitStatusTheScriptWrote() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let scheduler = FakeScheduler(states: [
             SlurmJobState(state: "PENDING", reason: "Resources"),
             SlurmJobState(state: "RUNNING"),
@@ -101,7 +101,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func aJobSlurmForgotWithoutAnExitStatusWasKilled() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let scheduler = FakeScheduler(states: [SlurmJobState(state: "RUNNING"), nil])
         let (store, dir) = try await submit(s, scheduler: scheduler)
         #expect(try await store.liveInfo(dir, scheduler: scheduler).status == .running)
@@ -109,7 +109,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
         #expect(gone.status == .killed)
         #expect(gone.record.cluster?.slurm?.reason?.contains("no longer knows job 4242") == true)
         // A job that completed and was forgotten before anyone looked: the exit file decides.
-        let s2 = try TrainScratch()
+        let s2 = try TempDir()
         let later = FakeScheduler(states: [nil])
         let (store2, dir2) = try await submit(s2, scheduler: later)
         try "0\n".write(toFile: dir2.exitFile, atomically: true, encoding: .utf8)
@@ -117,7 +117,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func cancelCallsScancelAndRecordsCancelled() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let scheduler = FakeScheduler(states: [SlurmJobState(state: "RUNNING")])
         let (store, dir) = try await submit(s, scheduler: scheduler)
         let canceller = RunCanceller(store: store, scheduler: scheduler, grace: .seconds(5))
@@ -134,7 +134,7 @@ final class FakeScheduler: JobScheduler, @unchecked Sendable {
     }
 
     @Test func cancelEndsADetachedRunsProcessGroup() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let env = CondaEnvironment(kind: .venv, prefix: try s.fakePrefix("venv"), name: "venv", origin: "test")
         let launch = TrainLaunch(rendered: try s.rendered(outputDir: s.path("out")), model: "/models/tiny", template: nil,

@@ -7,7 +7,7 @@ import Testing
     static let result = #"LFM_PROBE {"accelerator": "cpu", "cpu_count": 3, "devices": [], "packages": {"llamafactory": "0.9.5", "torch": "2.11.0"}, "probe_version": \#(ProbeScript.version)}"#
 
     @Test func probesOnceThenReadsTheCache() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let counter = s.path("runs")
         let python = try s.write("env/bin/python", "#!/bin/sh\necho x >> \(counter)\necho 'some import warning'\necho '\(Self.result)'\n", executable: true)
         let prober = TargetProber(environment: testBaseEnvironment(), cacheDirectory: s.path("cache"))
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aPythonThatPrintsNoResultIsAnErrorAndNotCached() async throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let python = try s.write("env/bin/python", "#!/bin/sh\necho 'ModuleNotFoundError: No module named torch' >&2\nexit 1\n", executable: true)
         let prober = TargetProber(environment: testBaseEnvironment(), cacheDirectory: s.path("cache"))
         await #expect(throws: ProbeError.self) { _ = try await prober.probe(python: python) }
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func pythonForAnEnvOnPathComesFromTheShebang() throws {
-        let s = try TrainScratch()
+        let s = try TempDir()
         let python3 = try s.write("bin/python3", "#!/bin/sh\n", executable: true)
         let direct = try s.write("a/llamafactory-cli", "#!\(python3)\nimport sys\n", executable: true)
         let viaEnv = try s.write("b/llamafactory-cli", "#!/usr/bin/env python3\nimport sys\n", executable: true)

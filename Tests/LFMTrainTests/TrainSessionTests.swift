@@ -6,7 +6,7 @@ import Testing
 /// `TrainSession`: plan (no writes) then run, with a FAKE llamafactory-cli (LaunchTestSupport).
 @Suite struct TrainSessionTests {
     @Test func dryRunPlanWithoutLlamaFactoryWarnsAndWritesNothing() async throws {
-        let scratch = try TrainScratch()
+        let scratch = try TempDir()
         let prefix = try scratch.fakePrefix("env", withCLI: false)
         let workspace = try ConfigFixture.workspace()
         let session = TrainSession(workspace: workspace, baseEnvironment: testBaseEnvironment())
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func runStartsTheChildAndReturnsTheRecordAndProgress() async throws {
-        let scratch = try TrainScratch()
+        let scratch = try TempDir()
         let prefix = try scratch.fakePrefix("env")
         let workspace = try ConfigFixture.workspace()
         let session = TrainSession(workspace: workspace, baseEnvironment: testBaseEnvironment())

@@ -1,4 +1,5 @@
 import Foundation
+import LFMSystem
 
 /// Reads documents (.docx, .md, .txt, .html, .pdf) into headings and paragraphs.
 ///
@@ -10,9 +11,12 @@ public struct DocumentLoader: Sendable {
 
     /// PATH used to find `pdftotext`. Default: the process's PATH.
     public var searchPath: String
+    /// Runs `pdftotext`.
+    public var runner: any ProcessRunner
 
-    public init(searchPath: String? = nil) {
+    public init(searchPath: String? = nil, runner: any ProcessRunner = FoundationProcessRunner()) {
         self.searchPath = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        self.runner = runner
     }
 
     public struct Result: Sendable {
@@ -21,13 +25,13 @@ public struct DocumentLoader: Sendable {
     }
 
     /// Loads every input (files or directories).
-    public func load(_ inputs: [String]) -> Result {
+    public func load(_ inputs: [String]) async -> Result {
         var documents: [Document] = []
         var skipped: [SkippedDocument] = []
         for input in inputs {
             for file in expand(input, skipped: &skipped) {
                 do {
-                    let doc = try loadFile(file)
+                    let doc = try await loadFile(file)
                     if doc.blocks.isEmpty {
                         skipped.append(SkippedDocument(path: file, reason: "no text found"))
                     } else {
@@ -76,7 +80,7 @@ public struct DocumentLoader: Sendable {
     }
 
     /// Reads one file by its extension.
-    public func loadFile(_ path: String) throws -> Document {
+    public func loadFile(_ path: String) async throws -> Document {
         let ext = (path as NSString).pathExtension.lowercased()
         switch ext {
         case "docx":
@@ -88,7 +92,7 @@ public struct DocumentLoader: Sendable {
         case "html", "htm":
             return Document(path: path, blocks: HTMLExtractor.extract(try readText(path)))
         case "pdf":
-            return Document(path: path, blocks: PlainTextParser.plain(try pdfText(path)))
+            return Document(path: path, blocks: PlainTextParser.plain(try await pdfText(path)))
         default:
             throw DocumentError("unsupported file type '.\(ext)' (supported: .docx .md .txt .html .pdf)")
         }
@@ -106,25 +110,20 @@ public struct DocumentLoader: Sendable {
         throw DocumentError("not a text file")
     }
 
-    /// Runs `pdftotext -layout FILE -` (poppler-utils).
-    func pdfText(_ path: String) throws -> String {
+    /// Runs `pdftotext -layout -enc UTF-8 FILE -` (poppler-utils) and takes its stdout: no
+    /// temporary file.
+    func pdfText(_ path: String) async throws -> String {
         guard let tool = findExecutable("pdftotext") else {
             throw DocumentError("pdftotext not found on PATH; install poppler-utils (apt-get install poppler-utils) to read PDFs")
         }
-        let temp = NSTemporaryDirectory() + "lfm-pdf-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-        defer { try? FileManager.default.removeItem(atPath: temp) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["-layout", "-enc", "UTF-8", path, temp]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw DocumentError("cannot run pdftotext: \(error)") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DocumentError("pdftotext failed (exit \(process.terminationStatus)); the PDF may be encrypted or damaged")
+        let spec = ProcessSpec(executable: .path(URL(fileURLWithPath: tool)),
+                               arguments: ["-layout", "-enc", "UTF-8", path, "-"])
+        let output: CapturedOutput
+        do { output = try await runner.capture(spec) } catch { throw DocumentError("cannot run pdftotext: \(error)") }
+        guard output.status.succeeded else {
+            throw DocumentError("pdftotext failed (exit \(output.status.exitCode)); the PDF may be encrypted or damaged")
         }
-        return try readText(temp)
+        return output.stdout
     }
 
     func findExecutable(_ name: String) -> String? {

@@ -22,8 +22,8 @@ public final class Generator: Sendable {
         var prompts: PromptBuilder
     }
 
-    private func prepare() throws(GenerateError) -> Prepared {
-        let loaded = DocumentLoader(searchPath: options.environment["PATH"]).load(options.inputs)
+    private func prepare() async throws(GenerateError) -> Prepared {
+        let loaded = await DocumentLoader(searchPath: options.environment["PATH"]).load(options.inputs)
         guard !loaded.documents.isEmpty else { throw .noDocuments(skipped: loaded.skipped.count) }
         var seen = Set<String>()
         let chunks = Chunker(targetSize: options.chunkSize, overlap: options.chunkOverlap).chunks(of: loaded.documents)
@@ -36,9 +36,9 @@ public final class Generator: Sendable {
     // MARK: Preview
 
     /// Files, chunks, requests and a token estimate; no API call, no state written.
-    public func preview() throws(GenerateError) -> GeneratePreview {
+    public func preview() async throws(GenerateError) -> GeneratePreview {
         try options.validate(needsModel: false)
-        let prepared = try prepare()
+        let prepared = try await prepare()
         var perFile: [String: (chars: Int, chunks: Int)] = [:]
         for document in prepared.loaded.documents { perFile[document.path] = (document.characterCount, 0) }
         var promptTokens = 0
@@ -96,7 +96,7 @@ public final class Generator: Sendable {
     public func run(progress: (@Sendable (GenerateProgress) -> Void)? = nil) async throws -> GenerateSummary {
         let start = Date()
         try options.validate(needsModel: true)
-        let prepared = try prepare()
+        let prepared = try await prepare()
         let apiKey = options.environment[options.apiKeyEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         if apiKey == nil, URL(string: options.resolvedBaseURL)?.host == "api.openai.com" {
             throw GenerateError.missingAPIKey(variable: options.apiKeyEnvironmentVariable)

@@ -63,27 +63,25 @@ public struct SlurmJobState: Sendable, Equatable {
 
 /// The real Slurm: `sbatch --parsable`, `scontrol show job -o`, `scancel`, found on PATH.
 public struct SlurmClient: JobScheduler {
-    public var environment: [String: String]
-    public var runner: any ProcessRunner
+    /// The environment `sbatch` and friends get, and the runner that starts them.
+    public var context: ProcessContext
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                runner: any ProcessRunner = FoundationProcessRunner()) {
-        self.environment = environment
-        self.runner = runner
+    public init(environment: [String: String]? = nil, runner: (any ProcessRunner)? = nil) {
+        context = ProcessContext(environment: environment, runner: runner)
     }
 
     /// True when `sbatch` is on PATH.
     public var isAvailable: Bool { locate("sbatch") != nil }
 
     func locate(_ name: String) -> URL? {
-        ExecutableLocator(searchPath: [environment["PATH"], "/usr/bin:/bin"].compactMap { $0 }.joined(separator: ":")).locate(name)
+        ExecutableLocator(searchPath: [context.environment["PATH"], "/usr/bin:/bin"].compactMap { $0 }.joined(separator: ":")).locate(name)
     }
 
     func run(_ name: String, _ arguments: [String], workingDirectory: String? = nil) async throws -> CapturedOutput {
         guard let url = locate(name) else { throw SlurmError.notInstalled(command: name) }
-        let spec = ProcessSpec(executable: .path(url), arguments: arguments, environment: environment,
+        let spec = ProcessSpec(executable: .path(url), arguments: arguments, environment: context.environment,
                                workingDirectory: workingDirectory.map { URL(fileURLWithPath: $0) })
-        return try await runner.capture(spec)
+        return try await context.runner.capture(spec)
     }
 
     public func submit(script: String, workingDirectory: String) async throws -> String {

@@ -7,9 +7,13 @@ import LFMSystem
 /// signals forwarded to the child's process group), then reads LLaMA-Factory's results.
 public struct EvalRunner: Sendable {
     public var signalForwarder: SignalForwarder?
+    /// Runs the predict child.
+    public var runner: any ProcessRunner
 
-    public init(signalForwarder: SignalForwarder? = nil) {
+    /// `runner` nil: a `FoundationProcessRunner` forwarding lfm's signals through `signalForwarder`.
+    public init(signalForwarder: SignalForwarder? = nil, runner: (any ProcessRunner)? = nil) {
         self.signalForwarder = signalForwarder
+        self.runner = runner ?? FoundationProcessRunner(signalForwarder: signalForwarder)
     }
 
     public static func logPath(runDir: String) -> String { runDir + "/eval.log" }
@@ -31,7 +35,6 @@ public struct EvalRunner: Sendable {
         let log = try LogWriter(path: Self.logPath(runDir: runDir))
         defer { log.close() }
         log.write("== lfm eval: \(config.role) (\(plan.argv.joined(separator: " ")))\n")
-        let runner = FoundationProcessRunner(signalForwarder: signalForwarder)
         let outcome = try await runner.run(plan.spec, onStart: { _ in }, onLine: { line in
             log.write(line.text + "\n")
             console.childLine(line)

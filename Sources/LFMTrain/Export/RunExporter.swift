@@ -16,10 +16,14 @@ public struct RunExporter: Sendable {
 
     public var context: RunLaunchContext
     public var signalForwarder: SignalForwarder?
+    /// Runs `llamafactory-cli export`.
+    public var runner: any ProcessRunner
 
-    public init(context: RunLaunchContext, signalForwarder: SignalForwarder? = nil) {
+    /// `runner` nil: a `FoundationProcessRunner` forwarding lfm's signals through `signalForwarder`.
+    public init(context: RunLaunchContext, signalForwarder: SignalForwarder? = nil, runner: (any ProcessRunner)? = nil) {
         self.context = context
         self.signalForwarder = signalForwarder
+        self.runner = runner ?? FoundationProcessRunner(signalForwarder: signalForwarder)
     }
 
     /// Where the merged model goes: `out` (relative to `currentDirectory`), else
@@ -49,7 +53,6 @@ public struct RunExporter: Sendable {
     /// Writes export.yaml and runs `llamafactory-cli export`, its output to `console`.
     public func run(_ plan: Plan, console: any LaunchConsole) async throws -> ProcessOutcome {
         try AtomicFile.write(plan.yaml, to: plan.configPath)
-        let runner = FoundationProcessRunner(signalForwarder: signalForwarder)
         let outcome = try await runner.run(plan.launch.spec, onStart: { _ in }, onLine: { console.childLine($0) })
         console.finish()
         return outcome

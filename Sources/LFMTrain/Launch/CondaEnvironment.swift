@@ -111,37 +111,35 @@ public enum EnvironmentError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Picks the environment for `lfm train`: `--env`, then lfm.yaml's `env`, then `CONDA_PREFIX`,
 /// then nothing (PATH). Names are resolved through conda/mamba/micromamba's `env list --json`.
 public struct EnvironmentResolver: Sendable {
-    public var environment: [String: String]
-    public var runner: any ProcessRunner
+    /// The environment conda and `llamafactory-cli` are looked up in, and the runner for conda.
+    public var context: ProcessContext
     /// Where a relative `--env ./venv` is resolved from (the command's working directory).
     public var currentDirectory: String
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                runner: any ProcessRunner = FoundationProcessRunner(),
+    public init(environment: [String: String]? = nil, runner: (any ProcessRunner)? = nil,
                 currentDirectory: String = FileManager.default.currentDirectoryPath) {
-        self.environment = environment
-        self.runner = runner
+        context = ProcessContext(environment: environment, runner: runner)
         self.currentDirectory = currentDirectory
     }
 
     /// The conda-like tool: `CONDA_EXE`, `MAMBA_EXE`, then conda, mamba, micromamba on PATH.
     public func condaTool() -> URL? {
         for key in ["CONDA_EXE", "MAMBA_EXE"] {
-            if let exe = environment[key], !exe.isEmpty, ExecutableLocator.isExecutableFile(exe) {
+            if let exe = context.environment[key], !exe.isEmpty, ExecutableLocator.isExecutableFile(exe) {
                 return URL(fileURLWithPath: exe)
             }
         }
-        return ExecutableLocator(environment: environment).locateFirst(of: ["conda", "mamba", "micromamba"])
+        return ExecutableLocator(environment: context.environment).locateFirst(of: ["conda", "mamba", "micromamba"])
     }
 
     /// Resolves the environment to use; `.path` when nothing is selected.
     public func resolve(flag: String?, configured: String?) async throws -> CondaEnvironment {
         if let flag, !flag.isEmpty { return try await resolve(spec: flag, origin: "--env") }
         if let configured, !configured.isEmpty { return try await resolve(spec: configured, origin: "lfm.yaml env") }
-        if let active = environment["CONDA_PREFIX"], !active.isEmpty {
-            return try resolvePrefix(active, origin: "CONDA_PREFIX", name: environment["CONDA_DEFAULT_ENV"])
+        if let active = context.environment["CONDA_PREFIX"], !active.isEmpty {
+            return try resolvePrefix(active, origin: "CONDA_PREFIX", name: context.environment["CONDA_DEFAULT_ENV"])
         }
-        if let venv = environment["VIRTUAL_ENV"], !venv.isEmpty {
+        if let venv = context.environment["VIRTUAL_ENV"], !venv.isEmpty {
             return try resolvePrefix(venv, origin: "VIRTUAL_ENV", name: nil)
         }
         return CondaEnvironment(kind: .path, prefix: nil, name: nil, origin: "PATH")
@@ -183,9 +181,9 @@ public struct EnvironmentResolver: Sendable {
 
     /// `<tool> env list --json` → the env prefixes and the root prefix.
     func listEnvironments(tool: URL) async throws -> (envs: [String], root: String?) {
-        let spec = ProcessSpec(executable: .path(tool), arguments: ["env", "list", "--json"], environment: environment)
+        let spec = ProcessSpec(executable: .path(tool), arguments: ["env", "list", "--json"], environment: context.environment)
         let output: CapturedOutput
-        do { output = try await runner.capture(spec) } catch {
+        do { output = try await context.runner.capture(spec) } catch {
             throw EnvironmentError.condaFailed(tool: tool.path, message: "\(error)")
         }
         guard output.status.succeeded else {
@@ -221,7 +219,7 @@ public struct EnvironmentResolver: Sendable {
             }
             return cli
         }
-        guard let found = ExecutableLocator(environment: environment).locate("llamafactory-cli") else {
+        guard let found = ExecutableLocator(environment: context.environment).locate("llamafactory-cli") else {
             throw EnvironmentError.notInstalled(hint: env.installHint)
         }
         return found.path

@@ -85,11 +85,16 @@ public struct TrainLauncher: Sendable {
     /// lfm's own binary: attached runs start through its `ParentWatch`, so the training group
     /// is ended if lfm dies (kill -9). nil runs the command directly.
     public var parentWatch: URL?
+    /// Runs the attached child.
+    public var runner: any ProcessRunner
 
-    public init(store: RunStore, signalForwarder: SignalForwarder? = nil, parentWatch: URL? = nil) {
+    /// `runner` nil: a `FoundationProcessRunner` forwarding lfm's signals through `signalForwarder`.
+    public init(store: RunStore, signalForwarder: SignalForwarder? = nil, parentWatch: URL? = nil,
+                runner: (any ProcessRunner)? = nil) {
         self.store = store
         self.signalForwarder = signalForwarder
         self.parentWatch = parentWatch
+        self.runner = runner ?? FoundationProcessRunner(signalForwarder: signalForwarder)
     }
 
     /// The plan without touching the disk (for `--dry-run`): the config path is where the
@@ -157,7 +162,6 @@ public struct TrainLauncher: Sendable {
         let tail = TrainerLogTail(path: prepared.record.outputDir + "/trainer_log.jsonl")
         // A trainer_log.jsonl from an earlier run in this dir (resume): start after it.
         _ = tail.poll()
-        let runner = FoundationProcessRunner(signalForwarder: signalForwarder)
 
         let watcher = Task.detached { [pollInterval] in
             var summary = ProgressSummary()

@@ -7,7 +7,7 @@ import LFMSystem
 /// cache directory (`$XDG_CACHE_HOME/lfm/probe/` or `~/.cache/lfm/probe/`).
 public struct TargetProber: Sendable {
     public var environment: [String: String]
-    public var runner: FoundationProcessRunner
+    public var runner: any ProcessRunner
     /// Where results are kept; nil: no cache.
     public var cacheDirectory: String?
     public var timeout: Duration = .seconds(300)
@@ -15,9 +15,9 @@ public struct TargetProber: Sendable {
     public var onProbe: (@Sendable (String) -> Void)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                cacheDirectory: String? = nil) {
+                cacheDirectory: String? = nil, runner: any ProcessRunner = FoundationProcessRunner()) {
         self.environment = environment
-        self.runner = FoundationProcessRunner()
+        self.runner = runner
         self.cacheDirectory = cacheDirectory ?? Self.defaultCacheDirectory(environment)
     }
 

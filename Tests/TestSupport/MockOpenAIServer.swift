@@ -1,23 +1,29 @@
 import Foundation
 import LFMCore
-import LFMGenerate
-#if canImport(Glibc)
+import LFMSystem
 import Glibc
-#endif
 
 /// Runs the Python mock of an OpenAI-compatible server (`mock_openai.py`) on 127.0.0.1 for
-/// the tests and the generate benchmark (it serves nothing else, so it lives with them). Its behaviour is set by `config` (rewritten with `configure`) and by
+/// the tests and the generate benchmark (it serves nothing else, so it lives in TestSupport). Its behaviour is set by `config` (rewritten with `configure`) and by
 /// markers in prompts; it logs every request and the peak number of requests in flight.
 public final class MockOpenAIServer: @unchecked Sendable {
     public let directory: String
     public private(set) var port = 0
-    private let process: Process
+    private let child: any RunningProcess
+    /// Set once the server has ended and been reaped.
+    private let ended: Locked<Bool>
+    /// The end of the server's stderr (its start-up errors).
+    private let errors: Locked<String>
 
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    /// Tests/LFMGenerateTests/Fixtures/mock_openai.py.
+    public static let defaultScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("LFMGenerateTests/Fixtures/mock_openai.py").path
+
     /// Starts `python3 script --dir directory` and awaits its port (polling with `Task.sleep`:
     /// no test thread is blocked while python starts on a loaded machine).
-    public static func start(script: String, directory: String, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
+    public static func start(script: String = defaultScript, directory: String, config: JSONObject = JSONObject()) async throws -> MockOpenAIServer {
         let server = try MockOpenAIServer(script: script, directory: directory, config: config)
         try await server.awaitPort()
         return server
@@ -28,19 +34,24 @@ public final class MockOpenAIServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let portFile = directory + "/port"
         try? FileManager.default.removeItem(atPath: portFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--dir", directory]
+        try Self.writeConfig(config, directory: directory)
+        // Through the ProcessRunner seam: output read on the runner's threads, the exit awaited.
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: directory + "/server.err", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: directory + "/server.err")
-        self.process = process
-        try Self.writeConfig(config, directory: directory)
-        try process.run()
+        let spec = ProcessSpec(executable: .named("python3", searchPath: environment["PATH"] ?? "/usr/bin:/bin"),
+                               arguments: [script, "--dir", directory], environment: environment)
+        let errors = Locked(""), ended = Locked(false)
+        self.errors = errors
+        self.ended = ended
+        child = try FoundationProcessRunner(orphanGracePeriod: .milliseconds(500)).start(spec) { line in
+            if line.stream == .stderr { errors.withLock { $0 = String(($0 + line.text + "\n").suffix(8192)) } }
+        }
+        child.closeInput()
+        let child = self.child
+        Task.detached {
+            _ = await child.wait()
+            ended.withLock { $0 = true }
+        }
     }
 
     private func awaitPort() async throws {
@@ -53,14 +64,14 @@ public final class MockOpenAIServer: @unchecked Sendable {
                 port = value
                 break
             }
-            if !process.isRunning { break }
+            if ended.current { break }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard let port else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let err = (FileManager.default.contents(atPath: directory + "/server.err")).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            throw GenerateError.io("mock server did not start: \(err)")
+            stop()
+            _ = await child.wait()
+            let err = errors.current
+            throw ProcessRunnerError.launchFailed(path: "mock_openai.py", reason: "no port within 120 s: \(err)")
         }
         self.port = port
     }
@@ -76,12 +87,9 @@ public final class MockOpenAIServer: @unchecked Sendable {
         _ = rename(directory + "/config.json.tmp", directory + "/config.json")
     }
 
-    /// Kills the server (SIGKILL: a child started from async code may have SIGTERM blocked).
+    /// Kills the server's process group (SIGKILL: at once); the runner reaps it.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        if !ended.current { kill(-child.pid, SIGKILL) }
     }
 
     /// `requests`, `max_in_flight`, `in_flight` as last written by the server.
