@@ -107,12 +107,12 @@ import Testing
         }
     }
 
-    @Test func aDamagedDocxNamesTheFileAndTheXMLError() throws {
-        let dir = TempDir()
+    @Test func aDamagedDocxNamesTheFileAndTheXMLError() async throws {
+        let dir = try TempDir()
         defer { dir.cleanup() }
         try Fixtures.docx(at: dir.file("bad.docx"), body: "<w:p><w:r><w:t>open</w:r></w:p>")
         do {
-            _ = try DocumentLoader().loadFile(dir.file("bad.docx"))
+            _ = try await DocumentLoader().loadFile(dir.file("bad.docx"))
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("damaged .docx: word/document.xml is not valid XML (line 2: end tag </w:r> does not match <w:t>)"), "\(error)")
