@@ -25,7 +25,9 @@ let package = Package(
         // Small seams over the operating system: files, locks, processes, signals, HTTP.
         .target(name: "LFMSystem"),
         // Everything lfm knows: JSON, registry, formats, validation, workspace.
-        .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem"]),
+        .target(name: "LFMCore", dependencies: ["YAML", "LFMSystem", "CJSONScan"]),
+        // AVX2 kernels for the JSON parser's string scan and UTF-8 check, chosen at run time (docs/performance.md).
+        .target(name: "CJSONScan"),
         // `lfm train` and friends: templates, models, conda environments, runs.
         // Built-in templates (top-level templates/) are embedded at build time by the EmbedTemplates plugin.
         .target(name: "LFMTrain", dependencies: ["LFMCore", "LFMSystem", "LFMTools", "YAML"], plugins: ["EmbedTemplates"]),

@@ -20,6 +20,7 @@ extension JSONParser {
     mutating func parseString() throws(Failure) -> String {
         position += 1  // opening quote
         let start = position
+        if useKernels, let string = parseStringScanned(from: start) { return string }
         if let string = parsePlainString16(from: start) { return string }
         var p = position
         var high: UInt64 = 0

@@ -24,6 +24,9 @@ public struct JSONParser {
     /// True when the buffer ends where the input ends (a whole document, a JSONL line, the last
     /// chunk of a file): a number or escape touching the end is then complete, not cut short.
     let complete: Bool
+    /// perf: strings through the AVX2 kernels when the CPU has them (tests turn it off to compare
+    /// with the portable paths).
+    var useKernels = JSONScan.available
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, position: Int = 0, origin: Int = 0, complete: Bool = false) {
         self.base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -35,8 +38,14 @@ public struct JSONParser {
 
     /// Parses a complete document: one value, surrounded only by whitespace (a UTF-8 BOM is allowed).
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        try parse(bytes, useKernels: JSONScan.available)
+    }
+
+    /// ``parse(_:)-([UInt8])``, with or without the AVX2 string kernels (tests compare the two).
+    static func parse(_ bytes: [UInt8], useKernels: Bool) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(buffer, complete: true)
+            parser.useKernels = useKernels
             parser.skipBOM()
             do {
                 parser.skipWhitespace()

@@ -5,12 +5,20 @@ import Foundation
 /// ("Dropped invalid example") a record.
 public struct RecordValidator: Sendable {
     public let spec: DatasetSpec
+    /// perf: per-record constants, computed once (array literals allocated per record before).
+    private let promptFields: [String]
+    private let mediaColumns: [(column: String, placeholder: String)]
 
-    public init(spec: DatasetSpec) { self.spec = spec }
+    public init(spec: DatasetSpec) {
+        self.spec = spec
+        promptFields = [spec.columns.prompt, spec.columns.query].compactMap { $0 }
+        mediaColumns = [(spec.columns.images, "<image>"), (spec.columns.videos, "<video>"), (spec.columns.audios, "<audio>")]
+            .compactMap { column, placeholder in column.map { ($0, placeholder) } }
+    }
 
     /// Collects the problems of one record.
     public func validate(_ record: JSONValue, at location: RecordLocation, into issues: inout [ValidationIssue]) {
-        var context = Context(location: location)
+        var context = Context(location: location, text: TextCollector(enabled: !mediaColumns.isEmpty))
         guard let object = record.objectValue else {
             context.error("record-not-object", nil, "record is \(record.typeName), not an object", hint: "each record must be a JSON object such as {\"instruction\": ..., \"output\": ...}")
             issues.append(contentsOf: context.issues)
@@ -28,7 +36,7 @@ public struct RecordValidator: Sendable {
     struct Context {
         let location: RecordLocation
         var issues: [ValidationIssue] = []
-        var text: [String] = []
+        var text: TextCollector
 
         mutating func error(_ code: String, _ path: String?, _ message: String, hint: String? = nil) {
             issues.append(ValidationIssue(.error, code, record: location.index, line: location.line, path: path, message: message, hint: hint))
@@ -55,7 +63,7 @@ public struct RecordValidator: Sendable {
     private func validateAlpaca(_ object: JSONObject, _ context: inout Context) {
         let columns = spec.columns
         var promptIsBlank = true
-        for field in [columns.prompt, columns.query].compactMap({ $0 }) {
+        for field in promptFields {
             switch object[field] {
             case nil, .null?: break
             case .string(let s)?:
@@ -245,8 +253,7 @@ public struct RecordValidator: Sendable {
         if let system = spec.columns.system, let value = object[system], !value.isNull, value.stringValue == nil {
             context.error("not-string", system, "\"\(system)\" must be a string, found \(value.typeName)")
         }
-        for (column, placeholder) in [(spec.columns.images, "<image>"), (spec.columns.videos, "<video>"), (spec.columns.audios, "<audio>")] {
-            guard let column else { continue }
+        for (column, placeholder) in mediaColumns {
             let media: Int
             switch object[column] {
             case nil, .null?: media = 0
@@ -266,6 +273,21 @@ public struct RecordValidator: Sendable {
             }
         }
     }
+}
+
+/// The record's texts, kept only when a media column needs their placeholders counted
+/// (perf: no array per record otherwise).
+struct TextCollector {
+    let enabled: Bool
+    private var strings: [String] = []
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func append(_ text: String) {
+        if enabled { strings.append(text) }
+    }
+
+    func reduce<T>(_ initial: T, _ next: (T, String) -> T) -> T { strings.reduce(initial, next) }
 }
 
 extension String {
