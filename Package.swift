@@ -35,10 +35,12 @@ let package = Package(
         .executableTarget(name: "lfm-embed-templates", path: "Sources/lfm-embed-templates"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["lfm-embed-templates"],
                 path: "Sources/EmbedTemplatesPlugin"),
+        // libcurl, loaded with dlopen on first use (not linked: start-up, docs/performance.md).
+        .target(name: "CCurl"),
         // `lfm generate`'s engine: documents -> chunks -> chat API -> fine-tuning records.
         .target(
             name: "LFMGenerate",
-            dependencies: ["LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CCurl", "LFMCore", "LFMSystem", "LFMTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // Dataset tools: convert, stats, split, dedupe, merge, sample (docs/datasets.md).
         .target(name: "LFMTools", dependencies: ["LFMCore", "LFMSystem"]),

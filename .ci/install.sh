@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Build lfm as one binary that needs only the system's libc, libyaml, libcurl and libxml2 (no Swift
-# runtime: it runs on a GPU server without Swift) and install it with its shell completions.
+# Build lfm as one binary that needs only the system's libc, libstdc++ and libyaml (no Swift runtime:
+# it runs on a GPU server without Swift) and install it with its shell completions. `lfm generate`
+# also needs libcurl (libcurl4) at run time: it loads it with dlopen when it talks HTTP.
 # Usage: .ci/install.sh [PREFIX]     default /usr/local; ~/.local needs no root
 #        .ci/install.sh --deps-only  only install the missing build packages (apt)
 # Env:   LFM_SCRATCH_PATH  build directory (default .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build packages: libyaml (all YAML), libcurl and libxml2 (linked statically by Foundation).
+# Build packages: libyaml (all YAML). libcurl is not linked (dlopen'd by `lfm generate`), and
+# neither FoundationNetworking nor FoundationXML is used, so no libcurl/libxml2 -dev packages.
 missing=()
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists yaml-0.1 2>/dev/null || missing+=(libyaml-dev)
-pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
-pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=
   [ "$(id -u)" = 0 ] || sudo=sudo
@@ -32,8 +32,9 @@ install -m 755 "$bin" "$PREFIX/bin/lfm"
 "$PREFIX/bin/lfm" --generate-completion-script zsh >"$PREFIX/share/zsh/site-functions/_lfm"
 "$PREFIX/bin/lfm" --generate-completion-script fish >"$PREFIX/share/fish/vendor_completions.d/lfm.fish"
 echo "installed $PREFIX/bin/lfm $("$PREFIX/bin/lfm" --version) and its bash, zsh and fish completions"
-# What the binary needs at run time: no libswift*, only system libraries.
-if ldd "$PREFIX/bin/lfm" | grep -E 'libswift|libFoundation|not found'; then
+# What the binary needs at run time: no libswift*, only system libraries; libcurl and libxml2 not
+# at start-up (docs/performance.md, "Start-up").
+if ldd "$PREFIX/bin/lfm" | grep -E 'libswift|libFoundation|libcurl|libxml2|not found'; then
   echo "error: $PREFIX/bin/lfm needs the libraries above" >&2
   exit 1
 fi

@@ -13,6 +13,8 @@ extension GenerateError: UserFacingError {
         switch self {
         case .missingAPIKey(let variable):
             return "export \(variable)=YOUR_KEY (or pass --api-key-env NAME for another variable)"
+        case .httpUnavailable:
+            return "install libcurl: apt-get install libcurl4 (dnf install libcurl; --dry-run works without it)"
         default: return nil
         }
     }

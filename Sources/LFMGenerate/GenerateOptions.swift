@@ -152,6 +152,8 @@ public enum GenerateError: Error, Sendable, Equatable, CustomStringConvertible {
     case promptTemplate(String)
     /// The API refused in a way every other request would repeat (bad key, unknown model, bad URL).
     case fatalAPI(String)
+    /// libcurl (loaded on first use) is missing: why dlopen failed.
+    case httpUnavailable(String)
     case io(String)
 
     public var description: String {
@@ -162,6 +164,7 @@ public enum GenerateError: Error, Sendable, Equatable, CustomStringConvertible {
             return skipped > 0 ? "no readable documents (\(skipped) skipped)" : "no documents found"
         case .promptTemplate(let m): return "prompt template: \(m)"
         case .fatalAPI(let m): return m
+        case .httpUnavailable(let reason): return "lfm generate needs libcurl for HTTP, and it could not be loaded (\(reason))"
         case .io(let m): return m
         }
     }

@@ -11,7 +11,7 @@ struct WorkspaceOptions: ParsableArguments {
     var lfDir: String?
 
     func workspace() throws -> Workspace {
-        try Workspace.resolve(flag: lfDir, environment: ProcessInfo.processInfo.environment,
+        try Workspace.resolve(flag: lfDir, environment: Workspace.processEnvironment(),
                               currentDirectory: FileManager.default.currentDirectoryPath)
     }
 }

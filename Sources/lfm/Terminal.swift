@@ -78,6 +78,7 @@ enum Terminal {
                 if (0x40...0x7E).contains(v) && v != 0x5B { inEscape = false }
                 return width
             }
+            if v < 0x300 { return width + 1 }  // Latin, no combining marks: skips the Unicode property lookup (lfm list)
             return width + (CJK.isWide(v) ? 2 : (scalar.properties.generalCategory == .nonspacingMark ? 0 : 1))
         }
     }
@@ -91,7 +92,11 @@ enum Terminal {
             value /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: value >= 100 ? "%.0f %@" : "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(count) B" }
+        // C's printf, not String(format:), whose locale machinery cost `lfm list` start-up time.
+        var digits = [CChar](repeating: 0, count: 32)
+        _ = withVaList([value]) { vsnprintf(&digits, digits.count, value >= 100 ? "%.0f" : "%.1f", $0) }
+        return String(decoding: digits.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + " " + units[unit]
     }
 }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import LFMCore
 @testable import LFMGenerate
@@ -49,13 +46,13 @@ import LFMCore
 
 @Suite struct TransportCancellationTests {
     /// Cancelling many requests in flight returns at once (URLSession's own async API deadlocked
-    /// here on Linux: `URLSessionTask.cancel()` from the cancellation handler).
+    /// here on Linux when it was the transport: `URLSessionTask.cancel()` from the cancellation handler).
     @Test func cancellingRequestsInFlightReturnsPromptly() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let server = try await Fixtures.server(dir, config: JSONObject(["latency_ms": .int(600_000)]))
         defer { server.stop() }
-        let transport = URLSessionTransport(maxConnections: 8)
+        let transport = CurlTransport()
         let request = HTTPRequest(url: URL(string: server.baseURL + "/chat/completions")!,
                                   body: Array(#"{"messages":[{"role":"user","content":"x"}]}"#.utf8), timeout: 60)
         for round in 0..<5 {
@@ -86,21 +83,21 @@ import LFMCore
         let request = HTTPRequest(url: URL(string: server.baseURL + "/chat/completions")!,
                                   body: Array(#"{"messages":[{"role":"user","content":"x"}]}"#.utf8), timeout: 1)
         let started = Date()
-        await #expect(throws: HTTPTransportError.timedOut) { _ = try await URLSessionTransport().send(request) }
+        await #expect(throws: HTTPTransportError.timedOut) { _ = try await CurlTransport().send(request) }
         #expect(Date().timeIntervalSince(started) < 300)  // the server answers after 10 minutes
     }
 
     @Test func namesTheCauseOfAConnectionFailure() async throws {
         let refused = HTTPRequest(url: URL(string: "http://127.0.0.1:1/v1/chat/completions")!, timeout: 20)
         do {
-            _ = try await URLSessionTransport().send(refused)
+            _ = try await CurlTransport().send(refused)
             Issue.record("expected a connection error")
         } catch let error as HTTPTransportError {
             #expect(error == .connection("connection refused by 127.0.0.1:1 (is the server running? check --base-url)"))
         }
-        let classified = TransportFailure.classify(URLError(.cannotFindHost), url: URL(string: "https://api.example.invalid/v1"))
+        let classified = TransportFailure.classify(curlCode: 6, detail: "Could not resolve host: api.example.invalid", url: URL(string: "https://api.example.invalid/v1"))
         #expect(classified == .connection("cannot resolve host api.example.invalid (DNS lookup failed: check --base-url and the network)"))
-        if case .connection(let text) = TransportFailure.classify(URLError(.secureConnectionFailed), url: URL(string: "https://h/v1")) {
+        if case .connection(let text) = TransportFailure.classify(curlCode: 60, detail: "SSL certificate problem: self-signed certificate", url: URL(string: "https://h/v1")) {
             #expect(text.hasPrefix("TLS handshake with h failed"))
         } else {
             Issue.record("TLS not classified")

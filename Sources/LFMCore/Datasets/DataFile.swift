@@ -43,13 +43,18 @@ public struct DataFile: Sendable, Equatable {
                 throw DataFileError(path: path, message: "the folder mixes file types (\(Set(types).map(\.rawValue).sorted().joined(separator: ", "))); LLaMA-Factory requires one type (\"File types should be identical.\")")
             }
             type = try Self.fileType(of: first, in: path)
-            size = items.reduce(0) { total, item in
-                total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + item)[.size] as? Int) ?? 0)
-            }
+            size = items.reduce(0) { total, item in total + Self.size(FileStatus.of(path + "/" + item)) }
         } else {
             type = try Self.fileType(of: path, in: nil)
-            size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            size = Self.size(status)
         }
+    }
+
+    /// stat(2)'s size; not FileManager's attributes, which also look up the owner's user and group
+    /// names (/etc/passwd, /etc/group, nsswitch) for every file `lfm list` shows.
+    private static func size(_ status: FileStatus) -> Int {
+        if case .regular(let size, _) = status { return size }
+        return 0
     }
 
     static func fileType(of name: String, in folder: String?) throws -> FileType {

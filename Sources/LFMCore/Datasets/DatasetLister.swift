@@ -113,8 +113,13 @@ public struct RecordCountCache {
 
     public init(path: String) {
         self.path = path
-        if let data = FileManager.default.contents(atPath: path), let decoded = try? JSONDecoder().decode([String: Item].self, from: data) {
-            items = decoded
+        // lfm's own parser, not JSONDecoder: decoding through Codable cost `lfm list` more start-up
+        // time (generic metadata) than reading the file (docs/performance.md).
+        if let data = FileManager.default.contents(atPath: path), let object = (try? JSONParser.parse([UInt8](data)))?.objectValue {
+            for member in object {
+                guard let stamp = member.value["stamp"]?.stringValue, let records = member.value["records"]?.intValue else { continue }
+                items[member.key] = Item(stamp: stamp, records: records, valid: member.value["valid"]?.boolValue)
+            }
         }
     }
 

@@ -31,6 +31,16 @@ public struct Workspace: Sendable, Equatable {
         self.config = config
     }
 
+    /// The variables `resolve` reads, from this process's environment: reading only these (getenv)
+    /// instead of building ProcessInfo's whole environment saves start-up time in every command.
+    public static func processEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        for name in ["LLAMAFACTORY_DIR", "XDG_CONFIG_HOME", "HOME"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return environment
+    }
+
     /// Finds the workspace: `--lf-dir` → `LLAMAFACTORY_DIR` → `lfm.yaml` (walking up from the
     /// current directory, then `$XDG_CONFIG_HOME/lfm/config.yaml`) → a LLaMA-Factory checkout
     /// (a folder with `data/dataset_info.json`) above the current directory.

@@ -30,7 +30,12 @@ public final class ChatClient: Sendable {
         }
         self.endpoint = url
         self.redactor = Redactor(key: configuration.apiKey)
-        self.transport = transport ?? URLSessionTransport(maxConnections: max(configuration.concurrency, 6))
+        if let transport {
+            self.transport = transport
+        } else {
+            try CurlTransport.require()
+            self.transport = CurlTransport()
+        }
         self.semaphore = AsyncSemaphore(limit: configuration.concurrency)
         self.rateLimiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, tokensPerMinute: configuration.tokensPerMinute)
     }

@@ -1,40 +1,37 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Names the cause of a failed connection the way a user can act on it: DNS, refused, TLS,
-/// offline, instead of FoundationNetworking's generic texts.
+/// offline, instead of libcurl's generic texts.
 enum TransportFailure {
-    static func classify(_ error: Error, url: URL?) -> HTTPTransportError {
-        guard let urlError = error as? URLError else {
-            if error is CancellationError { return .cancelled }
-            return .connection("\(error)")
-        }
+    /// `code` is libcurl's CURLcode, `osError` the errno of a failed connect, `detail` libcurl's text.
+    static func classify(curlCode code: Int, osError: Int32 = 0, detail: String, url: URL?) -> HTTPTransportError {
         let host = url?.host ?? "the server"
         let address = url.map { u in u.port.map { "\(host):\($0)" } ?? host } ?? host
-        let detail = urlError.localizedDescription
-        switch urlError.code {
-        case .timedOut:
+        let tls = "TLS handshake with \(host) failed (\(detail)); check the certificate, or use http:// for a local server"
+        switch code {
+        case 28:  // CURLE_OPERATION_TIMEDOUT
             return .timedOut
-        case .cancelled:
+        case 42:  // CURLE_ABORTED_BY_CALLBACK
             return .cancelled
-        case .cannotFindHost, .dnsLookupFailed:
+        case 6:  // CURLE_COULDNT_RESOLVE_HOST
             return .connection("cannot resolve host \(host) (DNS lookup failed: check --base-url and the network)")
-        case .cannotConnectToHost:
-            return .connection("connection refused by \(address) (is the server running? check --base-url)")
-        case .notConnectedToInternet:
-            return .connection("no network connection (\(detail))")
-        case .networkConnectionLost:
+        case 5:  // CURLE_COULDNT_RESOLVE_PROXY
+            return .connection("cannot resolve the proxy (\(detail)): check https_proxy / http_proxy")
+        case 7:  // CURLE_COULDNT_CONNECT
+            if osError == ECONNREFUSED || detail.localizedCaseInsensitiveContains("refused") {
+                return .connection("connection refused by \(address) (is the server running? check --base-url)")
+            }
+            let reason = osError != 0 ? String(cString: strerror(osError)) : detail
+            return .connection("cannot connect to \(address) (\(reason)): check --base-url and the network")
+        case 52, 55, 56:  // GOT_NOTHING, SEND_ERROR, RECV_ERROR
             return .connection("connection to \(address) lost mid-request (\(detail))")
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
-             .clientCertificateRequired:
-            return .connection("TLS handshake with \(host) failed (\(detail)); check the certificate, or use http:// for a local server")
+        case 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98:  // SSL_*, PEER_FAILED_VERIFICATION
+            return .connection(tls)
+        case 1, 3:  // UNSUPPORTED_PROTOCOL, URL_MALFORMAT
+            return .connection("cannot send to \(url?.absoluteString ?? "the server") (\(detail)): check --base-url")
         default:
-            // FoundationNetworking reports many TLS failures with curl's text under other codes.
             if ["SSL", "TLS", "certificate"].contains(where: { detail.localizedCaseInsensitiveContains($0) }) {
-                return .connection("TLS handshake with \(host) failed (\(detail)); check the certificate, or use http:// for a local server")
+                return .connection(tls)
             }
             return .connection("\(detail) (\(address))")
         }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ZIPFoundation
 
 /// Reads the body of a Word .docx: paragraphs in order, headings (pStyle Title / Heading1..9, or
@@ -27,14 +24,12 @@ enum DocxExtractor {
             styleLevels = StylesDelegate.headingLevels(styles)
         }
         let delegate = BodyDelegate(styleLevels: styleLevels)
-        let parser = XMLParser(data: documentXML)
-        parser.shouldProcessNamespaces = true
-        parser.delegate = delegate  // held weakly by the parser; `delegate` lives until the end of this scope
-        guard parser.parse() else {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
-            throw DocumentError("damaged .docx: word/document.xml is not valid XML (\(reason))")
+        do {
+            try XMLScanner.scan(documentXML, delegate: delegate)
+        } catch {
+            throw DocumentError("damaged .docx: word/document.xml is not valid XML (\(error))")
         }
-        return withExtendedLifetime(delegate) { delegate.blocks }
+        return delegate.blocks
     }
 
     private static func read(_ entry: Entry, from archive: Archive) throws -> Data {
@@ -65,21 +60,17 @@ enum DocxExtractor {
     }
 
     /// Maps style ids to heading levels by their names in styles.xml ("heading 1", "Title").
-    final class StylesDelegate: NSObject, XMLParserDelegate {
+    final class StylesDelegate: XMLScannerDelegate {
         var levels: [String: Int] = [:]
         private var currentId: String?
 
         static func headingLevels(_ data: Data) -> [String: Int] {
             let delegate = StylesDelegate()
-            let parser = XMLParser(data: data)
-            parser.shouldProcessNamespaces = true
-            parser.delegate = delegate
-            _ = parser.parse()
-            return withExtendedLifetime(delegate) { delegate.levels }
+            try? XMLScanner.scan(data, delegate: delegate)  // a damaged styles.xml only loses heading names
+            return delegate.levels
         }
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
+        func didStart(_ name: String, namespace namespaceURI: String?, attributes: [String: String]) {
             guard namespaceURI == DocxExtractor.wordNamespace else { return }
             if name == "style" {
                 currentId = DocxExtractor.attribute("styleId", in: attributes)
@@ -91,12 +82,14 @@ enum DocxExtractor {
             }
         }
 
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        func didEnd(_ name: String, namespace: String?) {
             if name == "style" { currentId = nil }
         }
+
+        func foundText(_ text: String) {}
     }
 
-    final class BodyDelegate: NSObject, XMLParserDelegate {
+    final class BodyDelegate: XMLScannerDelegate {
         let styleLevels: [String: Int]
         var blocks: [DocumentBlock] = []
 
@@ -115,8 +108,7 @@ enum DocxExtractor {
 
         init(styleLevels: [String: Int]) { self.styleLevels = styleLevels }
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
+        func didStart(_ name: String, namespace namespaceURI: String?, attributes: [String: String]) {
             if namespaceURI == DocxExtractor.compatibilityNamespace && name == "Fallback" { fallbackDepth += 1 }
             guard namespaceURI == DocxExtractor.wordNamespace, fallbackDepth == 0 else { return }
             switch name {
@@ -154,11 +146,11 @@ enum DocxExtractor {
             }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
+        func foundText(_ string: String) {
             if inText && fallbackDepth == 0 { text += string }
         }
 
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        func didEnd(_ name: String, namespace namespaceURI: String?) {
             if namespaceURI == DocxExtractor.compatibilityNamespace && name == "Fallback" { fallbackDepth = max(0, fallbackDepth - 1); return }
             guard namespaceURI == DocxExtractor.wordNamespace, fallbackDepth == 0 else { return }
             switch name {

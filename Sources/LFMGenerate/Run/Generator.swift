@@ -9,7 +9,7 @@ public final class Generator: Sendable {
     private let validator: any RecordValidating
     private let transport: (any HTTPTransport)?
 
-    /// `transport` nil = URLSession. `validator` defaults to LFMCore's rules (CoreRecordValidator).
+    /// `transport` nil = libcurl (`CurlTransport`). `validator` defaults to LFMCore's rules (CoreRecordValidator).
     public init(options: GenerateOptions, validator: any RecordValidating = CoreRecordValidator(), transport: (any HTTPTransport)? = nil) {
         self.options = options
         self.validator = validator
@@ -101,6 +101,7 @@ public final class Generator: Sendable {
         if apiKey == nil, URL(string: options.resolvedBaseURL)?.host == "api.openai.com" {
             throw GenerateError.missingAPIKey(variable: options.apiKeyEnvironmentVariable)
         }
+        if transport == nil { try CurlTransport.require() }  // no libcurl: refuse before writing the journal
         let outputDirectory = (options.outputPath as NSString).deletingLastPathComponent
         if !outputDirectory.isEmpty {
             try? FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
