@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    @Test("ASCII runs (counted 8 bytes at a time) around every ASCII byte and CJK text")
+    func asciiRuns() {
+        for byte in 0..<128 {
+            let c = String(UnicodeScalar(UInt8(byte)))
+            for text in [c, "abcdefg" + c + "hij", "1234567" + c + " 中", "中 " + c + "x7,;.()[]", String(repeating: c, count: 17)] {
+                #expect(TextMeasure(text) == Self.expected(text), "\(text.debugDescription)")
+            }
+        }
+        var rng = SplitMix64(seed: 33)
+        let other = ["中文", "，", "é", "😀", "\u{3000}"]
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<rng.below(12) {
+                if rng.below(3) == 0 { text += other[rng.below(other.count)] }
+                for _ in 0..<rng.below(20) { text.unicodeScalars.append(UnicodeScalar(UInt8(rng.below(128)))) }
+            }
+            #expect(TextMeasure(text) == Self.expected(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test("the duplicate hash separates texts, not just their concatenation")
     func hashSeparatesTexts() {
         func hash(_ texts: [String]) -> UInt64 {
