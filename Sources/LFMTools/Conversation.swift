@@ -64,6 +64,9 @@ public struct Conversation: Sendable, Equatable {
 
     /// Everything the model reads before answering: system, tools and prompt turns.
     public var promptText: String {
+        // perf: one prompt turn alone is its own text (no array, no copy; `lfm stats` reads
+        // this for every record).
+        if system?.isEmpty ?? true, tools == nil, case let prompt = promptTurns, prompt.count == 1 { return prompt.first!.content }
         var parts: [String] = []
         if let system, !system.isEmpty { parts.append(system) }
         if let tools { parts.append(tools.stringValue ?? JSONPrinter(indent: nil).string(tools)) }

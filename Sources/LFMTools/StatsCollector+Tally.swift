@@ -40,15 +40,22 @@ extension StatsCollector {
             // and its tokens are added at once, system prompts included; only a real tokenizer
             // needs the batches (and a second pass for system prompts).
             let promptMeasure = TextMeasure(prompt)
-            let responseMeasures = responses.map(TextMeasure.init)
             let promptChars = promptMeasure.scalars
             report.fields[0].chars.add(promptChars)
             var longest = 0
-            for (r, response) in responses.prefix(responseNames.count).enumerated() {
-                let n = responseMeasures[r].scalars
+            var cjk = promptMeasure.cjkCharacters, latin = promptMeasure.latinLetters
+            // perf: the responses' estimated tokens (at most two: chosen and rejected), no array.
+            var responseTokens = (0, 0)
+            for (r, response) in responses.enumerated() {
+                let measure = TextMeasure(response)
+                cjk += measure.cjkCharacters
+                latin += measure.latinLetters
+                guard r < responseNames.count else { continue }
+                let n = measure.scalars
                 report.fields[1 + r].chars.add(n)
                 longest = Swift.max(longest, n)
                 if response.isEmpty { report.emptyResponses += 1 }
+                if r == 0 { responseTokens.0 = measure.estimatedTokens } else { responseTokens.1 = measure.estimatedTokens }
             }
             if let system = conversation.system { report.fields[systemIndex].chars.add(system.scalarCount) }
             report.fields[totalIndex].chars.add(promptChars + longest)
@@ -57,8 +64,8 @@ extension StatsCollector {
             let promptTurns = conversation.promptTurns
             if promptTurns.isEmpty || (promptTurns.count == 1 && promptTurns.first!.content.isEmpty) { report.emptyPrompts += 1 }
             report.emptyTurns += conversation.turns.reduce(0) { $0 + ($1.content.isEmpty ? 1 : 0) }
-            report.cjkCharacters += promptMeasure.cjkCharacters + responseMeasures.reduce(0) { $0 + $1.cjkCharacters }
-            report.latinLetters += promptMeasure.latinLetters + responseMeasures.reduce(0) { $0 + $1.latinLetters }
+            report.cjkCharacters += cjk
+            report.latinLetters += latin
             var hasher = TextsHasher()
             hasher.combine(prompt)
             for response in responses { hasher.combine(response) }
@@ -69,7 +76,7 @@ extension StatsCollector {
                 report.fields[0].tokens.add(promptTokens)
                 var longestTokens = 0
                 for r in 0..<responseNames.count {
-                    let n = r < responseMeasures.count ? responseMeasures[r].estimatedTokens : 0
+                    let n = r == 0 ? responseTokens.0 : responseTokens.1
                     report.fields[1 + r].tokens.add(n)
                     longestTokens = Swift.max(longestTokens, n)
                 }
