@@ -45,10 +45,12 @@ public struct RecordCodec: Sendable {
 
     // MARK: Reading
 
-    public func decode(_ record: JSONValue) throws(CodecIssue) -> Conversation {
+    /// The conversation of `record`; without its `extras` when `keepingExtras` is false (perf:
+    /// `lfm stats` reads no extras, and finding them hashes every key of every record).
+    public func decode(_ record: JSONValue, keepingExtras: Bool = true) throws(CodecIssue) -> Conversation {
         guard let object = record.objectValue else { throw CodecIssue("record is \(record.typeName), not an object") }
         let used = conversationFields
-        let extras = object.members.filter { !used.contains($0.key) }
+        let extras = keepingExtras ? object.members.filter { !used.contains($0.key) } : []
         var conversation: Conversation
         if kind == .pretrain {
             let field = spec.columns.prompt ?? "text"

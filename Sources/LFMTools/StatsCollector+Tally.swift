@@ -30,7 +30,7 @@ extension StatsCollector {
         /// nil for an unreadable record.
         func add(_ record: JSONValue, to report: inout Report, seen: inout Set<UInt64>) -> (prompt: String, responses: [String])? {
             report.records += 1
-            guard let conversation = try? codec.decode(record) else {
+            guard let conversation = try? codec.decode(record, keepingExtras: false) else {
                 report.unreadable += 1
                 return nil
             }
