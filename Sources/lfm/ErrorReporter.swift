@@ -7,7 +7,7 @@ import LFMSystem
 /// `error: …` on one line, then `hint: …` when there is something to do about it.
 /// 1 for failures, 64 only for usage errors, 0 for help/version/completion requests.
 enum ErrorReporter {
-    /// The subcommand being run, set once by `LFM.main` after parsing (for `fail(_:)`'s hints).
+    /// The subcommand being run, set once by `LFM.main` after parsing (for usage hints).
     nonisolated(unsafe) static var runningCommand: ParsableCommand.Type?
 
     /// Prints `error` (to stdout for help and version requests, stderr otherwise) and returns the

@@ -28,11 +28,6 @@ enum Exit {
     static let interrupted = ExitCode(130)
 }
 
-/// Reports `error` now (docs/exit-codes.md) and returns its exit code to throw. Prefer plain `try`:
-/// the root reports every error the same way.
-func fail(_ error: Error) -> ExitCode {
-    ExitCode(ErrorReporter.report(error))
-}
 
 /// Parses `a=b,c=d` into a dictionary; throws a usage error naming the option.
 func parsePairs(_ text: String?, option: String) throws -> [String: String] {

@@ -52,9 +52,4 @@ enum ToolPrinter {
     static func resolve(_ input: String, format: String? = nil, workspace: WorkspaceOptions) throws -> DatasetInput {
         try DatasetInput.resolve(input, format: format, currentDirectory: FileManager.default.currentDirectoryPath, workspace: workspace.workspace)
     }
-
-    /// Runs `body`; its errors are reported by the root like any other (usage 64, others 1).
-    static func guarded(_ body: () throws -> Void) throws {
-        try body()
-    }
 }
