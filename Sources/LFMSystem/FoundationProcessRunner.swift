@@ -44,15 +44,19 @@ public struct FoundationProcessRunner: ProcessRunner {
         onLine: @escaping @Sendable (OutputLine) -> Void
     ) async throws -> ProcessOutcome {
         let serialized = Self.serialize(onLine)
-        let child = try FoundationRunningProcess(
-            spec, options: self, input: .spec, stdout: .lines(.stdout, serialized),
-            stderr: .lines(.stderr, serialized), onStart: onStart)
+        let child = try await launch {
+            try FoundationRunningProcess(
+                spec, options: self, input: .spec, stdout: .lines(.stdout, serialized),
+                stderr: .lines(.stderr, serialized), onStart: onStart)
+        }
         return await child.wait()
     }
 
     public func capture(_ spec: ProcessSpec) async throws -> CapturedOutput {
-        let child = try FoundationRunningProcess(
-            spec, options: self, input: .spec, stdout: .collect, stderr: .collect, onStart: nil)
+        let child = try await launch {
+            try FoundationRunningProcess(
+                spec, options: self, input: .spec, stdout: .collect, stderr: .collect, onStart: nil)
+        }
         let outcome = await child.wait()
         return CapturedOutput(
             status: outcome, stdout: String(decoding: child.stdoutBytes, as: UTF8.self),
@@ -65,7 +69,23 @@ public struct FoundationProcessRunner: ProcessRunner {
         let serialized = Self.serialize(onLine)
         return try FoundationRunningProcess(
             spec, options: self, input: .pipe, stdout: .lines(.stdout, serialized),
-            stderr: .lines(.stderr, serialized), onStart: nil)
+            stderr: .lines(.stderr, serialized), onStart: nil,
+            busyRetries: FoundationRunningProcess.busyRetries)
+    }
+
+    /// Runs `make`, retrying while the executable is busy (ETXTBSY) without holding a thread.
+    private func launch(_ make: () throws -> FoundationRunningProcess) async throws
+        -> FoundationRunningProcess
+    {
+        var attempt = 0
+        while true {
+            do {
+                return try make()
+            } catch ProcessRunnerError.executableBusy where attempt < FoundationRunningProcess.busyRetries {
+                attempt += 1
+                try await Task.sleep(for: .microseconds(FoundationRunningProcess.busyDelay(attempt: attempt)))
+            }
+        }
     }
 
     /// `onLine` behind a lock: the two reader threads never call it at the same time.

@@ -28,7 +28,8 @@ final class FoundationRunningProcess: RunningProcess, @unchecked Sendable {
     /// - Throws: `ProcessRunnerError` when it cannot be started.
     init(
         _ spec: ProcessSpec, options: FoundationProcessRunner, input: Input,
-        stdout: PipeReader.Sink, stderr: PipeReader.Sink, onStart: (@Sendable (pid_t) -> Void)?
+        stdout: PipeReader.Sink, stderr: PipeReader.Sink, onStart: (@Sendable (pid_t) -> Void)?,
+        busyRetries: Int = 0
     ) throws {
         self.options = options
         let executable = try spec.resolvedExecutable()
@@ -67,21 +68,23 @@ final class FoundationRunningProcess: RunningProcess, @unchecked Sendable {
             throw error
         }
 
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = spec.arguments
-        process.environment = spec.environment
-        if let directory = spec.workingDirectory { process.currentDirectoryURL = directory }
-        process.standardInput = FileHandle(fileDescriptor: inputFD, closeOnDealloc: false)
-        process.standardOutput = FileHandle(fileDescriptor: outPipe.write, closeOnDealloc: false)
-        process.standardError = FileHandle(fileDescriptor: errPipe.write, closeOnDealloc: false)
         let exit = OneShot<ProcessOutcome>()
         self.exit = exit
-        process.terminationHandler = { finished in
-            let status = finished.terminationStatus
-            exit.set(finished.terminationReason == .uncaughtSignal ? .signaled(status) : .exited(status))
+        let makeProcess = {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = spec.arguments
+            process.environment = spec.environment
+            if let directory = spec.workingDirectory { process.currentDirectoryURL = directory }
+            process.standardInput = FileHandle(fileDescriptor: inputFD, closeOnDealloc: false)
+            process.standardOutput = FileHandle(fileDescriptor: outPipe.write, closeOnDealloc: false)
+            process.standardError = FileHandle(fileDescriptor: errPipe.write, closeOnDealloc: false)
+            process.terminationHandler = { finished in
+                let status = finished.terminationStatus
+                exit.set(finished.terminationReason == .uncaughtSignal ? .signaled(status) : .exited(status))
+            }
+            return process
         }
-        self.process = process
 
         outReader = PipeReader(fd: outPipe.read, sink: stdout)
         errReader = PipeReader(fd: errPipe.read, sink: stderr)
@@ -90,16 +93,30 @@ final class FoundationRunningProcess: RunningProcess, @unchecked Sendable {
         let forwarded = options.signalForwarder?.beginRun()
         self.forwarded = forwarded
 
-        do {
-            try ProcessSystem.withEmptySignalMask { try process.run() }
-        } catch {
-            // The readers see end-of-file once these are closed, and close their own ends.
-            for fd in [inputFD, outPipe.write, errPipe.write] + (inputWriteFD.map { [$0] } ?? []) {
-                close(fd)
+        var launched: Process?
+        var attempt = 0
+        while launched == nil {
+            let process = makeProcess()
+            do {
+                try ProcessSystem.withEmptySignalMask { try process.run() }
+                launched = process
+            } catch where Self.posixCode(of: error) == ETXTBSY && attempt < busyRetries {
+                attempt += 1
+                usleep(Self.busyDelay(attempt: attempt))
+            } catch {
+                // The readers see end-of-file once these are closed, and close their own ends.
+                for fd in [inputFD, outPipe.write, errPipe.write] + (inputWriteFD.map { [$0] } ?? []) {
+                    close(fd)
+                }
+                forwarded?.end()
+                if Self.posixCode(of: error) == ETXTBSY {
+                    throw ProcessRunnerError.executableBusy(path: executable.path)
+                }
+                throw ProcessRunnerError.launchFailed(path: executable.path, reason: Self.describe(error))
             }
-            forwarded?.end()
-            throw ProcessRunnerError.launchFailed(path: executable.path, reason: "\(error)")
         }
+        let process = launched!
+        self.process = process
         // The child has its own copies; ours must go so the readers see end-of-file.
         for fd in [inputFD, outPipe.write, errPipe.write] { close(fd) }
         if let inputWriteFD {
@@ -204,6 +221,34 @@ final class FoundationRunningProcess: RunningProcess, @unchecked Sendable {
         await errReader.wait()
         finished.set(outcome)
         return outcome
+    }
+
+    /// How often a launch that failed with ETXTBSY is retried: about 1 s of waits in all.
+    ///
+    /// `execve` fails so while any process holds the file open for writing. That happens for a
+    /// moment when another thread forks while the file is being written (its child holds the
+    /// descriptor until it execs), so a short wait is all it takes.
+    static let busyRetries = 8
+
+    /// The wait before retry `attempt` (1-based), in microseconds: 4 ms doubling to 512 ms.
+    static func busyDelay(attempt: Int) -> UInt32 { UInt32(2_000 << attempt) }
+
+    /// The POSIX error code under a Foundation launch error, if any.
+    static func posixCode(of error: Error) -> Int32? {
+        let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain
+        {
+            return Int32(underlying.code)
+        }
+        return nil
+    }
+
+    /// "Permission denied" rather than Foundation's `Error Domain=NSCocoaErrorDomain Code=256 "(null)"…`.
+    static func describe(_ error: Error) -> String {
+        if let code = posixCode(of: error) { return String(cString: strerror(code)) }
+        return "\(error)"
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

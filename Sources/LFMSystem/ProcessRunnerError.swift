@@ -14,6 +14,8 @@ public enum ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertib
     case pipeFailed(errno: Int32)
     /// Foundation's `Process.run()` failed for `path`.
     case launchFailed(path: String, reason: String)
+    /// `path` stayed open for writing by some process through every retry (ETXTBSY).
+    case executableBusy(path: String)
     /// A detached launch did not report the pid of its session.
     case detachFailed(reason: String)
     /// The child's standard input no longer takes bytes (it closed it, or exited).
@@ -29,6 +31,8 @@ public enum ProcessRunnerError: Error, Sendable, Hashable, CustomStringConvertib
         case .cannotOpenInput(let path, let errno): return "cannot open \(path) (errno \(errno))"
         case .pipeFailed(let errno): return "cannot create a pipe (errno \(errno))"
         case .launchFailed(let path, let reason): return "cannot launch \(path): \(reason)"
+        case .executableBusy(let path):
+            return "cannot launch \(path): Text file busy (a process still has it open for writing)"
         case .detachFailed(let reason): return "detached launch failed: \(reason)"
         case .inputClosed(let reason): return "cannot write to the child's standard input: \(reason)"
         }

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import LFMSystem
+
+/// `execve` fails with ETXTBSY while any process holds the executable open for writing — which
+/// happens for a moment when another thread forks while a script is being written.
+@Suite struct ProcessRunnerBusyTests {
+    let runner = FoundationProcessRunner()
+
+    @Test func aLaunchWaitsOutAWriterThatClosesSoon() async throws {
+        let scratch = try TempDir()
+        let tool = try scratch.script("tool", "#!/bin/sh\necho ran\n")
+        let writer = open(tool, O_WRONLY | O_CLOEXEC)
+        #expect(writer >= 0)
+        // The launch starts while the file is open for writing; the writer lets go 30 ms later.
+        let closer = Task {
+            try await Task.sleep(for: .milliseconds(30))
+            close(writer)
+        }
+        let result = try await runner.capture(ProcessSpec(path: tool))
+        try await closer.value
+        #expect(result.stdout == "ran\n")
+    }
+
+    @Test func aWriterThatNeverClosesIsAReadableError() async throws {
+        let scratch = try TempDir()
+        let tool = try scratch.script("tool", "#!/bin/sh\necho ran\n")
+        let writer = open(tool, O_WRONLY | O_CLOEXEC)
+        defer { close(writer) }
+        #expect(writer >= 0)
+        do {
+            _ = try await runner.capture(ProcessSpec(path: tool))
+            Issue.record("launched an executable that is open for writing")
+        } catch {
+            #expect("\(error)" == "cannot launch \(tool): Text file busy (a process still has it open for writing)")
+        }
+    }
+}
