@@ -29,10 +29,20 @@ public enum CleanSpawn {
             for p in cEnv { free(p) }
         }
         var pid: pid_t = 0
-        let rc: Int32 = environment == nil
-            ? posix_spawn(&pid, argv[0], fileActions, &attr, &cArgs, environ)
-            : posix_spawn(&pid, argv[0], fileActions, &attr, &cArgs, &cEnv)
-        return rc == 0 ? .success(pid) : .failure(SpawnError(code: rc))
+        var attempt = 0
+        while true {
+            let rc: Int32 = environment == nil
+                ? posix_spawn(&pid, argv[0], fileActions, &attr, &cArgs, environ)
+                : posix_spawn(&pid, argv[0], fileActions, &attr, &cArgs, &cEnv)
+            // ETXTBSY: a sibling forked while the file was being written still holds it; see
+            // `FoundationRunningProcess.busyRetries`.
+            if rc == ETXTBSY && attempt < FoundationRunningProcess.busyRetries {
+                attempt += 1
+                usleep(FoundationRunningProcess.busyDelay(attempt: attempt))
+                continue
+            }
+            return rc == 0 ? .success(pid) : .failure(SpawnError(code: rc))
+        }
     }
 
     /// A `posix_spawn` error code with its text.
