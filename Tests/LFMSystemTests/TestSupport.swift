@@ -84,15 +84,8 @@ func shell(_ script: String, _ args: [String] = []) -> ProcessSpec {
 let python3Path: String = {
     let found = ExecutableLocator(environment: ProcessInfo.processInfo.environment)
         .locate("python3")?.path ?? "/usr/bin/python3"
-    let probe = Process()
-    let pipe = Pipe()
-    probe.executableURL = URL(fileURLWithPath: found)
-    probe.arguments = ["-c", "import sys; print(sys.executable)"]
-    probe.standardOutput = pipe
-    guard (try? probe.run()) != nil else { return found }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    probe.waitUntilExit()
-    let real = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let probe = runChildSync(found, ["-c", "import sys; print(sys.executable)"])
+    let real = (probe?.stdout ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     return real.isEmpty ? found : real
 }()
 

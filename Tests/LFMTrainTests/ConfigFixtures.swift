@@ -74,26 +74,19 @@ enum ConfigFixture {
 enum Python {
     struct Result { var status: Int32; var output: String }
 
-    static let hasPyYAML: Bool = (try? run("/usr/bin/env", ["python3", "-c", "import yaml"]))?.status == 0
+    static let hasPyYAML: Bool = runChildSync("/usr/bin/env", ["python3", "-c", "import yaml"])?.status == 0
     static let llamaFactoryPython = "/root/.cache/lfm/venv-lf-0.9.5/bin/python"
     static let tinyModel = "/root/.cache/lfm/tiny-llama3"
     static let hasLlamaFactory: Bool = FileManager.default.isExecutableFile(atPath: llamaFactoryPython)
         && FileManager.default.fileExists(atPath: tinyModel + "/config.json")
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+    /// Runs `executable` through lfm's process runner (both pipes read at once, the exit awaited
+    /// without holding a thread); `output` is its stdout, then its stderr.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let child = try await runChild(executable, arguments, environment: env)
+        return Result(status: child.status, output: child.output)
     }
 
     static func temp(_ text: String, ext: String = "yaml") throws -> String {

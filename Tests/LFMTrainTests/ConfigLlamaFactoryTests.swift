@@ -59,11 +59,8 @@ func configParsedByLlamaFactory() async throws {
             print("FAIL", path, type(e).__name__, str(e).replace("\\n", " ")[:400], flush=True)
     """
     let items = (train.map(\.path) + [unknownKey]).map { "train:" + $0 } + ["infer:" + export, "infer:" + chat]
-    // LLaMA-Factory's imports take long on a loaded machine: on a thread of their own, not the pool's.
-    let result = try await offThePool {
-        try Python.run(Python.llamaFactoryPython, ["-c", script] + items,
-                       environment: ["DISABLE_VERSION_CHECK": "1", "LLAMAFACTORY_VERBOSITY": "WARN"])
-    }
+    let result = try await Python.run(Python.llamaFactoryPython, ["-c", script] + items,
+                                      environment: ["DISABLE_VERSION_CHECK": "1", "LLAMAFACTORY_VERBOSITY": "WARN"])
     let lines = result.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("OK ") || $0.hasPrefix("FAIL ") }
     for path in train.map(\.path) + [export, chat] {
         #expect(lines.contains("OK \(path)"), "\(path): \(lines.first { $0.contains(path) } ?? result.output.suffix(2000).description)")

@@ -6,42 +6,33 @@ import TestSupport
 /// Runs the real PyYAML (`python3` + `yaml`) over our output. These tests are
 /// skipped (not silently passed) where python3 or PyYAML is missing.
 enum PyYAML {
-    static let isAvailable: Bool = (try? run(["-c", "import yaml"]))?.status == 0
+    static let isAvailable: Bool = runChildSync("/usr/bin/env", ["python3", "-c", "import yaml"])?.status == 0
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+    /// `python3 ARGUMENTS` through lfm's process runner: both pipes read at once, awaited.
+    static func run(_ arguments: [String]) async throws -> Result {
+        let child = try await runChild("/usr/bin/env", ["python3"] + arguments)
+        return Result(status: child.status, stdout: child.stdout, stderr: child.stderr)
     }
 
-    static func withTempFile<R>(_ contents: String, _ body: (String) throws -> R) throws -> R {
+    static func withTempFile<R>(_ contents: String, _ body: (String) async throws -> R) async throws -> R {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("lfm-yaml-\(UUID().uuidString).yaml").path
         try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try body(path)
+        return try await body(path)
     }
 
     /// `yaml.safe_load` of a YAML mapping, as key → (Python type name, value text).
     /// Strings come back as themselves, floats as `repr`, others as `repr`.
-    static func load(_ yaml: String) throws -> [String: (type: String, value: String)] {
+    static func load(_ yaml: String) async throws -> [String: (type: String, value: String)] {
         let script = """
         import yaml, sys, json
         d = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
         print(json.dumps({str(k): [type(v).__name__, v if isinstance(v, str) else repr(v)] for k, v in d.items()}))
         """
-        let result = try withTempFile(yaml) { try run(["-c", script, $0]) }
+        let result = try await withTempFile(yaml) { try await run(["-c", script, $0]) }
         guard result.status == 0 else { throw PyYAMLFailure(message: result.stderr + "\n" + yaml) }
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String]] ?? [:]
         return object.mapValues { (type: $0[0], value: $0[1]) }
@@ -58,7 +49,7 @@ func pyYAMLReadsQuotedStringsAsStrings() async throws {
     var mapping = YAMLMapping()
     for (i, text) in strings.enumerated() { mapping["k\(i)"] = .string(text) }
     let yaml = try YAMLEmitter.emit(.mapping(mapping))
-    let loaded = try await offThePool { try PyYAML.load(yaml) }
+    let loaded = try await PyYAML.load(yaml)
     #expect(loaded.count == strings.count)
     for (i, text) in strings.enumerated() {
         let entry = loaded["k\(i)"]
@@ -81,7 +72,7 @@ func pyYAMLReadsTypedScalars() async throws {
     mapping["nan"] = .double(.nan)
     mapping["yes"] = "a key that PyYAML would read as True unless quoted"
     let emitted = try YAMLEmitter.emit(.mapping(mapping))
-    let loaded = try await offThePool { try PyYAML.load(emitted) }
+    let loaded = try await PyYAML.load(emitted)
     for (i, d) in doubles.enumerated() {
         let entry = loaded["d\(i)"]
         #expect(entry?.type == "float", "\(d) → \(String(describing: entry))")
@@ -119,7 +110,7 @@ func resolverAgreesWithLivePyYAML() async throws {
     print(json.dumps(out))
     """
     let json = String(decoding: try JSONSerialization.data(withJSONObject: candidates), as: UTF8.self)
-    let result = try await offThePool { try PyYAML.withTempFile(json) { try PyYAML.run(["-c", script, $0]) } }
+    let result = try await PyYAML.withTempFile(json) { try await PyYAML.run(["-c", script, $0]) }
     try #require(result.status == 0, "\(result.stderr)")
     let types = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String])
     let names: [YAMLScalar.Kind: Set<String>] = [
@@ -141,7 +132,7 @@ func pyYAMLReadsGroupedConfig() async throws {
         ("train", ["learning_rate": .double(1e-5), "num_train_epochs": 3.0, "output_dir": "saves/中文",
                    "report_to": "none", "resume": "no"]),
     ])
-    let loaded = try await offThePool { try PyYAML.load(yaml) }
+    let loaded = try await PyYAML.load(yaml)
     #expect(loaded["model_name_or_path"]?.value == "Qwen/Qwen3-4B-Instruct-2507")
     #expect(loaded["trust_remote_code"]?.type == "bool")
     #expect(loaded["learning_rate"]?.type == "float" && loaded["learning_rate"]?.value == "1e-05")
