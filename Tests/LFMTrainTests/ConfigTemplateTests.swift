@@ -41,7 +41,8 @@ import YAML
         #expect((try? JSONSerialization.jsonObject(with: Data(t.text.utf8))) != nil, "\(t.name) is not JSON")
     }
     let typo = ConfigFixture.error { try library.template(named: "dppo") }
-    #expect(typo?.message == "no template named dppo; did you mean dpo? See `lfm templates`.")
+    #expect(typo?.message == "no template named dppo; did you mean dpo?")
+    #expect(typo?.hint == "`lfm templates` lists them")
 }
 
 @Test func configUserTemplatesWinByName() throws {
@@ -94,7 +95,8 @@ import YAML
     #expect(try String(contentsOfFile: first.path, encoding: .utf8) == library.template(named: "qlora").text)
     let again = ConfigFixture.error { try library.copy("qlora", to: dir) }
     #expect(again?.kind == .exists)
-    #expect(again?.message == "\(dir)/methods/qlora.yaml already exists; pass --force to replace it")
+    #expect(again?.message == "\(dir)/methods/qlora.yaml already exists")
+    #expect(again?.hint == "pass --force to replace it")
     #expect(try library.copy("qlora", to: dir, force: true).replaced)
     #expect(try library.copy("models", to: dir).path == dir + "/models.yaml")
     #expect(try library.copy("ds_z3", to: dir).path == dir + "/deepspeed/ds_z3.json")

@@ -183,11 +183,8 @@ public struct TemplateLibrary: Sendable {
         var message = "no \(kind.map { "\($0.rawValue) " } ?? "")template named \(name)"
         if let suggestion = Suggestion.closest(to: bare, in: candidates.map(\.name)) {
             message += "; did you mean \(suggestion)?"
-        } else {
-            message += "."
         }
-        message += " See `lfm templates`."
-        throw TrainConfigError(.unknownTrainingTemplate, message)
+        throw TrainConfigError(.unknownTrainingTemplate, message, hint: "`lfm templates` lists them")
     }
 
     /// The `models.yaml` texts, least specific first (built-in, user, workspace).
@@ -225,7 +222,7 @@ public struct TemplateLibrary: Sendable {
         let destination = directory + "/" + template.relativePath
         let exists = FileManager.default.fileExists(atPath: destination)
         if exists && !force {
-            throw TrainConfigError(.exists, "\(destination) already exists; pass --force to replace it")
+            throw TrainConfigError(.exists, "\(destination) already exists", hint: "pass --force to replace it")
         }
         if !dryRun {
             try FileManager.default.createDirectory(

@@ -11,7 +11,7 @@ extension TrainConfigBuilder {
     public func resolveModel(_ text: String, template: String?, requireTemplate: Bool = true) throws -> ResolvedModel {
         let model = text.trimmingCharacters(in: .whitespaces)
         guard !model.isEmpty else {
-            throw TrainConfigError(.unknownModel, "no model given; pass --model NAME (see `lfm models`) or set defaults.model in lfm.yaml")
+            throw TrainConfigError(.unknownModel, "no model given", hint: "pass --model NAME (see `lfm models`) or set defaults.model in lfm.yaml")
         }
         if let template { try Self.checkTemplate(template) }
         if let entry = catalog.entry(named: model) {
@@ -27,7 +27,8 @@ extension TrainConfigBuilder {
             resolved = ResolvedModel(shortName: Self.slug((absolute as NSString).lastPathComponent), path: absolute,
                                      template: template, origin: .local)
         } else if looksLikePath {
-            throw TrainConfigError(.missingModelPath, "model directory \(absolute) does not exist")
+            throw TrainConfigError(.missingModelPath, "model directory \(absolute) does not exist",
+                                   hint: "check the path, or pass a short name from `lfm models` or a Hugging Face id (org/name)")
         } else if Self.isHuggingFaceID(model) {
             let known = catalog.entry(hfID: model)
             resolved = ResolvedModel(shortName: known?.name ?? Self.slug(String(model.split(separator: "/").last!)),
@@ -35,11 +36,12 @@ extension TrainConfigBuilder {
         } else {
             var message = "unknown model \(model)"
             if let suggestion = Suggestion.closest(to: model, in: catalog.names) { message += "; did you mean \(suggestion)?" }
-            message += " Use a short name from `lfm models`, a Hugging Face id (org/name) or a local model directory"
-            throw TrainConfigError(.unknownModel, message)
+            throw TrainConfigError(.unknownModel, message,
+                                   hint: "use a short name from `lfm models`, a Hugging Face id (org/name) or a local model directory")
         }
         if resolved.template == nil && requireTemplate {
-            throw TrainConfigError(.templateRequired, "\(model) is not in the model catalogue, so lfm cannot know its chat template; pass --template NAME (e.g. llama3, qwen, qwen3_nothink, mistral; LLaMA-Factory's list is in docs/training.md) or add it to templates/models.yaml")
+            throw TrainConfigError(.templateRequired, "\(model) is not in the model catalogue, so lfm cannot know its chat template",
+                                   hint: "pass --template NAME (e.g. llama3, qwen, qwen3_nothink, mistral; LLaMA-Factory's list is in docs/training.md) or add it to templates/models.yaml")
         }
         return resolved
     }
@@ -50,7 +52,8 @@ extension TrainConfigBuilder {
         var message = "unknown chat template \(name)"
         if let suggestion = Suggestion.closest(to: name, in: ChatTemplates.names) { message += "; did you mean \(suggestion)?" }
         message += " LLaMA-Factory would fail with \"Template \(name) does not exist.\""
-        throw TrainConfigError(.unknownTemplate, message)
+        throw TrainConfigError(.unknownTemplate, message,
+                               hint: "use one of LLaMA-Factory's chat templates (listed in docs/training.md)")
     }
 
     static func isHuggingFaceID(_ text: String) -> Bool {

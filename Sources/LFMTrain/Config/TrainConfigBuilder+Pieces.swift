@@ -25,9 +25,10 @@ extension TrainConfigBuilder {
         let available = templates.all().filter { $0.kind == .deepspeed }
         guard let found = available.first(where: { $0.name == key }) else {
             let names = available.map { String($0.name.dropFirst(3)).replacingOccurrences(of: "_", with: "-") }
-            var message = "unknown DeepSpeed config \(name); choose one of \(names.joined(separator: ", ")) or a .json file"
+            var message = "unknown DeepSpeed config \(name)"
             if let s = Suggestion.closest(to: name, in: names) { message += "; did you mean \(s)?" }
-            throw TrainConfigError(.unknownDeepSpeed, message)
+            throw TrainConfigError(.unknownDeepSpeed, message,
+                                   hint: "choose one of \(names.joined(separator: ", ")) or a .json file")
         }
         return (found.name + ".json", found.text)
     }
@@ -37,7 +38,8 @@ extension TrainConfigBuilder {
         let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-"))
         guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy { allowed.contains($0) } }) else {
-            throw TrainConfigError(.badOverride, "--set expects key=value with a LLaMA-Factory key (e.g. --set save_strategy=no); got \"\(key)=\(value)\"")
+            throw TrainConfigError(.badOverride, "--set expects key=value with a LLaMA-Factory key; got \"\(key)=\(value)\"",
+                                   hint: "e.g. --set save_strategy=no (`lfm doctor --keys` lists the keys)")
         }
         let node = try ConfigKeys.overrideValue(key: key, text: value)
         func set(_ mapping: inout YAMLMapping, _ path: ArraySlice<String>) {
@@ -56,14 +58,14 @@ extension TrainConfigBuilder {
     /// Parses `key=value` (as typed after `--set`).
     public static func parseOverride(_ text: String) throws -> (key: String, value: String) {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-            throw TrainConfigError(.badOverride, "--set expects key=value (e.g. --set save_strategy=no); got \"\(text)\"")
+            throw TrainConfigError(.badOverride, "--set expects key=value; got \"\(text)\"", hint: "e.g. --set save_strategy=no")
         }
         return (String(text[..<eq]).trimmingCharacters(in: .whitespaces), String(text[text.index(after: eq)...]))
     }
 
     static func loadConfigFile(_ path: String) throws -> YAMLMapping {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainConfigError(.badConfigFile, "config file \(path) does not exist")
+            throw TrainConfigError(.badConfigFile, "config file \(path) does not exist", hint: "check the path given to --config")
         }
         do {
             let node = try YAMLParser.parse(String(decoding: data, as: UTF8.self))
@@ -83,7 +85,8 @@ extension TrainConfigBuilder {
     /// with whitespace breaks multi-GPU runs (REFERENCE c.2).
     static func checkNoSpaces(_ path: String, what: String) throws {
         guard path.contains(where: { $0.isWhitespace }) else { return }
-        throw TrainConfigError(.pathWithSpaces, "\(what) \"\(path)\" contains a space: LLaMA-Factory's multi-GPU (torchrun) relaunch splits its arguments on spaces and would break it. Move it to a path without spaces (or pass --output-dir)")
+        throw TrainConfigError(.pathWithSpaces, "\(what) \"\(path)\" contains a space: LLaMA-Factory's multi-GPU (torchrun) relaunch splits its arguments on spaces and would break it",
+                               hint: "move it to a path without spaces (or pass --output-dir)")
     }
 
     func existingDirectory(_ path: String, what: String) throws -> String {

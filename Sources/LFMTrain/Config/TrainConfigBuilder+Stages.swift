@@ -8,12 +8,13 @@ extension TrainConfigBuilder {
     /// raw text. All datasets must agree.
     public static func inferStage(_ datasets: [(name: String, kind: DatasetKind)]) throws -> String {
         guard let first = datasets.first else {
-            throw TrainConfigError(.noDatasets, "no datasets given; pass registered dataset names (see `lfm list`)")
+            throw TrainConfigError(.noDatasets, "no datasets given", hint: "pass registered dataset names with --dataset (see `lfm list`)")
         }
         let kinds = Set(datasets.map(\.kind))
         guard kinds.count == 1 else {
             let listing = datasets.map { "\($0.name) (\(describe($0.kind)))" }.joined(separator: ", ")
-            throw TrainConfigError(.mixedDatasets, "cannot train on \(listing) together: each stage takes one kind of data (sft: instruction/conversation, dpo/rm: preference pairs, kto: KTO-tagged, pt: raw text). Train them in separate runs")
+            throw TrainConfigError(.mixedDatasets, "cannot train on \(listing) together: each stage takes one kind of data (sft: instruction/conversation, dpo/rm: preference pairs, kto: KTO-tagged, pt: raw text)",
+                                   hint: "train them in separate runs")
         }
         return defaultStage(for: first.kind)
     }
@@ -34,9 +35,9 @@ extension TrainConfigBuilder {
     public static func checkStage(_ stage: String, datasets: [(name: String, kind: DatasetKind)]) throws {
         guard stages.contains(stage) else {
             var message = "unknown stage \(stage); lfm trains \(stages.joined(separator: ", "))"
-            if stage == "ppo" { message += " (ppo needs a reward model; start from your own --config FILE)" }
-            else if let s = Suggestion.closest(to: stage, in: stages) { message += "; did you mean \(s)?" }
-            throw TrainConfigError(.unknownStage, message)
+            if stage != "ppo", let s = Suggestion.closest(to: stage, in: stages) { message += "; did you mean \(s)?" }
+            throw TrainConfigError(.unknownStage, message, hint: stage == "ppo"
+                ? "ppo needs a reward model; start from your own --config FILE" : "pass --stage with one of them")
         }
         for dataset in datasets where !dataset.kind.stages.contains(stage) {
             let ranking = dataset.kind == .preference
@@ -56,8 +57,8 @@ extension TrainConfigBuilder {
             } else {
                 message += ": stage pt trains on raw text (register it as pretrain data)"
             }
-            message += ". Use --stage \(defaultStage(for: dataset.kind)) or drop the dataset"
-            throw TrainConfigError(.stageMismatch, message)
+            throw TrainConfigError(.stageMismatch, message,
+                                   hint: "use --stage \(defaultStage(for: dataset.kind)) or drop the dataset")
         }
     }
 

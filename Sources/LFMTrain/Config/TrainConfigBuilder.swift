@@ -57,7 +57,7 @@ public struct TrainConfigBuilder: Sendable {
         var request = input
         var notes: [String] = []
         if request.resume && request.fresh {
-            throw TrainConfigError(.contradictoryFlags, "--resume and --fresh contradict each other; pick one")
+            throw TrainConfigError(.contradictoryFlags, "--resume and --fresh contradict each other", hint: "pick one")
         }
         let defaults = workspace.config.defaults
         if request.model.isEmpty, let model = defaults["model"]?.scalarText { request.model = model }
@@ -67,7 +67,7 @@ public struct TrainConfigBuilder: Sendable {
         if request.configFile == nil { request.configFile = defaults["config"]?.scalarText }
         if input.method == .lora, let text = defaults["method"]?.scalarText {
             guard let method = TrainRequest.Method(rawValue: text) else {
-                throw TrainConfigError(.unknownMethod, "lfm.yaml defaults.method is \(text); use lora, qlora or full")
+                throw TrainConfigError(.unknownMethod, "lfm.yaml defaults.method is \(text)", hint: "use lora, qlora or full")
             }
             request.method = method
         }
@@ -85,7 +85,7 @@ public struct TrainConfigBuilder: Sendable {
 
         // Datasets.
         guard !request.datasets.isEmpty else {
-            throw TrainConfigError(.noDatasets, "no datasets given; pass registered dataset names (see `lfm list`)")
+            throw TrainConfigError(.noDatasets, "no datasets given", hint: "pass registered dataset names with --dataset (see `lfm list`)")
         }
         let document = try workspace.registry.read()
         var datasets: [(name: String, kind: DatasetKind)] = []
@@ -94,8 +94,8 @@ public struct TrainConfigBuilder: Sendable {
             guard let entry = document.entry(named: name) else {
                 var message = "dataset \"\(name)\" is not registered in \(workspace.registry.path)"
                 if let suggestion = Suggestion.closest(to: name, in: document.names) { message += " (did you mean \"\(suggestion)\"?)" }
-                message += ". Run `lfm list` to see registered datasets, or `lfm register FILE` to add one"
-                throw TrainConfigError(.unknownDataset, message)
+                throw TrainConfigError(.unknownDataset, message,
+                                       hint: "`lfm list` shows the registered datasets; `lfm register FILE` adds one")
             }
             datasets.append((name, entry.kind))
             if case .file(let file) = entry.source {
@@ -189,13 +189,15 @@ public struct TrainConfigBuilder: Sendable {
         if let v = request.maxSamples { config["max_samples"] = .int(v) }
         if let v = request.loraRank {
             guard request.method != .full else {
-                throw TrainConfigError(.contradictoryFlags, "--lora-rank does not apply to --method full")
+                throw TrainConfigError(.contradictoryFlags, "--lora-rank does not apply to --method full",
+                                       hint: "drop --lora-rank, or train with --method lora or qlora")
             }
             config["lora_rank"] = .int(v)
         }
         if let v = request.validationSize {
             guard v > 0, v < 1 || v == v.rounded() else {
-                throw TrainConfigError(.badValue, "--val-size must be a fraction between 0 and 1 (or a whole number of samples), got \(v)")
+                throw TrainConfigError(.badValue, "--val-size must be a fraction between 0 and 1 (or a whole number of samples), got \(v)",
+                                       hint: "e.g. --val-size 0.1")
             }
             config["val_size"] = v < 1 ? .double(v) : .int(Int(v))
             if config["per_device_eval_batch_size"] == nil { config["per_device_eval_batch_size"] = .int(1) }
@@ -214,7 +216,7 @@ public struct TrainConfigBuilder: Sendable {
             }
         }
         if let workers = request.rayWorkers {
-            guard workers > 0 else { throw TrainConfigError(.badValue, "--ray-workers must be at least 1") }
+            guard workers > 0 else { throw TrainConfigError(.badValue, "--ray-workers must be at least 1, got \(workers)") }
             config["ray_num_workers"] = .int(workers)
         }
 

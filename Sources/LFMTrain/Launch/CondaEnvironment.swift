@@ -77,37 +77,6 @@ public struct CondaEnvironment: Sendable, Equatable {
     }
 }
 
-/// Errors finding an environment or LLaMA-Factory in it.
-public enum EnvironmentError: Error, Sendable, Equatable, CustomStringConvertible {
-    case notFound(name: String, searched: [String], tool: String?)
-    case noCondaTool(name: String)
-    case notAnEnvironment(path: String)
-    case condaFailed(tool: String, message: String)
-    case cliMissing(prefix: String, hint: String)
-    case notInstalled(hint: String)
-    case pathHasSpaces(String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let name, let searched, let tool):
-            let list = searched.isEmpty ? "no environments" : searched.joined(separator: ", ")
-            return "no conda environment named \"\(name)\" (\(tool ?? "conda") knows: \(list)); pass a prefix path with --env, or create it: conda create -n \(name) python=3.11"
-        case .noCondaTool(let name):
-            return "cannot resolve environment name \"\(name)\": no conda, mamba or micromamba found (CONDA_EXE, MAMBA_EXE, PATH); pass the environment's prefix path with --env instead"
-        case .notAnEnvironment(let path):
-            return "\(path) is not a Python environment (no bin/python inside); pass a conda env or venv prefix"
-        case .condaFailed(let tool, let message):
-            return "\(tool) env list --json failed: \(message)"
-        case .cliMissing(let prefix, let hint):
-            return "LLaMA-Factory is not installed in \(prefix) (no \(prefix)/bin/llamafactory-cli). Install it: \(hint)"
-        case .notInstalled(let hint):
-            return "LLaMA-Factory is not installed: no environment selected and no llamafactory-cli on PATH. Install it: \(hint)"
-        case .pathHasSpaces(let path):
-            return "\(path) contains spaces; LLaMA-Factory's torchrun re-launch splits its arguments on spaces, so lfm refuses. Use a workspace/output path without spaces"
-        }
-    }
-}
-
 /// Picks the environment for `lfm train`: `--env`, then lfm.yaml's `env`, then `CONDA_PREFIX`,
 /// then nothing (PATH). Names are resolved through conda/mamba/micromamba's `env list --json`.
 public struct EnvironmentResolver: Sendable {
