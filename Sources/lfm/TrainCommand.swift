@@ -140,6 +140,13 @@ struct TrainCommand: AsyncParsableCommand {
         return r
     }
 
+    /// Why a run with dataset errors stops (exit 1), launched or planned: the errors are printed
+    /// above it.
+    static func datasetRefusal(dryRun: Bool) -> CommandFailure {
+        CommandFailure((dryRun ? "a real run would stop here" : "nothing was launched") + ": the datasets above have errors",
+                       hint: "fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
+    }
+
     func run() async throws {
         let workspace = try workspaceOptions.workspace()
         var session = TrainSession(workspace: workspace, signalForwarder: SignalForwarder.shared,
@@ -175,15 +182,15 @@ struct TrainCommand: AsyncParsableCommand {
         // A reserved run directory that nothing was written into is given back on any stop.
         defer { if !dryRun { planned.directory.release() } }
         for warning in planned.warnings { Terminal.warning(warning) }
+        // Datasets with errors: a real run stops here; a dry run prints its plan, then fails the same way.
+        let datasetsRefused = datasetCheck?.preflight.hasErrors == true
         if let datasetCheck {
-            if !(output.json && dryRun) { printDatasetCheck(datasetCheck) }
-            if datasetCheck.preflight.hasErrors && dryRun && !output.json {
-                Terminal.warning("a real run would stop here: the datasets above have errors")
+            if !(output.json && dryRun) {
+                printDatasetCheck(datasetCheck)
+            } else {
+                for error in datasetCheck.preflight.errors { Terminal.error(error) }
             }
-            if datasetCheck.preflight.hasErrors && !dryRun {
-                Terminal.note("nothing was launched: fix the datasets (see lfm validate NAME), or accept a deliberate drop with lfm register FILE --force --allow-unmapped FIELD")
-                throw Exit.failure
-            }
+            if datasetsRefused && !dryRun { throw Self.datasetRefusal(dryRun: false) }
         }
         if let job = planned.options.job, let n = nnodes {
             let d = planned.options.distributed
@@ -202,9 +209,12 @@ struct TrainCommand: AsyncParsableCommand {
         let plan = planned
         if dryRun {
             if output.json {
-                return try Terminal.json(TrainPlanReport(plan, datasetsCheck: datasetCheck?.preflight, droppedLong: datasetCheck?.dropped))
+                try Terminal.json(TrainPlanReport(plan, datasetsCheck: datasetCheck?.preflight, droppedLong: datasetCheck?.dropped))
+            } else {
+                TrainPrinter.dryRun(plan)
             }
-            return TrainPrinter.dryRun(plan)
+            if datasetsRefused { throw Self.datasetRefusal(dryRun: true) }
+            return
         }
         let outcome = try await session.run(plan, console: TerminalConsole(stdoutToStderr: output.json)) { prepared in
             for note in plan.notes { Terminal.note(note) }
