@@ -66,7 +66,10 @@ final class RunningLFM {
         try #require(FileManager.default.createFile(atPath: outPath, contents: nil))
         try #require(FileManager.default.createFile(atPath: errPath, contents: nil))
         var env = ProcessInfo.processInfo.environment
-        for key in ["LLAMAFACTORY_DIR", "NO_COLOR", "TERM"] { env[key] = nil }
+        // Nothing from the shell running the tests (an activated env, a CI runner's COLUMNS)
+        // changes what lfm does; a test that wants one sets it in `environment`.
+        for key in ["LLAMAFACTORY_DIR", "NO_COLOR", "TERM", "COLUMNS", "LINES", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+                    "CONDA_EXE", "MAMBA_EXE", "VIRTUAL_ENV"] { env[key] = nil }
         // No user config from the machine running the tests.
         env["HOME"] = scratch.path
         env["XDG_CONFIG_HOME"] = scratch.path + "/config"

@@ -15,13 +15,17 @@ import Testing
         let tool = try scratch.script("tool", "#!/bin/sh\necho ran\n")
         let writer = open(tool, O_WRONLY | O_CLOEXEC)
         #expect(writer >= 0)
-        // The launch starts while the file is open for writing; the writer lets go 30 ms later.
-        let closer = Task {
-            try await Task.sleep(for: .milliseconds(30))
+        // The launch starts while the file is open for writing; the writer lets go 30 ms later,
+        // on a thread of its own: a task could wait on a starved test pool past the runner's
+        // ~1 s of retries.
+        let closed = Locked(false)
+        Thread {
+            usleep(30_000)
             close(writer)
-        }
+            closed.withLock { $0 = true }
+        }.start()
         let result = try await runner.capture(ProcessSpec(path: tool))
-        try await closer.value
+        #expect(await eventually { closed.current })
         #expect(result.stdout == "ran\n")
     }
 
@@ -39,3 +43,4 @@ import Testing
         }
     }
 }
+

@@ -28,7 +28,8 @@ extension TempDir {
 
     /// The FAKE llamafactory-cli: prints on both streams (tqdm-style `\r` lines on stderr), writes
     /// trainer_log.jsonl one step at a time (FAKE_STEPS, FAKE_SLEEP), an eval line at step 2, the
-    /// final summary line, an adapter file, and exits FAKE_EXIT. Exits 130 on SIGINT.
+    /// final summary line, an adapter file, and exits FAKE_EXIT. Exits 130 on SIGINT. With
+    /// FAKE_GATE it waits for that file to exist before the first step (a test decides when).
     static let fakeCLI = #"""
         #!/bin/bash
         trap 'echo "fake: interrupted" >&2; exit 130' INT
@@ -39,6 +40,7 @@ extension TempDir {
         echo "fake-start $cmd $cfg $*"
         echo "env PATH0=${PATH%%:*} CONDA_PREFIX=$CONDA_PREFIX VIRTUAL_ENV=$VIRTUAL_ENV PYTHONUNBUFFERED=$PYTHONUNBUFFERED PYTHONHOME=${PYTHONHOME-unset} CUDA=$CUDA_VISIBLE_DEVICES"
         echo "cwd $(pwd)" >&2
+        if [ -n "$FAKE_GATE" ]; then while [ ! -e "$FAKE_GATE" ]; do sleep 0.05; done; fi
         for i in $(seq 1 "$steps"); do
           printf ' %d/%d\r' "$i" "$steps" >&2
           printf '{"current_steps": %d, "total_steps": %d, "loss": %d.5, "lr": 0.0001, "epoch": 0.1, "percentage": %d.0, "elapsed_time": "0:00:01", "remaining_time": "0:00:01"}\n' "$i" "$steps" $((10 - i)) $((i * 100 / steps)) >> "$out/trainer_log.jsonl"

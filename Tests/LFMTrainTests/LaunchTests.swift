@@ -96,13 +96,14 @@ import Testing
         let s = try TempDir()
         let forwarder = SignalForwarder(idleHandler: { _ in })
         let launcher = TrainLauncher(store: RunStore(stateDir: s.path(".lfm")), signalForwarder: forwarder)
-        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_STEPS": "200", "FAKE_SLEEP": "0.05"]), detached: false)
+        // Far more steps than the test waits for: the child is still running when interrupted.
+        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_STEPS": "20000", "FAKE_SLEEP": "0.05"]), detached: false)
         let console = RecordingConsole()
         let task = Task { try await launcher.runAttached(prepared, console: console) }
-        // Wait for the child to be up, then "press Ctrl-C".
-        for _ in 0..<200 where !console.lines.contains(where: { $0.text == "step 2" }) {
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        // Wait for the child to be up (its INT trap installed), then "press Ctrl-C". The deadline
+        // is a bound on a loaded machine, not a speed target.
+        let up = await eventually(timeout: .seconds(120)) { console.lines.contains(where: { $0.text == "step 2" }) }
+        #expect(up, "the fake never reached step 2: \(console.lines.map(\.text))")
         forwarder.forward(SIGINT)
         let record = try await task.value
         #expect(record.exitCode == 130)
@@ -115,8 +116,10 @@ import Testing
         let s = try TempDir()
         let store = RunStore(stateDir: s.path(".lfm"))
         let launcher = TrainLauncher(store: store)
-        // Long enough (~10 s) to still be running when runDetached returns on a loaded machine.
-        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_SLEEP": "0.25", "FAKE_STEPS": "40"]), detached: true)
+        // The fake waits for the gate file before its first step, so it is surely still running
+        // when runDetached returns, however slow the machine (no race against a sleep).
+        let gate = s.path("gate")
+        let prepared = try launcher.prepare(try launch(s, out: s.path("out"), extra: ["FAKE_GATE": gate, "FAKE_STEPS": "40", "FAKE_SLEEP": "0.01"]), detached: true)
         let launchStart = ContinuousClock.now
         let record = try await launcher.runDetached(prepared)
         let launchTook = ContinuousClock.now - launchStart
@@ -124,11 +127,10 @@ import Testing
         #expect(record.pid != nil)
         let early = try store.info(prepared.directory)
         #expect(early.status == .running, "runDetached took \(launchTook); status \(early.status), exit \(String(describing: early.record.exitCode)), log: \(s.read(prepared.directory.logFile))")
-        var info = try store.info(prepared.directory)
-        for _ in 0..<1200 where info.status == .running {
-            try await Task.sleep(for: .milliseconds(50))
-            info = try store.info(prepared.directory)
-        }
+        s.touch("gate")
+        // A bound on a loaded machine, not a speed target.
+        #expect(await eventually(timeout: .seconds(300)) { (try? store.info(prepared.directory).status) != .running })
+        let info = try store.info(prepared.directory)
         #expect(info.status == .finished)
         #expect(info.record.exitCode == 0)
         #expect(info.progress.step == 40)

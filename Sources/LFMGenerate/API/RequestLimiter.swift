@@ -48,10 +48,22 @@ public actor RateLimiter {
     private let tokensPerMinute: Int?
     private var events: [(time: Double, tokens: Int)] = []
     private let window: Double = 60
+    /// The time in seconds, and a wait of that many seconds: the real clock, or a test's.
+    private let clock: @Sendable () -> Double
+    private let sleep: @Sendable (Double) async throws -> Void
 
     public init(requestsPerMinute: Int?, tokensPerMinute: Int?) {
+        self.init(requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, clock: Self.now,
+                  sleep: { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) })
+    }
+
+    /// A limiter on a given clock (tests pass a manual one: pacing checked without waiting minutes).
+    init(requestsPerMinute: Int?, tokensPerMinute: Int?, clock: @escaping @Sendable () -> Double,
+         sleep: @escaping @Sendable (Double) async throws -> Void) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.clock = clock
+        self.sleep = sleep
     }
 
     /// Waits until one more request of `tokens` estimated tokens fits in the last minute, then books it.
@@ -59,7 +71,7 @@ public actor RateLimiter {
         guard requestsPerMinute != nil || tokensPerMinute != nil else { return }
         while true {
             try Task.checkCancellation()
-            let now = Self.now()
+            let now = clock()
             events.removeAll { now - $0.time >= window }
             var wait = 0.0
             if let rpm = requestsPerMinute, events.count >= rpm {
@@ -79,7 +91,7 @@ public actor RateLimiter {
                 events.append((now, tokensPerMinute.map { min(tokens, $0) } ?? tokens))
                 return
             }
-            try await Task.sleep(nanoseconds: UInt64(min(wait, 60) * 1_000_000_000) + 1_000_000)
+            try await sleep(min(wait, 60) + 0.001)
         }
     }
 
