@@ -58,7 +58,9 @@ public enum ParentWatch {
             var status: Int32 = 0
             let reaped = waitpid(child, &status, WNOHANG)
             if reaped == child {
-                if orphanedAt != nil { endGroup(ownGroup: ownGroup, child: child, signal: SIGKILL) }
+                // lfm may have died since the last look: a trainer often ends right after it
+                // (SIGPIPE on its next line to lfm's closed pipe), and its workers must not stay.
+                if orphanedAt != nil || getppid() != parent { endGroup(ownGroup: ownGroup, child: child, signal: SIGKILL) }
                 return passOn(status)
             }
             if reaped < 0 && errno != EINTR { return 127 }
