@@ -198,12 +198,15 @@ struct TrainCommand: AsyncParsableCommand {
                                               master: "\(d.masterAddr ?? "127.0.0.1"):\(d.masterPort ?? ClusterOptions.defaultMasterPort)")
             for warning in ClusterPreflight.warnings(for: planned.launch, runDir: planned.directory.path, masterAddr: masterAddr) { Terminal.warning(warning) }
         }
+        // (Reached with dataset errors only in a dry run: it shows what it would do, then fails.)
         if cluster.slurm {
             try await runSlurm(planned, session: session)
+            if datasetsRefused { throw Self.datasetRefusal(dryRun: true) }
             return
         }
         if cluster.rendersOnly {
             try renderForEngine(planned, session: session)
+            if datasetsRefused { throw Self.datasetRefusal(dryRun: true) }
             return
         }
         let plan = planned

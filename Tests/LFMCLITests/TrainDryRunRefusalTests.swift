@@ -39,6 +39,17 @@ struct TrainDryRunRefusalTests {
         #expect(clean.status == 0, "\(clean.stderr)")
     }
 
+    @Test func aSlurmDryRunPrintsTheScriptThenExitsOne() async throws {
+        let (dir, workspace) = try await FidelityCommandTests.fixture()
+        try FidelityCommandTests.addEntry("partial", FidelityCommandTests.partial, workspace: workspace)
+        let result = try await lfm(["train", "--dry-run", "--slurm", "--model", "llama3", "--dataset", "partial", "--lf-dir", workspace],
+                                   cwd: dir.path, environment: FidelityCommandTests.bareEnvironment)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("#SBATCH"), "the job script was not printed: \(result.stdout)")
+        #expect(result.stderr.hasSuffix("error: a real run would stop here: the datasets above have errors\n" + Self.hint + "\n"),
+                "\(result.stderr)")
+    }
+
     @Test func theRealLaunchRefusesWithTheSameErrorAndHint() async throws {
         let (dir, workspace) = try await FidelityCommandTests.fixture()
         try FidelityCommandTests.addEntry("partial", FidelityCommandTests.partial, workspace: workspace)
