@@ -44,8 +44,9 @@ extension FileValidator {
     /// - the second half's record indexes and lines are shifted by the first half's records and
     ///   newlines; it checks duplicates only by recording its hashes, which are then run through
     ///   the first half's duplicate table in record order ("same as record N" names the first
-    ///   occurrence in the file); its "type-changes" messages name the file's first record with the
-    ///   field;
+    ///   occurrence in the file); past the memory budget of ``DuplicateIndex`` either half spills
+    ///   and both halves' sorted runs are merged instead, with the same answers; its "type-changes"
+    ///   messages name the file's first record with the field;
     /// - issues are added in record order, so the 1000-per-code cap keeps the same ones.
     ///
     /// Whenever the merge could differ from one pass — a syntax error in either half, a field
