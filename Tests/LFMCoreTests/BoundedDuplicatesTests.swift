@@ -92,6 +92,27 @@ import TestSupport
         #expect(index.heldInMemory == 100)
     }
 
+    @Test("a spill write that fails (full disk) means validating again in memory: same report")
+    func failedWrite() throws {
+        let dir = try TempDir("lfm-bounded")
+        let path = try dir.write("dups.jsonl", Self.manyDuplicates(lines: true))
+        let reference = try FileValidator(spec: DatasetSpec()).validateSequentially(path: path)
+        var bounded = FileValidator(spec: DatasetSpec())
+        bounded.duplicateLimits = Self.tiny(dir.path)
+        bounded.duplicateLimits.failWrites = true
+        Self.expectSame(reference, try bounded.validateSequentially(path: path), "one pass")
+        let (two, outcome) = try bounded.validateInParts(path: path, minimumSize: 0)
+        Self.expectSame(reference, two, "two parts")
+        if RecordReader.usableCPUs() >= 2 {
+            guard case .fellBack(_, let why) = outcome else {
+                Issue.record("expected a fallback, got \(outcome)")
+                return
+            }
+            #expect(why.contains("temporary file failed"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["dups.jsonl"])
+    }
+
     /// Every record's first earlier copy, the slow way.
     static func naive(_ hashes: [UInt64]) -> [DuplicateFinding] {
         var first: [UInt64: Int] = [:]

@@ -1,5 +1,5 @@
 import Foundation
-import LFMCore
+@testable import LFMCore
 import Testing
 import TestSupport
 @testable import LFMTools
@@ -28,6 +28,23 @@ import TestSupport
             #expect(got.report.duplicates == expected.duplicates)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+    }
+
+    @Test("a spill write that fails (full disk) means counting again in memory: same report")
+    func failedWrite() throws {
+        let dir = try TempDir()
+        let path = try dir.records("sft.jsonl", StatsPartsTests.records(3000), jsonl: true)
+        var reference = StatsCollector()
+        reference.hashLimits = .unbounded
+        for split in [false, true] {
+            reference.partsMinimumSize = split ? 0 : .max
+            let expected = try reference.collectReportingSplit(try DatasetInput.file(path), cutoffLen: 512).report
+            var failing = StatsCollector()
+            failing.partsMinimumSize = split ? 0 : .max
+            failing.hashLimits = DistinctHashes.Limits(inMemory: 40, runEntries: 37, mergeMemory: 1024, directories: [dir.path])
+            failing.hashLimits.failWrites = true
+            #expect(try failing.collectReportingSplit(try DatasetInput.file(path), cutoffLen: 512).report == expected)
+        }
     }
 
     @Test("distinct hashes: spilled or not, held in memory within the limit")

@@ -12,6 +12,8 @@ public final class DistinctHashes {
         public var mergeMemory: Int
         /// Where the spill file goes (nil: `$TMPDIR`, else `/tmp`). Tests.
         public var directories: [String]?
+        /// Tests: spill writes fail as on a full disk.
+        var failWrites = false
 
         public init(inMemory: Int, runEntries: Int, mergeMemory: Int, directories: [String]? = nil) {
             self.inMemory = inMemory
@@ -57,7 +59,7 @@ public final class DistinctHashes {
     @discardableResult
     private func spill() -> Bool {
         if runs != nil { return true }
-        guard let runs = SortedRuns<UInt64>(bufferCapacity: limits.runEntries, directories: limits.directories) else {
+        guard let runs = SortedRuns<UInt64>(bufferCapacity: limits.runEntries, directories: limits.directories, failWrites: limits.failWrites) else {
             cannotSpill = true
             return false
         }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LFMSystem
 
 /// An external sort in fixed memory: values are collected in a buffer of `bufferCapacity`; each
@@ -12,11 +17,14 @@ final class SortedRuns<Element: BitwiseCopyable & Comparable> {
     let bufferCapacity: Int
     /// A write failed (`ENOSPC`...): the runs are incomplete; the caller must not trust a merge.
     private(set) var failed = false
+    /// Tests: every write fails as on a full disk.
+    private let failWrites: Bool
 
     /// Nil when no temporary file can be created (see ``AnonymousTempFile``).
-    init?(bufferCapacity: Int, directories: [String]? = nil) {
+    init?(bufferCapacity: Int, directories: [String]? = nil, failWrites: Bool = false) {
         guard let file = AnonymousTempFile(directories: directories) else { return nil }
         self.file = file
+        self.failWrites = failWrites
         self.bufferCapacity = max(1, bufferCapacity)
         buffer.reserveCapacity(self.bufferCapacity)
     }
@@ -39,7 +47,7 @@ final class SortedRuns<Element: BitwiseCopyable & Comparable> {
         guard !failed else { return }
         buffer.sort()
         let offset = file.size
-        let error = buffer.withUnsafeBytes { file.append($0) }
+        let error = failWrites ? ENOSPC : buffer.withUnsafeBytes { file.append($0) }
         if error != 0 { failed = true; return }
         runs.append((offset, buffer.count))
     }

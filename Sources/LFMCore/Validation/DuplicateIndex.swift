@@ -10,6 +10,8 @@ struct DuplicateLimits: Sendable {
     var mergeMemory: Int
     /// Where the spill file goes (nil: `$TMPDIR`, else `/tmp`). Tests.
     var directories: [String]? = nil
+    /// Tests: spill writes fail as on a full disk.
+    var failWrites = false
 
     /// perf: what fits in `bytes` of tables per part, with 2 MiB spill buffers. 8 MiB holds
     /// ~390k records (a ~400 MB file), so files of a few hundred MB never spill.
@@ -132,7 +134,7 @@ final class DuplicateIndex {
     @discardableResult
     func spill() -> Bool {
         if runs != nil { return true }
-        guard let runs = SortedRuns<DuplicateEntry>(bufferCapacity: limits.runEntries, directories: limits.directories) else {
+        guard let runs = SortedRuns<DuplicateEntry>(bufferCapacity: limits.runEntries, directories: limits.directories, failWrites: limits.failWrites) else {
             cannotSpill = true
             return false
         }
