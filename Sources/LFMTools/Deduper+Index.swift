@@ -109,9 +109,8 @@ final class DedupeIndex {
             if s >= threshold, s > (best?.1 ?? 0) { best = (Int(candidate), s) }
         }
         let id = Int32(keptIndex.count)
-        // perf: all band keys first, then the lookups (independent loads: their cache misses
-        // overlap); the tables are moved out of `self` meanwhile (one exclusivity check, not one
-        // per band).
+        // perf: the tables are moved out of `self` while the record is looked up and added (one
+        // exclusivity check, not one per band and access).
         for band in 0..<bands {
             bandKeys[band] = Self.bandKey(band, rows: UnsafeBufferPointer(rebasing: sig[(band * rows)..<((band + 1) * rows)]))
         }
