@@ -25,10 +25,10 @@ extension StatsCollector {
             self.estimating = estimating
         }
 
-        /// Counts one record into `report` (with the estimated tokens when `estimating`); `seen`
-        /// holds the duplicate hashes so far. Returns the prompt and responses for a tokenizer,
+        /// Counts one record into `report` (with the estimated tokens when `estimating`); its
+        /// hash goes to `seen` (duplicates are counted at the end: inserted - distinct). Returns the prompt and responses for a tokenizer,
         /// nil for an unreadable record.
-        func add(_ record: JSONValue, to report: inout Report, seen: inout Set<UInt64>) -> (prompt: String, responses: [String])? {
+        func add(_ record: JSONValue, to report: inout Report, seen: DistinctHashes) -> (prompt: String, responses: [String])? {
             report.records += 1
             guard let conversation = try? codec.decode(record, keepingExtras: false) else {
                 report.unreadable += 1
@@ -69,7 +69,7 @@ extension StatsCollector {
             var hasher = TextsHasher()
             hasher.combine(prompt)
             for response in responses { hasher.combine(response) }
-            if !seen.insert(hasher.value).inserted { report.duplicates += 1 }
+            seen.insert(hasher.value)
 
             if estimating {
                 let promptTokens = promptMeasure.estimatedTokens
@@ -90,19 +90,23 @@ extension StatsCollector {
     /// One half of a two-part reading: its own report and duplicate hashes.
     final class Part {
         var report: Report
-        var seen = Set<UInt64>()
-        init(_ report: Report) { self.report = report }
+        let seen: DistinctHashes
+        init(_ report: Report, limits: DistinctHashes.Limits) {
+            self.report = report
+            seen = DistinctHashes(limits: limits)
+        }
     }
 
     /// The report of a large file read as two halves on two cores, merged into exactly the
     /// one-pass report: counts and sums add, length distributions merge (their exact values in
     /// record order, ``LengthDistribution/merge(_:)``), and a duplicate is a record whose hash
-    /// was seen earlier in its half, or whose hash the first half also has. Nil: one pass.
+    /// was seen earlier in the file: all records hashed less the distinct hashes of both halves
+    /// (``DistinctHashes``, bounded in memory). Nil: one pass.
     func collectInParts(_ input: DatasetInput, empty: Report, tally: Tally) -> Report? {
         guard let (head, tail) = TwoPartReader.run(
             path: input.path, layoutHint: input.layoutHint, minimumSize: partsMinimumSize,
-            makePart: { _ in Part(empty) },
-            body: { part, _, record in _ = tally.add(record, to: &part.report, seen: &part.seen) },
+            makePart: { _ in Part(empty, limits: hashLimits) },
+            body: { part, _, record in _ = tally.add(record, to: &part.report, seen: part.seen) },
             progress: onProgress)
         else { return nil }
         var report = head.report
@@ -119,10 +123,8 @@ extension StatsCollector {
         report.emptyTurns += other.emptyTurns
         report.cjkCharacters += other.cjkCharacters
         report.latinLetters += other.latinLetters
-        // Each distinct hash of the second half that the first half has: its first copy there
-        // was a duplicate too (its later copies are counted in `other.duplicates` already).
-        let (small, large) = head.seen.count <= tail.seen.count ? (head.seen, tail.seen) : (tail.seen, head.seen)
-        report.duplicates += other.duplicates + small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
+        guard let distinct = DistinctHashes.distinct([head.seen, tail.seen]) else { return nil }
+        report.duplicates = head.seen.inserted + tail.seen.inserted - distinct
         return report
     }
 }

@@ -57,6 +57,8 @@ public struct StatsCollector {
     public var batchSize = 1024
     /// Files from this size on are read as two halves on two cores (with estimated tokens).
     public var partsMinimumSize = TwoPartReader.minimumSize
+    /// How many distinct record hashes (for the duplicate count) stay in memory; tests make it tiny.
+    var hashLimits = DistinctHashes.Limits.standard
     public var onProgress: ((Int, Int) -> Void)?
 
     public init(counter: TokenCounter = EstimatedTokenCounter(), onProgress: ((Int, Int) -> Void)? = nil) {
@@ -83,7 +85,7 @@ public struct StatsCollector {
             onProgress?(size, size)
             return (merged, true)
         }
-        var seen = Set<UInt64>()
+        let seen = DistinctHashes(limits: hashLimits)
         let responseCount = tally.responseNames.count
         let totalIndex = tally.totalIndex
         // Texts waiting for token counts: per record, the prompt then each response.
@@ -113,7 +115,7 @@ public struct StatsCollector {
         var lastProgress = 0
         try input.forEach { location, record in
             let bytesSeen = location.offset
-            if let texts = tally.add(record, to: &report, seen: &seen), !tally.estimating {
+            if let texts = tally.add(record, to: &report, seen: seen), !tally.estimating {
                 batch.append(texts.prompt)
                 batch.append(contentsOf: texts.responses.prefix(responseCount))
                 for _ in texts.responses.count..<Swift.max(texts.responses.count, responseCount) { batch.append("") }
@@ -126,6 +128,13 @@ public struct StatsCollector {
             }
         }
         try flush()
+        guard let distinct = DistinctHashes.distinct([seen]) else {
+            // The spill file failed (ENOSPC): again, with every hash in memory.
+            var copy = self
+            copy.hashLimits = .unbounded
+            return try copy.collectReportingSplit(input, cutoffLen: cutoffLen)
+        }
+        report.duplicates = seen.inserted - distinct
         // System prompts: token counts estimated from their share of characters only when exact
         // counting is off; with a tokenizer they are counted in one more pass-free batch.
         if !tally.estimating, report.fields[tally.systemIndex].chars.count > 0 {

@@ -132,6 +132,23 @@ final class DuplicateTable {
     /// The hash of record `number` (< `count`).
     func hash(ofRecord number: Int) -> UInt64 { hashes[number] }
 
+    /// Each distinct hash with its first record, in no order.
+    func forEachFirst(_ body: (_ hash: UInt64, _ record: Int) -> Void) {
+        for slot in 0...mask where tags[slot] != 0 {
+            let record = Int(slots[slot]) - 1
+            body(hashes[record], record)
+        }
+    }
+
+    /// The bytes a table of `records` records holds at most (its hash column and slot table,
+    /// as they grow), for budgets.
+    static func bytes(forRecords records: Int) -> Int {
+        var hashCapacity = 1 << 12, slotCapacity = 1 << 12
+        while hashCapacity < records { hashCapacity *= 2 }
+        while records * 4 > slotCapacity * 3 { slotCapacity *= 2 }
+        return hashCapacity * 8 + slotCapacity * 5
+    }
+
     private func grow() {
         let oldSlots = slots, oldTags = tags, oldCapacity = mask + 1
         let capacity = oldCapacity * 2

@@ -44,8 +44,9 @@ extension FileValidator {
     /// - the second half's record indexes and lines are shifted by the first half's records and
     ///   newlines; it checks duplicates only by recording its hashes, which are then run through
     ///   the first half's duplicate table in record order ("same as record N" names the first
-    ///   occurrence in the file); its "type-changes" messages name the file's first record with the
-    ///   field;
+    ///   occurrence in the file); past the memory budget of ``DuplicateIndex`` either half spills
+    ///   and both halves' sorted runs are merged instead, with the same answers; its "type-changes"
+    ///   messages name the file's first record with the field;
     /// - issues are added in record order, so the 1000-per-code cap keeps the same ones.
     ///
     /// Whenever the merge could differ from one pass — a syntax error in either half, a field
@@ -66,8 +67,8 @@ extension FileValidator {
         let second = try RecordReader(path: path, range: split.offset..<Int.max, layout: split.layout, startsBetweenRecords: true, chunkSize: Self.partChunkSize)
         let fileSize = first.fileSize
         let shared = TwoPartShared()
-        let head = PartValidation(spec: spec, path: path, isHead: true)
-        let tail = PartValidation(spec: spec, path: path, isHead: false)
+        let head = PartValidation(spec: spec, path: path, isHead: true, limits: duplicateLimits)
+        let tail = PartValidation(spec: spec, path: path, isHead: false, limits: duplicateLimits)
         // Both halves on threads with room for the parser's recursion (as the parse-ahead thread
         // of one pass has); this thread waits, reporting progress.
         let group = DispatchGroup()
@@ -85,8 +86,9 @@ extension FileValidator {
         let lastProgress = shared.wait(for: group, size: fileSize, progress: onProgress)
 
         // Anything the merge cannot reproduce exactly: one pass again, progress never going back.
-        func again(_ why: String) throws -> (report: ValidationReport, outcome: PartsOutcome) {
+        func again(_ why: String, inMemory: Bool = false) throws -> (report: ValidationReport, outcome: PartsOutcome) {
             var copy = self
+            if inMemory { copy.duplicateLimits = .unbounded }
             if let onProgress {
                 var shown = lastProgress
                 copy.onProgress = { bytes, size in
@@ -104,7 +106,11 @@ extension FileValidator {
             }
         }
 
-        guard tail.lines.count == tail.report.records, tail.seen.count == tail.report.records else { return try again("record counts do not match") }
+        guard tail.seen.count == tail.report.records else { return try again("record counts do not match") }
+        if head.seen.failed || tail.seen.failed { return try again("the duplicate index's temporary file failed", inMemory: true) }
+        // Past the memory budget, duplicates are found at the end from both halves' sorted runs.
+        let spilled = head.seen.spilled || tail.seen.spilled
+        if spilled, !(head.seen.spill() && tail.seen.spill()) { return try again("no temporary file for the duplicate index", inMemory: true) }
 
         // Merge: the first half's report goes on with the second half's issues, in record order.
         var report = head.report
@@ -135,20 +141,28 @@ extension FileValidator {
         // perf: looked up, not inserted: the first half's table does not grow to the whole file.
         // A record's first copy is in the first half if there is one there, else earlier in the second.
         var d = 0
-        for i in 0..<tail.lines.count {
+        for i in 0..<(spilled ? 0 : tail.seen.count) {
             addKept(through: i)
             var firstRecord = head.seen.firstRecord(lookingUp: tail.seen.hash(ofRecord: i))
-            if d < tail.localDuplicates.count, Int(tail.localDuplicates[d]) == i {
-                if firstRecord == nil { firstRecord = Int(tail.localFirsts[d]) + recordBase }
+            if d < tail.seen.localDuplicates.count, Int(tail.seen.localDuplicates[d]) == i {
+                if firstRecord == nil { firstRecord = Int(tail.seen.localFirsts[d]) + recordBase }
                 d += 1
             }
             if let firstRecord {
-                report.add(ValidationIssue(.warning, "duplicate", record: recordBase + i, line: Int(tail.lines[i]) + lineBase,
-                    message: "same as record \(firstRecord)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
+                report.add(.duplicate(record: recordBase + i, line: tail.seen.line(ofRecord: i) + lineBase, first: firstRecord))
             }
         }
         addKept(through: Int.max)
         guard next == kept.count else { return try again("an issue without a record in the second half") }
+        if spilled {
+            do {
+                let found = try DuplicateIndex.resolve([(head.seen, 0, 0), (tail.seen, recordBase, lineBase)],
+                                                       keep: ValidationReport.keepPerCode, memory: duplicateLimits.mergeMemory)
+                report.addDuplicates(count: found.count, kept: found.kept)
+            } catch is SpillError {
+                return try again("the duplicate index's temporary file failed", inMemory: true)
+            }
+        }
         // Issues of the second half beyond its own 1000 per code: counted, never kept (the file has
         // at least as many of that code before them).
         for (code, count) in tail.report.counts where count > keptPerCode[code, default: 0] {
@@ -258,22 +272,19 @@ private final class PartValidation {
     var present: Set<String> { fields.present }
     var ktoTrue: Int { fields.ktoTrue }
     var ktoFalse: Int { fields.ktoFalse }
-    /// The half's own duplicate table (record numbers local to the half).
-    let seen = DuplicateTable()
-    /// Second half: each record's (local) line, and its duplicates within the half (record, first
-    /// record with its hash), in record order.
-    var lines = GrowingColumn<UInt32>()
-    var localDuplicates = GrowingColumn<UInt32>()
-    var localFirsts = GrowingColumn<UInt32>()
+    /// The half's own duplicate index (record numbers local to the half); the second half's
+    /// keeps each record's line and its duplicates within the half, for the merge.
+    let seen: DuplicateIndex
     /// For each kept "type-changes" issue (index in `report.issues`): the record's type.
     var typeChangeTypes: [Int: String] = [:]
     var failure: Error?
 
     private struct Stopped: Error {}
 
-    init(spec: DatasetSpec, path: String, isHead: Bool) {
+    init(spec: DatasetSpec, path: String, isHead: Bool, limits: DuplicateLimits) {
         self.spec = spec
         self.isHead = isHead
+        seen = DuplicateIndex(isHead ? .leading : .trailing, limits: limits)
         fields = RecordFieldTracker(spec: spec)
         report = ValidationReport(path: path)
     }
@@ -289,17 +300,12 @@ private final class PartValidation {
                 let typeChanges = fields.observe(record, at: location, issues: &issues)
                 let hash = RecordHasher.hash(record)
                 if isHead {
-                    if let first = seen.firstRecord(withHash: hash) {
-                        issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
-                            message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
+                    if let first = seen.add(hash: hash, line: location.line) {
+                        issues.append(.duplicate(record: location.index, line: location.line, first: first))
                     }
                 } else {
                     guard location.line <= Int(UInt32.max), location.index < Int(UInt32.max) else { throw Stopped() }
-                    lines.append(UInt32(location.line))
-                    if let first = seen.firstRecord(withHash: hash) {
-                        localDuplicates.append(UInt32(location.index))
-                        localFirsts.append(UInt32(first))
-                    }
+                    _ = seen.add(hash: hash, line: location.line)
                 }
                 report.records += 1
                 var invalid = false

@@ -6,6 +6,8 @@ public struct FileValidator {
     public var spec: DatasetSpec
     /// Called now and then with (bytes read, file size).
     public var onProgress: ((Int, Int) -> Void)?
+    /// How much of the duplicate index stays in memory (``DuplicateIndex``); tests make it tiny.
+    var duplicateLimits = DuplicateLimits.standard
 
     public init(spec: DatasetSpec, onProgress: ((Int, Int) -> Void)? = nil) {
         self.spec = spec
@@ -39,7 +41,7 @@ public struct FileValidator {
         var report = ValidationReport(path: path)
         let reader = try RecordReader(path: path, layoutHint: layoutHint)
         let validator = RecordValidator(spec: spec)
-        let seen = DuplicateTable()  // perf: compact hash → first record table
+        let seen = DuplicateIndex(.leading, limits: duplicateLimits)  // perf: compact hash → first record table, bounded
         var fields = RecordFieldTracker(spec: spec)
         var issues: [ValidationIssue] = []
         var lastProgress = 0
@@ -52,9 +54,8 @@ public struct FileValidator {
                 fields.observe(record, at: location, issues: &issues)
                 // perf: `hash` is of what the compact printer would print, without printing (RecordHash.swift).
                 // Repeated lines in running text (.txt) are normal, not duplicated examples.
-                if reader.layout != .text, let first = seen.firstRecord(withHash: hash) {
-                    issues.append(ValidationIssue(.warning, "duplicate", record: location.index, line: location.line,
-                        message: "same as record \(first)", hint: "duplicates over-weight one example; remove them with `lfm dedupe`"))
+                if reader.layout != .text, let first = seen.add(hash: hash, line: location.line) {
+                    issues.append(.duplicate(record: location.index, line: location.line, first: first))
                 }
                 report.records += 1
                 var invalid = false
@@ -69,6 +70,7 @@ public struct FileValidator {
                 }
             }
         } catch let error as RecordReadError {
+            guard try addSpilledDuplicates(seen, to: &report) else { return try validateInMemory(path: path, layoutHint: layoutHint) }
             report.layout = reader.layout
             report.add(ValidationIssue(.error, "syntax", record: error.recordIndex, line: error.syntax.line, path: nil,
                 message: "\(error.syntax.message) (line \(error.syntax.line), column \(error.syntax.column), byte \(error.syntax.offset))",
@@ -76,12 +78,34 @@ public struct FileValidator {
             report.bytes = reader.fileSize
             return report
         }
+        guard try addSpilledDuplicates(seen, to: &report) else { return try validateInMemory(path: path, layoutHint: layoutHint) }
         report.layout = reader.layout
         report.bytes = reader.fileSize
         onProgress?(reader.fileSize, reader.fileSize)
 
         RecordFieldTracker.addFileIssues(to: &report, spec: spec, present: fields.present, ktoTrue: fields.ktoTrue, ktoFalse: fields.ktoFalse, coverage: fields.coverage)
         return report
+    }
+
+    /// The duplicates a spilled index left for the end, placed in `report` (before any file-level
+    /// issue). False when the spill file failed: the caller validates again in memory.
+    func addSpilledDuplicates(_ seen: DuplicateIndex, to report: inout ValidationReport) throws -> Bool {
+        guard seen.spilled else { return true }
+        guard !seen.failed else { return false }
+        do {
+            let found = try DuplicateIndex.resolve([(seen, 0, 0)], keep: ValidationReport.keepPerCode, memory: duplicateLimits.mergeMemory)
+            report.addDuplicates(count: found.count, kept: found.kept)
+            return true
+        } catch is SpillError {
+            return false
+        }
+    }
+
+    /// One pass with the whole duplicate index in memory: when the spill file failed (`ENOSPC`).
+    func validateInMemory(path: String, layoutHint: RecordLayout?) throws -> ValidationReport {
+        var copy = self
+        copy.duplicateLimits = .unbounded
+        return try copy.validateSequentially(path: path, layoutHint: layoutHint)
     }
 
     /// The Arrow type family pyarrow infers for a value, nil for null.
