@@ -57,7 +57,7 @@ let package = Package(
             ]
         ),
         // Throughput and memory benchmarks (docs/performance.md); not a test.
-        .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem"]),
+        .executableTarget(name: "lfm-bench", dependencies: ["LFMCore", "LFMSystem", "LFMTools"]),
         // Helpers shared by every test target (temporary folders, awaiting child processes, the mock
         // OpenAI server).
         .target(name: "TestSupport", dependencies: ["LFMCore", "LFMSystem"], path: "Tests/TestSupport"),

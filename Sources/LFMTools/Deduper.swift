@@ -1,9 +1,9 @@
 import Foundation
 import LFMCore
 
-/// `lfm dedupe`: exact, normalized and near duplicates (MinHash over character shingles with
-/// LSH banding). The first occurrence is kept. Memory grows with the number of kept records
-/// (one 64-value signature each), not with their size.
+/// `lfm dedupe`: exact, normalized and near duplicates (a 64-value signature of character
+/// shingles, ``Estimator``, with LSH banding). The first occurrence is kept. Memory grows with
+/// the number of kept records (one 64-value signature each), not with their size.
 public struct Deduper {
     public enum Kind: String, Sendable, CaseIterable {
         case exact, normalized, near
@@ -16,6 +16,11 @@ public struct Deduper {
         public var fields: [String] = []
         public var near = true
         public var shingle = 5
+        /// How signatures are computed (one-permutation hashing; MinHash is the reference).
+        public var estimator = Estimator.onePermutation
+        /// One-permutation hashing: samples per shingle, each into one of the 64 bins (more
+        /// samples estimate short texts better; long texts need one).
+        public var shingleHashes = 8
         public init() {}
     }
 
@@ -40,8 +45,12 @@ public struct Deduper {
     }
 
     public static let hashes = 64
-    static let bands = 16
-    static let rows = hashes / bands
+    /// LSH banding: a pair becomes a candidate when all `rows` values of one of the `bands`
+    /// bands are equal. MinHash (the reference) keeps its 16 × 4; one-permutation hashing uses
+    /// 12 × 5 (found at J = 0.85 with probability 0.999, fewer chance candidates; the last 4
+    /// values count in the similarity only): `lfm-bench nearstudy` measures both.
+    var bands: Int { options.estimator == .minHash ? 16 : 12 }
+    var rows: Int { options.estimator == .minHash ? 4 : 5 }
 
     public var options: Options
     /// Files from this size on are read as two halves on two cores.
@@ -88,41 +97,6 @@ public struct Deduper {
             out.append(scalar)
         }
         return String(out)
-    }
-
-    /// The MinHash signature of a normalized text's character shingles.
-    public func signature(_ normalized: String) -> [UInt32] {
-        let scalars = normalized.unicodeScalars.map(\.value)
-        var sig = [UInt32](repeating: .max, count: Self.hashes)
-        scalars.withUnsafeBufferPointer { s in
-            sig.withUnsafeMutableBufferPointer { signature(ofScalars: s, into: $0) }
-        }
-        return sig
-    }
-
-    /// ``signature(_:)`` of a normalized text's scalars, into `slots` (`hashes` values).
-    func signature(ofScalars scalars: UnsafeBufferPointer<UInt32>, into slots: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0..<Self.hashes { slots[i] = .max }
-        let k = options.shingle
-        let count = scalars.count < k ? (scalars.isEmpty ? 0 : 1) : scalars.count - k + 1
-        for start in 0..<count {
-            var h = StableHasher()
-            for i in start..<Swift.min(scalars.count, start + k) { h.combine(UInt64(scalars[i])) }
-            // 64 hash functions from two (h1 + i·h2, Kirsch–Mitzenmacher): one multiply-add each.
-            let h1 = h.value
-            let h2 = SplitMix64.mix(h1 ^ 0x5EED_5EED) | 1
-            var v = h1
-            for i in 0..<Self.hashes {
-                slots[i] = Swift.min(slots[i], UInt32(truncatingIfNeeded: v >> 32))
-                v &+= h2
-            }
-        }
-    }
-
-    public static func similarity(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> Double {
-        var same = 0
-        for (x, y) in zip(a, b) where x == y { same += 1 }
-        return Double(same) / Double(a.count)
     }
 
     static let bucketLimit = 64

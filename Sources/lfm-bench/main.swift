@@ -7,6 +7,7 @@ import LFMSystem
 //   swift build -c release && swift run -c release lfm-bench validate --size 100MB
 //   swift run -c release lfm-bench validate --size 1GB --runs 3 [--dir DIR] [--no-python]
 //   swift run -c release lfm-bench list [--runs 10]
+//   lfm-bench nearstudy [--pairs N]      (dedupe's near-duplicate precision/recall, both estimators)
 //   lfm-bench measure-validate FILE      (one measurement; what `validate` runs in a child)
 //   lfm-bench measure-parse FILE         (reading and parsing only, one thread)
 //   lfm-bench selfcheck FILE...          (parse-ahead reader == plain reader)
@@ -16,6 +17,7 @@ let usage = """
     usage: lfm-bench validate --size 100MB|1GB|SIZE [--cjk] [--dir DIR] [--runs N] [--no-python] [--one-core] [--only json|jsonl]
            lfm-bench generate --size SIZE [--cjk] [--dir DIR]   (write both files, print their mix)
            lfm-bench list [--runs N] [--data DIR]
+           lfm-bench nearstudy [--pairs N] [--background N] [--seed S] [--threshold T] [--dir DIR]
            lfm-bench measure-validate FILE
     """
 
@@ -358,6 +360,7 @@ do {
     case "validate": try benchValidate(args)
     case "generate": try benchGenerate(args)
     case "list": try benchList(args)
+    case "nearstudy": try NearStudy.run(args)
     case "measure-validate" where args.count == 2: try measureValidate(args[1])
     case "selfcheck": try selfCheck(Array(args.dropFirst()))
     case "selfcheck-parts": try selfCheckParts(Array(args.dropFirst()))

@@ -11,8 +11,8 @@ struct DedupeCommand: ParsableCommand {
         Compares the prompt (instruction and input, or the conversation before the answer) unless \
         --fields names record fields. Normalized duplicates differ only in whitespace, case, \
         punctuation or full-/half-width forms; near duplicates have an estimated Jaccard \
-        similarity of their character 5-gram sets (MinHash, 64 hashes, LSH) of at least \
-        --threshold. The first occurrence is kept. Without --out nothing is written.
+        similarity of their character 5-gram sets (one-permutation MinHash, 64 bins, LSH) \
+        of at least --threshold. The first occurrence is kept. Without --out nothing is written.
 
           lfm dedupe mydata.json
           lfm dedupe mydata.json --threshold 0.9 --out mydata_dedup.json
