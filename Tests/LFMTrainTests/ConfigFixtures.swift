@@ -29,7 +29,7 @@ enum ConfigFixture {
 
     /// A fresh workspace `<tmp>/lfm-conf-<uuid>/<name>` with the four datasets registered.
     static func workspace(name: String = "ws", config: LFMConfig = LFMConfig()) throws -> Workspace {
-        let root = NSTemporaryDirectory() + "lfm-conf-\(UUID().uuidString)/\(name)"
+        let root = ProcessScratch.path("lfm-conf") + "/\(name)"
         let data = root + "/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         var info = "{\n"
@@ -90,7 +90,7 @@ enum Python {
     }
 
     static func temp(_ text: String, ext: String = "yaml") throws -> String {
-        let path = NSTemporaryDirectory() + "lfm-conf-\(UUID().uuidString).\(ext)"
+        let path = ProcessScratch.path("lfm-conf") + ".\(ext)"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -48,7 +48,7 @@ import YAML
 @Test func configUserTemplatesWinByName() throws {
     let workspace = try ConfigFixture.workspace()
     let workspaceDir = TemplateLibrary.workspaceDirectory(root: workspace.root)
-    let configHome = NSTemporaryDirectory() + "lfm-conf-\(UUID().uuidString)"
+    let configHome = ProcessScratch.path("lfm-conf")
     let userDir = configHome + "/lfm/templates"
     try FileManager.default.createDirectory(atPath: userDir + "/methods", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: workspaceDir, withIntermediateDirectories: true)
