@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import LFMCore
 
 /// `UTF8Validation.isValid` decides which bytes become a `String` without the standard library's
@@ -6,14 +7,9 @@ import Testing
 @Suite struct UTF8ValidationTests {
     /// Deterministic pseudo-random bytes biased towards the bytes that matter for UTF-8.
     struct Bytes {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng: SplitMix
+        init(state: UInt64) { rng = SplitMix(seed: state) }
+        mutating func next() -> UInt64 { rng.next() }
         static let edges: [UInt8] = [0x00, 0x22, 0x41, 0x5C, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
                                      0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
         static let scalars: [[UInt8]] = [[0x41], [0x20], [0xC3, 0xA9], [0xE4, 0xB8, 0xAD], [0xE3, 0x80, 0x82],
