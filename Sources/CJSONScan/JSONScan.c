@@ -25,6 +25,8 @@ int cjs_available(void) {
 #define TWO_CONTS (1 << 7)   // continuation, continuation (fine only after a 3- or 4-byte lead)
 #define CARRY (TOO_SHORT | TOO_LONG | TWO_CONTS)
 
+// The lookup tables are byte patterns: bit 7 set is meant, not a sign (`_mm256_setr_epi8` takes `char`).
+#pragma clang diagnostic ignored "-Wconstant-conversion"
 #define T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
 __attribute__((target("avx2")))
