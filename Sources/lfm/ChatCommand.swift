@@ -7,7 +7,8 @@ import LFMTrain
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Chat with a run's adapter in the terminal (llamafactory-cli chat, same template as training).")
+        abstract: "Chat with a run's adapter in the terminal (llamafactory-cli chat, same template as training).",
+        usage: "lfm chat [<options>] [<run>]")
 
     @Argument(help: ArgumentHelp("Run id, unique prefix, or `last`.", valueName: "run")) var runRef: String = "last"
     @Option(help: ArgumentHelp("Conda env name or prefix, or a venv (default: the run's).", valueName: "name|path")) var env: String?

@@ -7,6 +7,7 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert a dataset between Alpaca, ShareGPT and OpenAI messages (and .json ↔ .jsonl).",
+        usage: "lfm convert [<options>] <input> --to <to>",
         discussion: """
         Works on SFT, preference (chosen/rejected) and KTO data; system prompts, tools and \
         multi-turn history are carried over. Whatever cannot be carried over is counted and \

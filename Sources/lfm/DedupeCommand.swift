@@ -7,6 +7,7 @@ struct DedupeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dedupe",
         abstract: "Find exact, normalized and near-duplicate records; write the kept ones with --out.",
+        usage: "lfm dedupe [<options>] <input>",
         discussion: """
         Compares the prompt (instruction and input, or the conversation before the answer) unless \
         --fields names record fields. Normalized duplicates differ only in whitespace, case, \

@@ -7,6 +7,7 @@ struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check the environment lfm train would use: LLaMA-Factory, torch, GPUs, /dev/shm, disk.",
+        usage: "lfm doctor [<options>]",
         discussion: """
         Runs one short Python probe inside the environment (cached per environment and installed \
         LLaMA-Factory/torch; --refresh probes again) and prints what it found with a verdict and \

@@ -8,6 +8,7 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score a run's adapter against its base model on held-out questions (BLEU-4, ROUGE).",
+        usage: "lfm eval [<options>] [<run>]",
         discussion: """
         lfm renders two predict configs from the `predict` template (predict-adapter.yaml and \
         predict-base.yaml in the run directory: same template, cutoff_len and greedy decoding; \

@@ -8,6 +8,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Merge a run's LoRA adapter into its base model (llamafactory-cli export) and check the result.",
+        usage: "lfm export [<options>] [<run>]",
         discussion: """
         After the merge lfm checks what LLaMA-Factory wrote: sampled weights of adapted layers must \
         equal base + LoRA (not the base model's: an unmerged export), the tokenizer must carry a \

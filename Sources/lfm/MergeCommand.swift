@@ -7,6 +7,7 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Concatenate datasets into one file in the first one's format.",
+        usage: "lfm merge [<options>] <inputs> ... --out <out>",
         discussion: """
         Inputs of another format (Alpaca, ShareGPT, OpenAI) are converted to the first input's \
         format; all inputs must be the same kind (SFT, preference or KTO). Losses are reported as \

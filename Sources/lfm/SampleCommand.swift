@@ -7,6 +7,7 @@ struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Pick N records uniformly at random (reservoir sampling, one pass).",
+        usage: "lfm sample [<options>] <input>",
         discussion: """
         The records are written unchanged, in their original order: to --out (.json or .jsonl), \
         or as JSON Lines on stdout. The same seed gives the same sample.

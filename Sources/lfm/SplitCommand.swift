@@ -7,6 +7,7 @@ struct SplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split",
         abstract: "Split a dataset into NAME_train / NAME_val (/ NAME_test) files, reproducibly.",
+        usage: "lfm split [<options>] <input> --val <val>",
         discussion: """
         A seeded shuffle assigns exactly round(N × fraction) records to each part (per value of \
         --stratify FIELD when given); the same input, fractions and seed always give the same \

@@ -8,6 +8,7 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Length distributions, a suggested cutoff_len, turns, empty fields, duplicates, language mix.",
+        usage: "lfm stats [<options>] <input>",
         discussion: """
         Lengths are given in characters and tokens. Tokens are exact with --tokenizer (a model \
         directory or Hugging Face id, counted by the model's own tokenizer in your LLaMA-Factory \

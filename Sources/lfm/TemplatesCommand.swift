@@ -74,6 +74,7 @@ struct TemplatesCopy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
         abstract: "Copy a template into the workspace's templates/ folder to edit it.",
+        usage: "lfm templates copy [<options>] <name>",
         discussion: "The copy then replaces the built-in template of the same name for this workspace.")
 
     @Argument(help: "Template name.")

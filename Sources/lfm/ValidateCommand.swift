@@ -7,6 +7,7 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a data file or a registered dataset without changing anything.",
+        usage: "lfm validate [<options>] <target>",
         discussion: """
         For a file: the same checks as `lfm register` (format detection, every record against \
         LLaMA-Factory's rules). For a registered name: the entry as LLaMA-Factory reads it \
